@@ -1,0 +1,93 @@
+import { DurableObject } from "cloudflare:workers";
+import type { LiveMessage } from "../shared/api";
+import type { SurgeChange } from "../shared/zone-state";
+import { MAX_SUBSCRIBED_CELLS, Subscribers, sendTo } from "./subscribers";
+import { type LiveRequest, SUBSCRIPTION_HEADER } from "./zone";
+
+/**
+ * A market's live feed: every zone of the market publishes its changes here, and whoever
+ * watches the whole market (an operator console, a partner's dispatch system) subscribes here
+ * rather than to each zone. It remembers the latest shown multiplier of each cell (bounded by
+ * the market's cells) so a new subscriber starts from a snapshot.
+ */
+export class MarketFeed extends DurableObject<Env> {
+  #subscribers: Subscribers;
+  #latest = new Map<string, { multiplier: number; seq: number }>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(
+      "CREATE TABLE IF NOT EXISTS latest (cell TEXT PRIMARY KEY, multiplier REAL NOT NULL, seq INTEGER NOT NULL) WITHOUT ROWID",
+    );
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    this.#subscribers = new Subscribers(ctx);
+    for (const r of ctx.storage.sql.exec<{ cell: string; multiplier: number; seq: number }>("SELECT * FROM latest")) {
+      this.#latest.set(r.cell, { multiplier: r.multiplier, seq: r.seq });
+    }
+  }
+
+  publish(changes: SurgeChange[]): void {
+    const fresh = changes.filter((c) => (this.#latest.get(c.cell)?.seq ?? 0) < c.seq);
+    for (const c of fresh) {
+      this.#latest.set(c.cell, { multiplier: c.shownTenths / 10, seq: c.seq });
+      this.ctx.storage.sql.exec(
+        "INSERT INTO latest (cell, multiplier, seq) VALUES (?, ?, ?) ON CONFLICT (cell) DO UPDATE SET multiplier = excluded.multiplier, seq = excluded.seq",
+        c.cell,
+        c.shownTenths / 10,
+        c.seq,
+      );
+    }
+    this.#subscribers.broadcast(fresh);
+  }
+
+  override async fetch(request: Request): Promise<Response> {
+    const live = JSON.parse(request.headers.get(SUBSCRIPTION_HEADER) ?? "null") as LiveRequest | null;
+    if (!live || request.headers.get("upgrade") !== "websocket")
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.#subscribers.accept(server, { cells: live.cells });
+    sendTo(server, { type: "subscribed", cells: live.cells ?? "all", market: live.market.id });
+    sendTo(server, this.#snapshot(live.cells));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    let m: { type?: unknown; cells?: unknown } = {};
+    try {
+      m = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
+    } catch {
+      return sendTo(ws, { type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
+    }
+    if (m.type !== "subscribe" || !Array.isArray(m.cells)) return sendTo(ws, { type: "error", detail: "unknown message type" });
+    const cells = m.cells.filter((c): c is string => typeof c === "string").slice(0, MAX_SUBSCRIBED_CELLS);
+    this.#subscribers.update(ws, { cells });
+    sendTo(ws, { type: "subscribed", cells });
+    sendTo(ws, this.#snapshot(cells));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.#subscribers.remove(ws);
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#subscribers.remove(ws);
+  }
+
+  #snapshot(cells: string[] | null): LiveMessage {
+    const list = cells ?? [...this.#latest.keys()];
+    return {
+      type: "snapshot",
+      at: new Date().toISOString(),
+      cells: list.map((cell) => ({
+        cell,
+        multiplier: this.#latest.get(cell)?.multiplier ?? 1,
+        seq: this.#latest.get(cell)?.seq ?? 0,
+      })),
+    };
+  }
+}

@@ -1,0 +1,107 @@
+import type { LiveMessage } from "../shared/api";
+import type { SurgeChange } from "../shared/zone-state";
+
+/** What a live connection listens to: listed cells, or every cell of its object (null). */
+export interface Subscription {
+  cells: string[] | null;
+}
+
+/** Most cells one connection may list: keeps its attachment (its whole state) under 2 KB. */
+export const MAX_SUBSCRIBED_CELLS = 64;
+
+/**
+ * The WebSocket subscribers of one Durable Object, indexed by cell. Connections are accepted
+ * with the Hibernation API: the object may be evicted while they stay open, so the index is
+ * rebuilt from each socket's attachment when the object wakes.
+ */
+export class Subscribers {
+  readonly #byCell = new Map<string, Set<WebSocket>>();
+  readonly #all = new Set<WebSocket>();
+
+  constructor(private readonly ctx: DurableObjectState) {
+    for (const ws of ctx.getWebSockets()) {
+      const sub = ws.deserializeAttachment() as Subscription | null;
+      if (sub) this.#index(ws, sub);
+    }
+  }
+
+  get size(): number {
+    let n = this.#all.size;
+    const seen = new Set<WebSocket>();
+    for (const set of this.#byCell.values()) for (const ws of set) seen.add(ws);
+    n += seen.size;
+    return n;
+  }
+
+  accept(ws: WebSocket, sub: Subscription): void {
+    this.ctx.acceptWebSocket(ws);
+    ws.serializeAttachment(sub);
+    this.#index(ws, sub);
+  }
+
+  update(ws: WebSocket, sub: Subscription): void {
+    this.remove(ws);
+    ws.serializeAttachment(sub);
+    this.#index(ws, sub);
+  }
+
+  remove(ws: WebSocket): void {
+    this.#all.delete(ws);
+    const sub = ws.deserializeAttachment() as Subscription | null;
+    for (const cell of sub?.cells ?? []) {
+      const set = this.#byCell.get(cell);
+      set?.delete(ws);
+      if (set?.size === 0) this.#byCell.delete(cell);
+    }
+  }
+
+  /** Sends each change to the connections that listen to its cell. */
+  broadcast(changes: readonly SurgeChange[]): void {
+    for (const change of changes) {
+      const listeners = this.#byCell.get(change.cell);
+      if (!listeners && this.#all.size === 0) continue;
+      const message = JSON.stringify({
+        type: "surge",
+        cell: change.cell,
+        multiplier: change.shownTenths / 10,
+        at: new Date(change.at).toISOString(),
+        seq: change.seq,
+      } satisfies LiveMessage);
+      if (listeners) for (const ws of listeners) this.#send(ws, message);
+      for (const ws of this.#all) this.#send(ws, message);
+    }
+  }
+
+  #send(ws: WebSocket, message: string): void {
+    try {
+      ws.send(message);
+    } catch {
+      // The peer is gone; its close event may never come, so forget it now.
+      this.remove(ws);
+    }
+  }
+
+  #index(ws: WebSocket, sub: Subscription): void {
+    if (sub.cells === null) {
+      this.#all.add(ws);
+      return;
+    }
+    for (const cell of sub.cells) {
+      let set = this.#byCell.get(cell);
+      if (!set) {
+        set = new Set();
+        this.#byCell.set(cell, set);
+      }
+      set.add(ws);
+    }
+  }
+}
+
+/** Sends one message to a socket, ignoring a peer that has already gone. */
+export function sendTo(ws: WebSocket, message: LiveMessage): void {
+  try {
+    ws.send(JSON.stringify(message));
+  } catch {
+    // closed meanwhile
+  }
+}

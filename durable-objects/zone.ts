@@ -1,0 +1,379 @@
+import { DurableObject } from "cloudflare:workers";
+import type { LiveMessage } from "../shared/api";
+import type { Market, SurgeConfig } from "../shared/market";
+import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
+import { type CellReading, type SurgeChange, ZoneState } from "../shared/zone-state";
+import { geofenceCells, neighbourRings, zoneKey, zoneOf } from "../shared/zoning";
+import { MAX_SUBSCRIBED_CELLS, Subscribers, type Subscription, sendTo } from "./subscribers";
+
+/** Which market (and which version of its settings) a call speaks for. */
+export interface MarketRef {
+  id: string;
+  version: number;
+}
+
+export interface ZoneSupplyEvent {
+  index: number;
+  eventId: string;
+  driverId: string;
+  cell: string;
+  available: boolean;
+  at: number;
+}
+
+export interface ZoneDemandEvent {
+  index: number;
+  eventId: string;
+  cell: string;
+  request: boolean;
+  at: number;
+}
+
+export interface ZoneBatch {
+  market: MarketRef;
+  zone: string;
+  supply: ZoneSupplyEvent[];
+  demand: ZoneDemandEvent[];
+}
+
+/** The header that carries a live subscription from the edge worker to the object. */
+export const SUBSCRIPTION_HEADER = "x-equilibrium-subscription";
+
+export interface LiveRequest {
+  market: MarketRef;
+  zone: string;
+  cells: string[] | null;
+}
+
+interface ZoneConfig {
+  market: MarketRef;
+  zone: string;
+  cells: string[];
+  /** For each neighbour zone: our cells within its reach, whose balances it pools. */
+  borders: Record<string, string[]>;
+  surge: SurgeConfig;
+}
+
+/** Expired drivers and forgotten event ids are swept from storage at most this often. */
+const SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * One zone: a group of pricing cells (an H3 parent cell) of one market. It counts supply and
+ * demand, recomputes multipliers on its alarm, persists enough to resume after a restart, and
+ * serves the zone's live subscribers.
+ *
+ * Storage (SQLite): `events` remembers event ids for as long as an event can still change live
+ * state (the replay guard), `drivers` and `cells` hold the live state, `meta` the market
+ * settings this zone last saw. Memory holds the same state in a `ZoneState`.
+ */
+export class Zone extends DurableObject<Env> {
+  #config: ZoneConfig | undefined;
+  #state: ZoneState | undefined;
+  #loading: Promise<void> | undefined;
+  #subscribers: Subscribers;
+  #lastTickAt = 0;
+  #nextTickAt = 0;
+  #lastSweepAt = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec(`CREATE TABLE IF NOT EXISTS events (id TEXT PRIMARY KEY, at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE INDEX IF NOT EXISTS events_at ON events (at);
+      CREATE TABLE IF NOT EXISTS drivers (id TEXT PRIMARY KEY, cell TEXT NOT NULL, available INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS cells (cell TEXT PRIMARY KEY, demand REAL NOT NULL, demand_at INTEGER NOT NULL,
+        smoothed REAL NOT NULL, shown INTEGER NOT NULL, seq INTEGER NOT NULL, computed_at INTEGER NOT NULL) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    this.#subscribers = new Subscribers(ctx);
+    const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
+    if (row) this.#restore(JSON.parse(row.value) as ZoneConfig);
+  }
+
+  /** Applies a batch of events of this zone; returns the indexes of events seen before. */
+  async ingest(batch: ZoneBatch): Promise<{ duplicates: number[] }> {
+    const state = await this.#ready(batch.market, batch.zone);
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const duplicates: number[] = [];
+    const drivers = new Set<string>();
+    const cells = new Set<string>();
+    const remember = (id: string, at: number) =>
+      sql.exec("INSERT OR IGNORE INTO events (id, at) VALUES (?, ?)", id, at).rowsWritten > 0;
+
+    for (const e of batch.supply) {
+      if (!remember(e.eventId, e.at)) duplicates.push(e.index);
+      else if (state.applySupply(e.driverId, e.cell, e.available, e.at, now) === "applied") drivers.add(e.driverId);
+    }
+    const searchWeight = state.settings.searchWeight;
+    for (const e of batch.demand) {
+      if (!remember(e.eventId, e.at)) duplicates.push(e.index);
+      else if (state.applyDemand(e.cell, e.request ? 1 : searchWeight, e.at, now) === "applied") cells.add(e.cell);
+    }
+
+    for (const id of drivers) {
+      const d = state.drivers.get(id);
+      if (d)
+        sql.exec(
+          "INSERT INTO drivers (id, cell, available, at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET cell = excluded.cell, available = excluded.available, at = excluded.at",
+          id,
+          d.cell,
+          d.available ? 1 : 0,
+          d.at,
+        );
+    }
+    for (const cell of cells) this.#saveCell(cell);
+    if (drivers.size > 0 || cells.size > 0) this.#schedule(now);
+    return { duplicates };
+  }
+
+  /** The current multiplier of a cell and what made it. */
+  async reading(market: MarketRef, zone: string, cell: string): Promise<CellReading> {
+    const state = await this.#ready(market, zone);
+    return state.reading(cell, Date.now());
+  }
+
+  /** Every cell of the zone that has supply, demand or a multiplier above 1.0. */
+  async activeCells(market: MarketRef, zone: string): Promise<CellReading[]> {
+    const state = await this.#ready(market, zone);
+    return state.activeCells(Date.now());
+  }
+
+  /** Border balances from a neighbouring zone, so surge here can weigh cells over there. */
+  async halo(market: MarketRef, zone: string, balances: Array<Balance & { cell: string }>): Promise<void> {
+    const state = await this.#ready(market, zone);
+    const now = Date.now();
+    state.setHalo(balances, now);
+    if (balances.some((b) => b.demand >= NEGLIGIBLE_DEMAND)) this.#schedule(now);
+  }
+
+  /** Live subscriptions: the edge worker forwards the upgrade with the subscription in a header. */
+  override async fetch(request: Request): Promise<Response> {
+    const live = JSON.parse(request.headers.get(SUBSCRIPTION_HEADER) ?? "null") as LiveRequest | null;
+    if (!live || request.headers.get("upgrade") !== "websocket")
+      return new Response("expected a WebSocket upgrade", { status: 426 });
+    const state = await this.#ready(live.market, live.zone);
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.#subscribers.accept(server, { cells: live.cells });
+    sendTo(server, { type: "subscribed", cells: live.cells ?? "all", market: live.market.id });
+    sendTo(server, this.#snapshot(state, live.cells));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
+    const state = this.#state;
+    if (!state) return;
+    const reply = (m: LiveMessage) => sendTo(ws, m);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
+    } catch {
+      return reply({ type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
+    }
+    const m = parsed as { type?: unknown; cells?: unknown };
+    if (m.type !== "subscribe" && m.type !== "unsubscribe") return reply({ type: "error", detail: "unknown message type" });
+    const cells = Array.isArray(m.cells) ? m.cells.filter((c): c is string => typeof c === "string") : [];
+    const current = (ws.deserializeAttachment() as Subscription | null)?.cells ?? [];
+    const foreign = cells.filter((c) => !state.ownCells.has(c));
+    if (foreign.length > 0) return reply({ type: "error", detail: `cells not in this zone: ${foreign.slice(0, 5).join(", ")}` });
+    const next = m.type === "subscribe" ? [...new Set([...current, ...cells])] : current.filter((c) => !cells.includes(c));
+    if (next.length > MAX_SUBSCRIBED_CELLS)
+      return reply({ type: "error", detail: `at most ${MAX_SUBSCRIBED_CELLS} cells per connection` });
+    this.#subscribers.update(ws, { cells: next });
+    reply({ type: "subscribed", cells: next });
+    if (m.type === "subscribe") reply(this.#snapshot(state, cells));
+  }
+
+  override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
+    this.#subscribers.remove(ws);
+    // 1005/1006 mean "no code": echoing them is not allowed.
+    try {
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
+  }
+
+  override async webSocketError(ws: WebSocket): Promise<void> {
+    this.#subscribers.remove(ws);
+  }
+
+  override async alarm(): Promise<void> {
+    this.#nextTickAt = 0;
+    if (this.#state) this.#tick(this.#state);
+  }
+
+  #tick(state: ZoneState): void {
+    const now = Date.now();
+    this.#lastTickAt = now;
+    const { changes, updated, active } = state.tick(now);
+    for (const cell of updated) this.#saveCell(cell);
+    if (now - this.#lastSweepAt >= SWEEP_INTERVAL_MS) this.#sweep(state, now);
+    this.#subscribers.broadcast(changes);
+    if (changes.length > 0) this.#publish(changes);
+    if (active) {
+      this.#shareBorders(state, now);
+      this.#schedule(now + state.settings.updateIntervalMs);
+    }
+  }
+
+  /** Ticks at most once per update interval, as soon as possible after the last one. */
+  #schedule(now: number): void {
+    const interval = this.#state?.settings.updateIntervalMs ?? 200;
+    const at = Math.max(now, this.#lastTickAt + interval);
+    if (this.#nextTickAt !== 0 && this.#nextTickAt <= at) return;
+    this.#nextTickAt = at;
+    void this.ctx.storage.setAlarm(at);
+  }
+
+  #sweep(state: ZoneState, now: number): void {
+    this.#lastSweepAt = now;
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM drivers WHERE at < ?", now - state.settings.supplyWindowSeconds * 1000);
+    sql.exec("DELETE FROM events WHERE at < ?", now - liveHorizonMs(state.settings));
+  }
+
+  #saveCell(cell: string): void {
+    const c = this.#state?.cells.get(cell);
+    if (!c) return;
+    this.ctx.storage.sql.exec(
+      `INSERT INTO cells (cell, demand, demand_at, smoothed, shown, seq, computed_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (cell) DO UPDATE SET demand = excluded.demand, demand_at = excluded.demand_at, smoothed = excluded.smoothed,
+       shown = excluded.shown, seq = excluded.seq, computed_at = excluded.computed_at`,
+      cell,
+      c.demand,
+      c.demandAt,
+      c.smoothed,
+      c.shownTenths,
+      c.seq,
+      c.computedAt,
+    );
+  }
+
+  /** Market-wide subscribers (operator consoles) listen on the market's feed object. */
+  #publish(changes: SurgeChange[]): void {
+    const market = this.#config?.market;
+    if (!market) return;
+    this.ctx.waitUntil(
+      this.env.MARKET_FEEDS.getByName(market.id)
+        .publish(changes)
+        .catch(() => undefined),
+    );
+  }
+
+  /** Sends neighbouring zones the balances of our cells they pool with theirs. */
+  #shareBorders(state: ZoneState, now: number): void {
+    const config = this.#config;
+    if (!config || state.settings.neighbourRings === 0) return;
+    for (const [zone, cells] of Object.entries(config.borders)) {
+      const balances = cells.flatMap((cell) => {
+        const b = state.balanceOf(cell, now);
+        return b && (b.demand >= NEGLIGIBLE_DEMAND || b.supply > 0) ? [{ cell, ...b }] : [];
+      });
+      if (balances.length === 0) continue;
+      const stub = this.env.ZONES.getByName(zoneKey(config.market.id, zone));
+      this.ctx.waitUntil(stub.halo(config.market, zone, balances).catch(() => undefined));
+    }
+  }
+
+  #snapshot(state: ZoneState, cells: string[] | null): LiveMessage {
+    const now = Date.now();
+    const list = cells ?? [...state.cells.keys()];
+    return {
+      type: "snapshot",
+      at: new Date(now).toISOString(),
+      cells: list.map((cell) => {
+        const r = state.reading(cell, now);
+        return { cell, multiplier: r.shownTenths / 10, seq: r.seq };
+      }),
+    };
+  }
+
+  /** The zone's state, configured for the given market version (fetched when newer). */
+  async #ready(market: MarketRef, zone: string): Promise<ZoneState> {
+    while (!this.#state || !this.#config || this.#config.market.version < market.version) {
+      this.#loading ??= this.#configure(market, zone).finally(() => {
+        this.#loading = undefined;
+      });
+      await this.#loading;
+    }
+    return this.#state;
+  }
+
+  async #configure(ref: MarketRef, zone: string): Promise<void> {
+    const market = await this.env.MARKETS.getByName("directory").get(ref.id);
+    if (!market) throw new Error(`market ${ref.id} is not in the directory`);
+    const config = zoneConfig(market, zone);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(config),
+    );
+    this.#restore(config);
+  }
+
+  /** Rebuilds memory from storage (on wake) or applies a new market version. */
+  #restore(config: ZoneConfig): void {
+    this.#config = config;
+    const cells = new Set(config.cells);
+    if (this.#state) {
+      this.#state.reconfigure(cells, config.surge);
+      return;
+    }
+    const state = new ZoneState(cells, config.surge);
+    const sql = this.ctx.storage.sql;
+    for (const d of sql.exec<{ id: string; cell: string; available: number; at: number }>(
+      "SELECT id, cell, available, at FROM drivers ORDER BY at",
+    )) {
+      state.drivers.set(d.id, { cell: d.cell, available: d.available === 1, at: d.at });
+    }
+    for (const c of sql.exec<{
+      cell: string;
+      demand: number;
+      demand_at: number;
+      smoothed: number;
+      shown: number;
+      seq: number;
+      computed_at: number;
+    }>("SELECT * FROM cells")) {
+      if (!cells.has(c.cell)) continue;
+      state.cells.set(c.cell, {
+        demand: c.demand,
+        demandAt: c.demand_at,
+        smoothed: c.smoothed,
+        shownTenths: c.shown,
+        seq: c.seq,
+        computedAt: c.computed_at,
+      });
+    }
+    const now = Date.now();
+    state.refreshSupply(now);
+    this.#state = state;
+    this.#schedule(now);
+  }
+}
+
+/** What a zone needs of its market: its own cells, its borders, its surge settings. */
+export function zoneConfig(market: Market, zone: string): ZoneConfig {
+  const marketCells = new Set(geofenceCells(market.geofence, market.resolution));
+  const own = [...marketCells].filter((c) => zoneOf(c, market.zoneResolution) === zone);
+  const ownSet = new Set(own);
+  const borders: Record<string, Set<string>> = {};
+  for (const cell of own) {
+    for (const ring of neighbourRings(cell, market.surge.neighbourRings).slice(1)) {
+      for (const other of ring) {
+        if (ownSet.has(other) || !marketCells.has(other)) continue;
+        const otherZone = zoneOf(other, market.zoneResolution);
+        const set = borders[otherZone] ?? new Set<string>();
+        set.add(cell);
+        borders[otherZone] = set;
+      }
+    }
+  }
+  return {
+    market: { id: market.id, version: market.version },
+    zone,
+    cells: own,
+    borders: Object.fromEntries(Object.entries(borders).map(([z, s]) => [z, [...s]])),
+    surge: market.surge,
+  };
+}

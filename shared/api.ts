@@ -1,0 +1,172 @@
+import { z } from "zod";
+import { LatLngSchema, MarketIdSchema } from "./market";
+
+/**
+ * Request and response shapes of the public v1 API. Each schema is written once and serves
+ * validation, the TypeScript types, the OpenAPI document and clients.
+ */
+
+export const MAX_BATCH_EVENTS = 1000;
+/** Events stamped further ahead than this are rejected: the producer's clock is wrong. */
+export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
+/** Events older than this are rejected: too late even for history. */
+export const MAX_EVENT_AGE_MS = 24 * 3_600_000;
+
+const Timestamp = z
+  .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
+  .describe("ISO 8601 date-time with offset, or epoch milliseconds");
+
+const EventId = z.string().min(1).max(128);
+
+export const SupplyEventSchema = z.object({
+  eventId: EventId,
+  driverId: z.string().min(1).max(128),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  status: z.enum(["available", "busy", "offline"]),
+  at: Timestamp,
+});
+export type SupplyEvent = z.infer<typeof SupplyEventSchema>;
+
+export const DemandEventSchema = z.object({
+  eventId: EventId,
+  riderId: z.string().min(1).max(128).optional(),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  kind: z.enum(["search", "request"]),
+  at: Timestamp,
+});
+export type DemandEvent = z.infer<typeof DemandEventSchema>;
+
+/** The envelope is checked as a whole; each event is checked on its own so one bad event rejects only itself. */
+export const EventBatchSchema = z.object({
+  events: z.array(z.unknown()).min(1, "a batch holds at least one event"),
+});
+
+export const RejectionSchema = z.object({
+  index: z.number().int(),
+  reason: z.string(),
+  retryable: z.boolean().optional(),
+});
+
+export const IngestResultSchema = z.object({
+  accepted: z.number().int(),
+  duplicate: z.number().int(),
+  rejected: z.number().int(),
+  rejections: z.array(RejectionSchema),
+});
+export type IngestResult = z.infer<typeof IngestResultSchema>;
+
+export const ExplanationSchema = z.object({
+  supply: z.number(),
+  demand: z.number(),
+  pooled: z.object({ supply: z.number(), demand: z.number(), cells: z.number().int() }),
+  ratio: z.number(),
+  curve: z.number(),
+  cap: z.number(),
+  capApplied: z.enum(["market", "emergency"]).nullable(),
+  target: z.number(),
+  previous: z.number(),
+  smoothed: z.number(),
+  stepLimited: z.boolean(),
+  thinData: z.boolean(),
+  shown: z.number(),
+});
+
+export const SurgeReadingSchema = z.object({
+  cell: z.string(),
+  zone: z.string(),
+  market: z.string(),
+  multiplier: z.number(),
+  supply: z.number(),
+  demand: z.number(),
+  seq: z.number().int(),
+  computedAt: z.string(),
+  explanation: ExplanationSchema,
+});
+
+export const SurgeQuerySchema = z.object({
+  lat: z.coerce.number().min(-90).max(90),
+  lng: z.coerce.number().min(-180).max(180),
+});
+
+export const HeatmapSchema = z.object({
+  market: z.string(),
+  resolution: z.number().int(),
+  computedAt: z.string(),
+  cells: z.array(
+    z.object({ cell: z.string(), multiplier: z.number(), supply: z.number(), demand: z.number(), seq: z.number().int() }),
+  ),
+});
+
+export const QuoteRequestSchema = z.object({
+  pickup: LatLngSchema,
+  dropoff: LatLngSchema,
+  product: z.string().min(1).max(32),
+});
+
+export const FareBreakdownSchema = z.object({
+  base: z.number().int(),
+  distance: z.number().int(),
+  time: z.number().int(),
+  subtotal: z.number().int(),
+  surcharge: z.number().int(),
+  bookingFee: z.number().int(),
+  minimumFareApplied: z.boolean(),
+  total: z.number().int(),
+});
+
+export const QuoteSchema = z.object({
+  quoteId: z.string(),
+  token: z.string().describe("compact JWS (ES256) holding the quote; present it to honour the price"),
+  market: MarketIdSchema,
+  product: z.string(),
+  currency: z.string(),
+  multiplier: z.number(),
+  total: z.number().int().describe("in the currency's minor units"),
+  totalFormatted: z.string(),
+  breakdown: FareBreakdownSchema,
+  distanceMeters: z.number().int(),
+  durationSeconds: z.number().int(),
+  pickupCell: z.string(),
+  issuedAt: z.string(),
+  expiresAt: z.string(),
+  explanation: ExplanationSchema,
+});
+
+export const VerifyRequestSchema = z.object({ token: z.string().min(1).max(8192) });
+
+export const VerifiedQuoteSchema = z.object({
+  valid: z.literal(true),
+  quoteId: z.string(),
+  market: z.string(),
+  product: z.string(),
+  currency: z.string(),
+  multiplier: z.number(),
+  total: z.number().int(),
+  expiresAt: z.string(),
+});
+
+export const ProblemSchema = z
+  .object({
+    type: z.string(),
+    title: z.string(),
+    status: z.number().int(),
+    detail: z.string(),
+    instance: z.string().optional(),
+    errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  })
+  .passthrough();
+export type Problem = z.infer<typeof ProblemSchema>;
+
+/** Messages on `/v1/live`. */
+export type LiveMessage =
+  | { type: "surge"; cell: string; multiplier: number; at: string; seq: number }
+  | { type: "snapshot"; cells: Array<{ cell: string; multiplier: number; seq: number }>; at: string }
+  | { type: "subscribed"; cells: string[] | "all"; market?: string }
+  | { type: "error"; detail: string };
+
+export const LiveSubscribeSchema = z.object({
+  type: z.literal("subscribe"),
+  cells: z.array(z.string()).min(1).max(64),
+});

@@ -1,0 +1,147 @@
+import { z } from "zod";
+import { isKnownCurrency } from "./money";
+
+/**
+ * A market (a city or region): its geofence, the H3 resolutions that cut it into pricing
+ * cells and zones, its products and fares, and its surge settings. Configuration is data:
+ * every value here is validated once and stored; nothing about a market lives in code.
+ */
+
+export const MarketIdSchema = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{1,39}$/, "a market id is 2–40 lowercase letters, digits or dashes");
+
+export const LatLngSchema = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+
+/** [lng, lat] (GeoJSON order), optionally with an altitude. */
+const Position = z
+  .array(z.number())
+  .min(2)
+  .max(3)
+  .refine(
+    ([lng = Number.NaN, lat = Number.NaN]) => Math.abs(lng) <= 180 && Math.abs(lat) <= 90,
+    "a position is [lng, lat] within range",
+  );
+const LinearRing = z
+  .array(Position)
+  .min(4, "a linear ring has at least four positions")
+  .max(10_000)
+  .refine((ring) => {
+    const first = ring[0];
+    const last = ring[ring.length - 1];
+    return first !== undefined && last !== undefined && first[0] === last[0] && first[1] === last[1];
+  }, "a linear ring is closed: its last position repeats its first");
+const PolygonCoordinates = z.array(LinearRing).min(1).max(100);
+
+export const GeofenceSchema = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("Polygon"), coordinates: PolygonCoordinates }),
+  z.object({ type: z.literal("MultiPolygon"), coordinates: z.array(PolygonCoordinates).min(1).max(100) }),
+]);
+export type Geofence = z.infer<typeof GeofenceSchema>;
+
+const MinorAmount = z.number().int().min(0).max(1_000_000_000);
+
+export const ProductSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,31}$/, "a product id is 1–32 lowercase letters, digits, _ or -"),
+  name: z.string().min(1).max(80),
+  baseFare: MinorAmount.describe("in the currency's minor units"),
+  perKm: MinorAmount.describe("minor units per kilometre"),
+  perMinute: MinorAmount.describe("minor units per minute"),
+  minimumFare: MinorAmount,
+  bookingFee: MinorAmount,
+});
+export type Product = z.infer<typeof ProductSchema>;
+
+export const SurgeSettingsSchema = z.object({
+  enabled: z.boolean().default(true),
+  cap: z.number().min(1).max(10).default(3),
+  targetRatio: z.number().positive().max(100).default(1),
+  priorWeight: z.number().min(0).max(1000).default(2),
+  minDemand: z.number().min(0).max(10_000).default(3),
+  sensitivity: z.number().positive().max(10).default(0.6),
+  exponent: z.number().min(0.25).max(3).default(1),
+  deadband: z.number().min(0).max(5).default(0.1),
+  searchWeight: z.number().min(0).max(1).default(0.3),
+  demandHalfLifeSeconds: z.number().int().min(10).max(3600).default(180),
+  supplyWindowSeconds: z.number().int().min(10).max(3600).default(120),
+  smoothing: z.number().gt(0).max(1).default(0.5),
+  maxStepUp: z.number().gt(0).max(10).default(0.3),
+  maxStepDown: z.number().gt(0).max(10).default(0.1),
+  displayHysteresis: z.number().min(0).max(0.2).default(0.02),
+  neighbourRings: z.number().int().min(0).max(3).default(1),
+  neighbourWeight: z.number().min(0).max(1).default(0.5),
+  updateIntervalMs: z.number().int().min(100).max(5000).default(200),
+});
+export type SurgeConfig = z.infer<typeof SurgeSettingsSchema>;
+
+export const TripModelSchema = z.object({
+  detourFactor: z.number().min(1).max(3).default(1.3),
+  speedKmh: z.number().min(5).max(130).default(25),
+});
+
+function isLocale(tag: string): boolean {
+  try {
+    return Intl.getCanonicalLocales(tag).length === 1;
+  } catch {
+    return false;
+  }
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The body of `PUT /v1/markets/{marketId}`. */
+export const MarketInputSchema = z
+  .object({
+    name: z.string().min(1).max(120),
+    currency: z.string().refine(isKnownCurrency, "an ISO 4217 currency code this platform knows, e.g. USD or VND"),
+    timezone: z.string().refine(isTimeZone, "an IANA time zone, e.g. America/New_York"),
+    locale: z.string().max(35).refine(isLocale, "a BCP 47 language tag, e.g. en-US or vi-VN"),
+    geofence: GeofenceSchema,
+    resolution: z.number().int().min(5).max(10).default(8).describe("H3 resolution of pricing cells"),
+    zoneResolution: z
+      .number()
+      .int()
+      .min(2)
+      .max(9)
+      .optional()
+      .describe("H3 resolution of zones (one Durable Object each); 1–3 coarser than cells, default 2"),
+    products: z
+      .array(ProductSchema)
+      .min(1)
+      .max(20)
+      .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, "product ids are unique"),
+    surge: SurgeSettingsSchema.default(SurgeSettingsSchema.parse({})),
+    trip: TripModelSchema.default(TripModelSchema.parse({})),
+    quoteTtlSeconds: z.number().int().min(30).max(900).default(300),
+  })
+  .superRefine((m, ctx) => {
+    const zoneRes = m.zoneResolution ?? m.resolution - 2;
+    if (zoneRes >= m.resolution || zoneRes < m.resolution - 3) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["zoneResolution"],
+        message: `zoneResolution must be 1–3 below resolution (${m.resolution - 3}–${m.resolution - 1})`,
+      });
+    }
+  })
+  .transform((m) => ({ ...m, zoneResolution: m.zoneResolution ?? m.resolution - 2 }));
+export type MarketInput = z.infer<typeof MarketInputSchema>;
+
+/** A stored market: the input plus identity and bookkeeping. */
+export interface Market extends MarketInput {
+  id: string;
+  version: number;
+  updatedAt: string;
+  cellCount: number;
+  zoneCount: number;
+}
+
+/** The largest market accepted, in pricing cells: a zone object per few dozen of them. */
+export const MAX_MARKET_CELLS = 50_000;

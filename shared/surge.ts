@@ -1,0 +1,225 @@
+/**
+ * The surge curve: how a cell's balance of supply and demand becomes the multiplier a rider
+ * is shown and charged. One curve, configured per market, with no clock and no I/O.
+ *
+ * The path of one update, in order:
+ *   1. pool     – the cell's supply and demand plus its H3 neighbours', ring d weighing w^d
+ *   2. ratio    – (demand + prior) / (supply × targetRatio + prior); thin data leans to 1
+ *   3. curve    – 1 + sensitivity × max(0, ratio − 1 − deadband)^exponent, then the cap
+ *   4. smooth   – move from the previous value toward the target by `smoothing`, at most
+ *                 `maxStepUp` / `maxStepDown` per update, then the cap again
+ *   5. display  – round to 0.1 with a little hysteresis, never above the cap; the shown
+ *                 value (in tenths) is what a quote charges
+ */
+
+/** Per-market surge settings. Validated by `SurgeSettingsSchema` in `shared/market.ts`. */
+export interface SurgeSettings {
+  /** false prices every cell at 1.0 (static pricing), e.g. to compare with and without surge. */
+  enabled: boolean;
+  /** The highest multiplier the market ever shows or charges. */
+  cap: number;
+  /** Demand per available driver that counts as balanced. */
+  targetRatio: number;
+  /** Pseudo-observations of a balanced market added to both sides: thin data leans to 1.0. */
+  priorWeight: number;
+  /** Below this pooled demand the multiplier is 1.0: too little data to trust. */
+  minDemand: number;
+  sensitivity: number;
+  exponent: number;
+  /** Excess ratio ignored before the curve starts to rise. */
+  deadband: number;
+  /** Demand weight of a search; a ride request weighs 1. */
+  searchWeight: number;
+  demandHalfLifeSeconds: number;
+  /** A driver counts as supply for this long after their last "available" event. */
+  supplyWindowSeconds: number;
+  /** Share of the gap to the target closed per update, in (0, 1]. */
+  smoothing: number;
+  maxStepUp: number;
+  maxStepDown: number;
+  /** How far the smoothed value must pass a rounding boundary before the shown value moves. */
+  displayHysteresis: number;
+  /** H3 rings of neighbours pooled into a cell (0 = the cell alone). */
+  neighbourRings: number;
+  /** Weight of ring 1; ring d weighs neighbourWeight^d. */
+  neighbourWeight: number;
+}
+
+export interface Balance {
+  supply: number;
+  demand: number;
+}
+
+/** What made a multiplier: returned with every surge reading and quote. */
+export interface SurgeExplanation {
+  supply: number;
+  demand: number;
+  pooled: Balance & { cells: number };
+  ratio: number;
+  /** The curve's value before any cap. */
+  curve: number;
+  cap: number;
+  /** Which cap bound the result, if any. */
+  capApplied: "market" | "emergency" | null;
+  target: number;
+  previous: number;
+  smoothed: number;
+  stepLimited: boolean;
+  thinData: boolean;
+  shown: number;
+}
+
+export interface CellUpdate {
+  smoothed: number;
+  shownTenths: number;
+  explanation: SurgeExplanation;
+}
+
+/** A multiplier this close to its target is snapped onto it, so a steady market settles exactly. */
+const SETTLE = 0.005;
+
+/**
+ * Pools a cell's balance with its neighbours', ring by ring.
+ * @example pool([[{supply: 2, demand: 4}], [{supply: 1, demand: 0}]], 0.5) // {supply: 2.5, demand: 4, cells: 2}
+ */
+export function pool(rings: ReadonlyArray<ReadonlyArray<Balance>>, neighbourWeight: number): Balance & { cells: number } {
+  let supply = 0;
+  let demand = 0;
+  let cells = 0;
+  let weight = 1;
+  for (const ring of rings) {
+    for (const b of ring) {
+      supply += weight * b.supply;
+      demand += weight * b.demand;
+      cells += 1;
+    }
+    weight *= neighbourWeight;
+  }
+  return { supply, demand, cells };
+}
+
+/**
+ * Demand per unit of supply relative to balance: 1 means balanced.
+ * @example balanceRatio({supply: 10, demand: 20}, {targetRatio: 1, priorWeight: 0}) // 2
+ */
+export function balanceRatio(b: Balance, s: Pick<SurgeSettings, "targetRatio" | "priorWeight">): number {
+  const denominator = b.supply * s.targetRatio + s.priorWeight;
+  const numerator = b.demand + s.priorWeight;
+  if (denominator <= 0) return numerator > 0 ? Number.POSITIVE_INFINITY : 1;
+  return numerator / denominator;
+}
+
+/**
+ * The uncapped curve for a ratio: 1.0 up to 1 + deadband, then rising.
+ * @example curve(2, {sensitivity: 0.5, exponent: 1, deadband: 0}) // 1.5
+ */
+export function curve(ratio: number, s: Pick<SurgeSettings, "sensitivity" | "exponent" | "deadband">): number {
+  const excess = ratio - 1 - s.deadband;
+  if (!(excess > 0)) return 1;
+  return 1 + s.sensitivity * excess ** s.exponent;
+}
+
+/** The effective cap: the market's, lowered by an operator's emergency cap when one is set. */
+export function effectiveCap(s: Pick<SurgeSettings, "cap">, emergencyCap?: number): number {
+  return emergencyCap === undefined ? s.cap : Math.max(1, Math.min(s.cap, emergencyCap));
+}
+
+/** Moves `previous` toward `target` by the smoothing share, bounded per update, within [1, cap]. */
+export function step(
+  previous: number,
+  target: number,
+  cap: number,
+  s: Pick<SurgeSettings, "smoothing" | "maxStepUp" | "maxStepDown">,
+): { value: number; limited: boolean } {
+  const wanted = s.smoothing * (target - previous);
+  const bounded = Math.max(-s.maxStepDown, Math.min(s.maxStepUp, wanted));
+  let value = previous + bounded;
+  if (Math.abs(target - value) < SETTLE) value = target;
+  return { value: Math.max(1, Math.min(cap, value)), limited: bounded !== wanted };
+}
+
+/**
+ * The multiplier shown (and charged), in integer tenths: the smoothed value rounded to 0.1,
+ * held at the previous shown value while within half a step plus the hysteresis, never
+ * above the cap rounded down to a tenth, never below 1.0.
+ * @example shownTenths(1.34, undefined, 3, 0.02) // 13
+ */
+export function shownTenths(smoothed: number, previousTenths: number | undefined, cap: number, hysteresis: number): number {
+  const capTenths = Math.max(10, Math.floor(cap * 10 + 1e-9));
+  let tenths = Math.round(smoothed * 10);
+  if (previousTenths !== undefined && Math.abs(smoothed * 10 - previousTenths) < 0.5 + hysteresis * 10) {
+    tenths = previousTenths;
+  }
+  return Math.max(10, Math.min(capTenths, tenths));
+}
+
+export interface CellInput {
+  /** The cell's own balance. */
+  own: Balance;
+  /** Balances by ring: rings[0] is the cell itself, rings[d] its neighbours at distance d. */
+  rings: ReadonlyArray<ReadonlyArray<Balance>>;
+  previousSmoothed: number;
+  previousShownTenths: number | undefined;
+  settings: SurgeSettings;
+  emergencyCap?: number;
+}
+
+/**
+ * One update of one cell: pool, ratio, curve, cap, smoothing, cap, display.
+ * @example
+ * const u = updateCell({own, rings: [[own]], previousSmoothed: 1, previousShownTenths: 10, settings});
+ * u.shownTenths // e.g. 12 for ×1.2
+ */
+export function updateCell(input: CellInput): CellUpdate {
+  const s = input.settings;
+  const cap = effectiveCap(s, input.emergencyCap);
+  const pooled = pool(input.rings.slice(0, s.neighbourRings + 1), s.neighbourWeight);
+  const ratio = balanceRatio(pooled, s);
+  const thinData = pooled.demand < s.minDemand;
+  const raw = !s.enabled || thinData ? 1 : curve(ratio, s);
+  const target = Math.min(raw, cap);
+  const stepped = step(input.previousSmoothed, target, cap, s);
+  const shown = shownTenths(stepped.value, input.previousShownTenths, cap, s.displayHysteresis);
+  const capApplied = raw > cap || input.previousSmoothed > cap ? (cap < s.cap ? "emergency" : "market") : null;
+  return {
+    smoothed: stepped.value,
+    shownTenths: shown,
+    explanation: {
+      supply: input.own.supply,
+      demand: round3(input.own.demand),
+      pooled: { supply: round3(pooled.supply), demand: round3(pooled.demand), cells: pooled.cells },
+      ratio: Number.isFinite(ratio) ? round3(ratio) : ratio,
+      curve: Number.isFinite(raw) ? round3(raw) : raw,
+      cap,
+      capApplied,
+      target: round3(target),
+      previous: round3(input.previousSmoothed),
+      smoothed: round3(stepped.value),
+      stepLimited: stepped.limited,
+      thinData,
+      shown: shown / 10,
+    },
+  };
+}
+
+/**
+ * Exponential decay of a demand count from one instant to another. An event stamped a little
+ * in the future (clock skew) counts at full weight rather than more.
+ * @example decay(8, 0, 180_000, 180) // 4
+ */
+export function decay(value: number, fromMs: number, toMs: number, halfLifeSeconds: number): number {
+  if (toMs <= fromMs) return value;
+  return value * 2 ** (-(toMs - fromMs) / (halfLifeSeconds * 1000));
+}
+
+/** Demand below this is treated as none: it keeps idle cells from ticking forever. */
+export const NEGLIGIBLE_DEMAND = 0.01;
+
+/** How long an event can still matter to live state: after this its decayed weight is < 1/64. */
+export function liveHorizonMs(s: Pick<SurgeSettings, "demandHalfLifeSeconds" | "supplyWindowSeconds">): number {
+  return Math.max(6 * s.demandHalfLifeSeconds, s.supplyWindowSeconds) * 1000;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}

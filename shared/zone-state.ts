@@ -1,0 +1,253 @@
+import type { SurgeConfig } from "./market";
+import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, updateCell } from "./surge";
+import { neighbourRings } from "./zoning";
+
+/**
+ * The live state of one zone — drivers, decaying demand and each cell's multiplier — as a
+ * plain in-memory state machine. The zone Durable Object feeds it events, calls `tick` on its
+ * alarm, persists what changed and broadcasts; everything here is deterministic given `now`.
+ *
+ * Memory is bounded: drivers expire after the supply window (and at most `MAX_DRIVERS` are
+ * kept, the least recently seen evicted first), cells are limited to the zone's own cells,
+ * and halo entries (neighbour zones' border cells) expire after `HALO_TTL_MS`.
+ */
+
+export interface DriverState {
+  cell: string;
+  available: boolean;
+  at: number;
+}
+
+export interface CellState {
+  demand: number;
+  demandAt: number;
+  smoothed: number;
+  shownTenths: number;
+  seq: number;
+  computedAt: number;
+}
+
+export interface SurgeChange {
+  cell: string;
+  shownTenths: number;
+  seq: number;
+  at: number;
+}
+
+export interface CellReading {
+  cell: string;
+  shownTenths: number;
+  seq: number;
+  supply: number;
+  demand: number;
+  computedAt: number;
+  explanation: SurgeExplanation;
+}
+
+export const MAX_DRIVERS = 200_000;
+export const HALO_TTL_MS = 10_000;
+
+export type Applied = "applied" | "stale";
+
+export class ZoneState {
+  readonly drivers = new Map<string, DriverState>();
+  readonly cells = new Map<string, CellState>();
+  readonly halo = new Map<string, Balance & { at: number }>();
+  #supply = new Map<string, number>();
+  #explanations = new Map<string, SurgeExplanation>();
+  #rings = new Map<string, string[][]>();
+
+  constructor(
+    public ownCells: ReadonlySet<string>,
+    public settings: SurgeConfig,
+    public emergencyCap?: number,
+  ) {}
+
+  /** A driver's status. Older than the supply window, or older than what we know: ignored. */
+  applySupply(driverId: string, cell: string, available: boolean, at: number, now: number): Applied {
+    if (at < now - this.settings.supplyWindowSeconds * 1000) return "stale";
+    const known = this.drivers.get(driverId);
+    if (known && known.at > at) return "stale";
+    // Re-inserting keeps the map in order of last sight, so eviction takes the stalest.
+    this.drivers.delete(driverId);
+    this.drivers.set(driverId, { cell, available, at });
+    if (this.drivers.size > MAX_DRIVERS) {
+      const oldest = this.drivers.keys().next().value;
+      if (oldest !== undefined) this.drivers.delete(oldest);
+    }
+    return "applied";
+  }
+
+  /** A search or ride request adds `weight` to the cell's decaying demand. */
+  applyDemand(cell: string, weight: number, at: number, now: number): Applied {
+    if (at < now - liveHorizonMs(this.settings)) return "stale";
+    const c = this.#cell(cell);
+    const half = this.settings.demandHalfLifeSeconds;
+    c.demand = decay(c.demand, c.demandAt, now, half) + decay(weight, at, now, half);
+    c.demandAt = now;
+    return "applied";
+  }
+
+  /** The decayed demand of a cell at `now`. */
+  demandAt(cell: string, now: number): number {
+    const c = this.cells.get(cell);
+    return c ? decay(c.demand, c.demandAt, now, this.settings.demandHalfLifeSeconds) : 0;
+  }
+
+  /** Balance of any cell we know of: our own, or a neighbour zone's from the halo. */
+  balanceOf(cell: string, now: number): Balance | undefined {
+    if (this.ownCells.has(cell)) return { supply: this.#supply.get(cell) ?? 0, demand: this.demandAt(cell, now) };
+    const h = this.halo.get(cell);
+    return h && now - h.at <= HALO_TTL_MS ? h : undefined;
+  }
+
+  /** Border cells of neighbour zones, as reported by those zones. */
+  setHalo(balances: ReadonlyArray<Balance & { cell: string }>, now: number): void {
+    for (const b of balances) this.halo.set(b.cell, { supply: b.supply, demand: b.demand, at: now });
+  }
+
+  /**
+   * Recomputes every cell that can change: cells with demand, their neighbours, and cells
+   * still moving back to rest. Returns the cells whose shown multiplier changed and whether
+   * another tick is needed.
+   */
+  tick(now: number): { changes: SurgeChange[]; updated: string[]; active: boolean } {
+    this.refreshSupply(now);
+    for (const [cell, h] of this.halo) if (now - h.at > HALO_TTL_MS) this.halo.delete(cell);
+
+    const rings = this.settings.neighbourRings;
+    const candidates = new Set<string>();
+    const addAround = (source: string) => {
+      for (const ring of this.#ringsOf(source)) for (const c of ring) if (this.ownCells.has(c)) candidates.add(c);
+    };
+    for (const [cell, c] of this.cells) {
+      if (c.smoothed !== 1 || c.shownTenths !== 10) candidates.add(cell);
+      if (this.demandAt(cell, now) >= NEGLIGIBLE_DEMAND) addAround(cell);
+    }
+    for (const [cell, h] of this.halo) if (h.demand >= NEGLIGIBLE_DEMAND && rings > 0) addAround(cell);
+
+    const changes: SurgeChange[] = [];
+    const updated: string[] = [];
+    let active = false;
+    for (const cell of candidates) {
+      const state = this.#cell(cell);
+      const ringBalances = this.#ringsOf(cell).map((ring) =>
+        ring.flatMap((c) => {
+          const b = this.balanceOf(c, now);
+          return b ? [b] : [];
+        }),
+      );
+      const own = ringBalances[0]?.[0] ?? { supply: 0, demand: 0 };
+      const update = updateCell({
+        own,
+        rings: ringBalances,
+        previousSmoothed: state.smoothed,
+        previousShownTenths: state.shownTenths,
+        settings: this.settings,
+        emergencyCap: this.emergencyCap,
+      });
+      this.#explanations.set(cell, update.explanation);
+      if (update.smoothed !== state.smoothed || update.shownTenths !== state.shownTenths) updated.push(cell);
+      state.smoothed = update.smoothed;
+      state.computedAt = now;
+      if (update.shownTenths !== state.shownTenths) {
+        state.shownTenths = update.shownTenths;
+        state.seq += 1;
+        changes.push({ cell, shownTenths: state.shownTenths, seq: state.seq, at: now });
+      }
+      if (update.smoothed !== 1 || update.shownTenths !== 10 || update.explanation.target !== 1) active = true;
+    }
+    return { changes, updated, active };
+  }
+
+  /** The current reading of a cell, as last computed (1.0 and an empty story if never). */
+  reading(cell: string, now: number): CellReading {
+    const c = this.cells.get(cell);
+    const supply = this.#supply.get(cell) ?? 0;
+    const demand = this.demandAt(cell, now);
+    const shownTenths = c?.shownTenths ?? 10;
+    return {
+      cell,
+      shownTenths,
+      seq: c?.seq ?? 0,
+      supply,
+      demand: Math.round(demand * 1000) / 1000,
+      computedAt: c?.computedAt ?? now,
+      explanation: this.#explanations.get(cell) ?? restingExplanation(supply, demand, this.settings.cap, this.emergencyCap),
+    };
+  }
+
+  /** Cells that are not at rest (multiplier above 1.0, or supply or demand present). */
+  activeCells(now: number): CellReading[] {
+    const out: CellReading[] = [];
+    const seen = new Set<string>();
+    for (const cell of [...this.cells.keys(), ...this.#supply.keys()]) {
+      if (seen.has(cell)) continue;
+      seen.add(cell);
+      const r = this.reading(cell, now);
+      if (r.shownTenths !== 10 || r.supply > 0 || r.demand >= NEGLIGIBLE_DEMAND) out.push(r);
+    }
+    return out;
+  }
+
+  /** Counts available drivers per cell, forgetting those not seen within the supply window. */
+  refreshSupply(now: number): void {
+    const cutoff = now - this.settings.supplyWindowSeconds * 1000;
+    const supply = new Map<string, number>();
+    for (const [id, d] of this.drivers) {
+      if (d.at < cutoff) {
+        this.drivers.delete(id);
+      } else if (d.available) {
+        supply.set(d.cell, (supply.get(d.cell) ?? 0) + 1);
+      }
+    }
+    this.#supply = supply;
+  }
+
+  #cell(cell: string): CellState {
+    let c = this.cells.get(cell);
+    if (!c) {
+      c = { demand: 0, demandAt: 0, smoothed: 1, shownTenths: 10, seq: 0, computedAt: 0 };
+      this.cells.set(cell, c);
+    }
+    return c;
+  }
+
+  #ringsOf(cell: string): string[][] {
+    let r = this.#rings.get(cell);
+    if (!r) {
+      r = neighbourRings(cell, this.settings.neighbourRings);
+      // Only cells that can matter are cached: own cells and their halo.
+      if (this.#rings.size < 4 * this.ownCells.size + 64) this.#rings.set(cell, r);
+    }
+    return r;
+  }
+
+  /** Drops cached neighbour rings, e.g. after the market's settings change. */
+  reconfigure(ownCells: ReadonlySet<string>, settings: SurgeConfig, emergencyCap?: number): void {
+    this.ownCells = ownCells;
+    this.settings = settings;
+    this.emergencyCap = emergencyCap;
+    this.#rings.clear();
+    for (const cell of this.cells.keys()) if (!ownCells.has(cell)) this.cells.delete(cell);
+  }
+}
+
+function restingExplanation(supply: number, demand: number, cap: number, emergencyCap?: number): SurgeExplanation {
+  const rounded = Math.round(demand * 1000) / 1000;
+  return {
+    supply,
+    demand: rounded,
+    pooled: { supply, demand: rounded, cells: 1 },
+    ratio: 1,
+    curve: 1,
+    cap: effectiveCap({ cap }, emergencyCap),
+    capApplied: null,
+    target: 1,
+    previous: 1,
+    smoothed: 1,
+    stepLimited: false,
+    thinData: true,
+    shown: 1,
+  };
+}

@@ -1,0 +1,51 @@
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { cellToLatLng, latLngToCell } from "h3-js";
+import { ROOT } from "./build";
+import type { Platform } from "./platform";
+
+/** A demo market as shipped in `db/seed/markets/`, optionally with settings changed. */
+export function demoMarket(name: "hcmc-central" | "nyc-manhattan", patch: Record<string, unknown> = {}): Record<string, unknown> {
+  const market = JSON.parse(readFileSync(resolve(ROOT, `db/seed/markets/${name}.json`), "utf8"));
+  return { ...market, ...patch };
+}
+
+export async function putMarket(platform: Platform, id: string, body: Record<string, unknown>) {
+  const res = await platform.json(`/v1/markets/${id}`, body, "PUT");
+  if (res.status >= 300) throw new Error(`PUT market ${id}: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as { id: string; version: number; resolution: number; zoneResolution: number };
+}
+
+/** Centre of the resolution-8 cell at a point, so tests can aim events at one cell. */
+export function cellAt(lat: number, lng: number, resolution = 8) {
+  const cell = latLngToCell(lat, lng, resolution);
+  const [clat, clng] = cellToLatLng(cell);
+  return { cell, lat: clat, lng: clng };
+}
+
+let seq = 0;
+export function uid(prefix: string): string {
+  seq += 1;
+  return `${prefix}-${Date.now().toString(36)}-${seq}`;
+}
+
+export function demandEvents(at: { lat: number; lng: number }, n: number, kind: "search" | "request" = "request") {
+  return Array.from({ length: n }, () => ({ eventId: uid("d"), riderId: uid("r"), lat: at.lat, lng: at.lng, kind, at: new Date().toISOString() }));
+}
+
+export function supplyEvents(at: { lat: number; lng: number }, n: number, status = "available") {
+  return Array.from({ length: n }, () => ({ eventId: uid("s"), driverId: uid("drv"), lat: at.lat, lng: at.lng, status, at: new Date().toISOString() }));
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Polls until `check` returns a value, or fails after `ms`. */
+export async function eventually<T>(check: () => Promise<T | undefined>, ms = 5000, every = 50): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await sleep(every);
+  }
+}

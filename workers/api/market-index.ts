@@ -1,0 +1,46 @@
+import type { Market } from "../../shared/market";
+import { MarketIndex } from "../../shared/zoning";
+
+/**
+ * Each isolate keeps every market, indexed for point lookup, and asks the directory whether
+ * anything changed at most every `REFRESH_MS`. A market edit is visible to other isolates within
+ * that time; the isolate that made the edit sees it at once.
+ */
+const REFRESH_MS = 2_000;
+
+interface Cached {
+  version: number;
+  index: MarketIndex;
+  checkedAt: number;
+}
+
+let cached: Cached | undefined;
+let refreshing: Promise<Cached> | undefined;
+
+export function directory(env: Env) {
+  return env.MARKETS.getByName("directory");
+}
+
+/** The markets as this isolate knows them, refreshed when stale. */
+export async function marketIndex(env: Env): Promise<MarketIndex> {
+  const now = Date.now();
+  if (cached && now - cached.checkedAt < REFRESH_MS) return cached.index;
+  refreshing ??= refresh(env, cached).finally(() => {
+    refreshing = undefined;
+  });
+  return (await refreshing).index;
+}
+
+/** Drops the cached copy, e.g. right after this isolate changed a market. */
+export function forgetMarkets(): void {
+  cached = undefined;
+}
+
+async function refresh(env: Env, previous: Cached | undefined): Promise<Cached> {
+  const changed = await directory(env).changedSince(previous?.version ?? -1);
+  const next: Cached = changed
+    ? { version: changed.version, index: new MarketIndex(changed.markets as Market[]), checkedAt: Date.now() }
+    : { ...(previous as Cached), checkedAt: Date.now() };
+  cached = next;
+  return next;
+}

@@ -1,0 +1,54 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { router } from "../app";
+import { directory } from "../market-index";
+
+export const health = router();
+
+const Check = z.object({ status: z.enum(["ok", "failing"]), latencyMs: z.number(), error: z.string().optional() });
+
+health.openapi(
+  createRoute({
+    method: "get",
+    path: "/health/live",
+    summary: "The worker answers",
+    tags: ["health"],
+    responses: {
+      200: { description: "Alive", content: { "application/json": { schema: z.object({ status: z.literal("ok") }) } } },
+    },
+  }),
+  (c) => c.json({ status: "ok" as const }, 200),
+);
+
+health.openapi(
+  createRoute({
+    method: "get",
+    path: "/health/ready",
+    summary: "Each dependency's status",
+    tags: ["health"],
+    responses: {
+      200: {
+        description: "Ready",
+        content: { "application/json": { schema: z.object({ status: z.string(), checks: z.record(z.string(), Check) }) } },
+      },
+      503: {
+        description: "Not ready",
+        content: { "application/json": { schema: z.object({ status: z.string(), checks: z.record(z.string(), Check) }) } },
+      },
+    },
+  }),
+  async (c) => {
+    const checks: Record<string, z.infer<typeof Check>> = {};
+    const started = Date.now();
+    try {
+      await directory(c.env).changedSince(-1);
+      checks.directory = { status: "ok", latencyMs: Date.now() - started };
+    } catch (err) {
+      checks.directory = { status: "failing", latencyMs: Date.now() - started, error: String(err) };
+    }
+    checks.quoteSigning = c.env.QUOTE_SIGNING_KEY
+      ? { status: "ok", latencyMs: 0 }
+      : { status: "failing", latencyMs: 0, error: "QUOTE_SIGNING_KEY is not set" };
+    const ok = Object.values(checks).every((x) => x.status === "ok");
+    return c.json({ status: ok ? "ready" : "not ready", checks }, ok ? 200 : 503);
+  },
+);

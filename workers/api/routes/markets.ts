@@ -1,0 +1,136 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { cellToLatLng, latLngToCell } from "h3-js";
+import { HeatmapSchema, ProblemSchema } from "../../../shared/api";
+import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
+import { geofenceCells, zoneKey, zoneOf } from "../../../shared/zoning";
+import { router } from "../app";
+import { directory, forgetMarkets, marketIndex } from "../market-index";
+import { ProblemError } from "../problem";
+
+const problems = {
+  content: { "application/problem+json": { schema: ProblemSchema } },
+  description: "A problem (RFC 9457)",
+};
+const MarketSchema = z.looseObject({
+  id: z.string(),
+  version: z.number().int(),
+  cellCount: z.number().int(),
+  zoneCount: z.number().int(),
+});
+const Params = z.object({ marketId: MarketIdSchema });
+
+export const markets = router();
+
+markets.openapi(
+  createRoute({
+    method: "put",
+    path: "/v1/markets/{marketId}",
+    summary: "Create or replace a market",
+    tags: ["markets"],
+    request: { params: Params, body: { content: { "application/json": { schema: MarketInputSchema } }, required: true } },
+    responses: {
+      200: { description: "Replaced", content: { "application/json": { schema: MarketSchema } } },
+      201: { description: "Created", content: { "application/json": { schema: MarketSchema } } },
+      409: { ...problems, description: "The geofence overlaps another market" },
+      422: problems,
+    },
+  }),
+  async (c) => {
+    const { marketId } = c.req.valid("param");
+    const input = c.req.valid("json");
+    const cells = geofenceCells(input.geofence, input.resolution);
+    if (cells.length === 0)
+      throw new ProblemError(
+        422,
+        `The geofence holds no H3 cell centre at resolution ${input.resolution}: enlarge it or use a finer resolution.`,
+      );
+    if (cells.length > MAX_MARKET_CELLS)
+      throw new ProblemError(
+        422,
+        `The geofence holds ${cells.length} cells at resolution ${input.resolution}; at most ${MAX_MARKET_CELLS} are allowed.`,
+      );
+    const index = await marketIndex(c.env);
+    for (const other of index.markets) {
+      if (other.id === marketId) continue;
+      const overlap = cells.find((cell) => {
+        const [lat, lng] = cellToLatLng(cell);
+        return index.cellsOf(other.id)?.has(latLngToCell(lat, lng, other.resolution));
+      });
+      if (overlap) throw new ProblemError(409, `The geofence overlaps market "${other.id}" (cell ${overlap}).`);
+    }
+    const zones = new Set(cells.map((cell) => zoneOf(cell, input.zoneResolution)));
+    const { market, created } = await directory(c.env).put(marketId, input, { cellCount: cells.length, zoneCount: zones.size });
+    forgetMarkets();
+    return c.json(market as Market, created ? 201 : 200);
+  },
+);
+
+markets.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/markets",
+    summary: "List markets",
+    tags: ["markets"],
+    responses: {
+      200: {
+        description: "Every market",
+        content: { "application/json": { schema: z.object({ markets: z.array(MarketSchema) }) } },
+      },
+    },
+  }),
+  async (c) => c.json({ markets: (await directory(c.env).list()) as Market[] }, 200),
+);
+
+markets.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/markets/{marketId}",
+    summary: "Get a market",
+    tags: ["markets"],
+    request: { params: Params },
+    responses: { 200: { description: "The market", content: { "application/json": { schema: MarketSchema } } }, 404: problems },
+  }),
+  async (c) => {
+    const { marketId } = c.req.valid("param");
+    const market = await directory(c.env).get(marketId);
+    if (!market) throw new ProblemError(404, `There is no market "${marketId}".`);
+    return c.json(market as Market, 200);
+  },
+);
+
+markets.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/markets/{marketId}/heatmap",
+    summary: "Every active cell of a market with its multiplier",
+    tags: ["surge"],
+    request: { params: Params },
+    responses: {
+      200: { description: "Active cells", content: { "application/json": { schema: HeatmapSchema } } },
+      404: problems,
+    },
+  }),
+  async (c) => {
+    const { marketId } = c.req.valid("param");
+    const index = await marketIndex(c.env);
+    const market = index.market(marketId);
+    const cells = index.cellsOf(marketId);
+    if (!market || !cells) throw new ProblemError(404, `There is no market "${marketId}".`);
+    const zones = [...new Set([...cells].map((cell) => zoneOf(cell, market.zoneResolution)))];
+    const ref = { id: market.id, version: market.version };
+    const readings = await Promise.all(
+      zones.map((zone) => c.env.ZONES.getByName(zoneKey(market.id, zone)).activeCells(ref, zone)),
+    );
+    return c.json(
+      {
+        market: market.id,
+        resolution: market.resolution,
+        computedAt: new Date().toISOString(),
+        cells: readings
+          .flat()
+          .map((r) => ({ cell: r.cell, multiplier: r.shownTenths / 10, supply: r.supply, demand: r.demand, seq: r.seq })),
+      },
+      200,
+    );
+  },
+);

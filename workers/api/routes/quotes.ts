@@ -1,0 +1,128 @@
+import { createRoute } from "@hono/zod-openapi";
+import { ProblemSchema, QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
+import { computeFare } from "../../../shared/fare";
+import { formatMoney } from "../../../shared/money";
+import { estimateTrip } from "../../../shared/trip";
+import { zoneKey } from "../../../shared/zoning";
+import { router } from "../app";
+import { marketIndex } from "../market-index";
+import { ProblemError } from "../problem";
+import { publicJwks, signQuote, verifyQuote } from "../quote-signing";
+
+/** Longest trip quoted: beyond it a rider wants a different product than a city ride. */
+const MAX_TRIP_METERS = 500_000;
+
+const problems = { content: { "application/problem+json": { schema: ProblemSchema } }, description: "A problem (RFC 9457)" };
+
+export const quotes = router();
+
+quotes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/quotes",
+    summary: "An upfront, signed price for a trip",
+    description:
+      "Fare = (base + per km + per minute) × the multiplier shown at pickup + booking fee, at least the minimum fare, in the market currency's minor units. The token is an ES256 JWS; present it to /v1/quotes/verify (or check it against /.well-known/jwks.json) to honour the price until it expires.",
+    tags: ["quotes"],
+    request: { body: { required: true, content: { "application/json": { schema: QuoteRequestSchema } } } },
+    responses: {
+      201: { description: "The quote", content: { "application/json": { schema: QuoteSchema } } },
+      422: problems,
+    },
+  }),
+  async (c) => {
+    const req = c.req.valid("json");
+    const where = (await marketIndex(c.env)).locate(req.pickup.lat, req.pickup.lng);
+    if (!where) throw new ProblemError(422, "pickup: outside every market.");
+    const market = where.market;
+    const product = market.products.find((p) => p.id === req.product);
+    if (!product)
+      throw new ProblemError(
+        422,
+        `product: "${req.product}" is not offered in ${market.id}; it offers ${market.products.map((p) => p.id).join(", ")}.`,
+      );
+    const trip = estimateTrip(req.pickup, req.dropoff, market.trip);
+    if (trip.distanceMeters > MAX_TRIP_METERS)
+      throw new ProblemError(
+        422,
+        `dropoff: the trip would be ${Math.round(trip.distanceMeters / 1000)} km; at most ${MAX_TRIP_METERS / 1000} km is quoted.`,
+      );
+
+    const ref = { id: market.id, version: market.version };
+    const reading = await c.env.ZONES.getByName(zoneKey(market.id, where.zone)).reading(ref, where.zone, where.cell);
+    const fare = computeFare(product, trip, reading.shownTenths);
+    const issuedAt = Date.now();
+    const expiresAt = issuedAt + market.quoteTtlSeconds * 1000;
+    const quoteId = `q_${crypto.randomUUID()}`;
+    const token = await signQuote(
+      c.env,
+      quoteId,
+      {
+        mkt: market.id,
+        prd: product.id,
+        cur: market.currency,
+        mul: reading.shownTenths,
+        tot: fare.total,
+        cel: where.cell,
+        dst: trip.distanceMeters,
+        dur: trip.durationSeconds,
+      },
+      issuedAt,
+      expiresAt,
+    );
+    return c.json(
+      {
+        quoteId,
+        token,
+        market: market.id,
+        product: product.id,
+        currency: market.currency,
+        multiplier: reading.shownTenths / 10,
+        total: fare.total,
+        totalFormatted: formatMoney(fare.total, market.currency, market.locale),
+        breakdown: fare,
+        distanceMeters: trip.distanceMeters,
+        durationSeconds: trip.durationSeconds,
+        pickupCell: where.cell,
+        issuedAt: new Date(issuedAt).toISOString(),
+        expiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
+        explanation: reading.explanation,
+      },
+      201,
+    );
+  },
+);
+
+quotes.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/quotes/verify",
+    summary: "Check a quote token before honouring it",
+    tags: ["quotes"],
+    request: { body: { required: true, content: { "application/json": { schema: VerifyRequestSchema } } } },
+    responses: {
+      200: { description: "The quote is genuine and current", content: { "application/json": { schema: VerifiedQuoteSchema } } },
+      422: { ...problems, description: "Not valid; `reason` is malformed, signature, expired or foreign" },
+    },
+  }),
+  async (c) => {
+    const claims = await verifyQuote(c.env, c.req.valid("json").token);
+    return c.json(
+      {
+        valid: true as const,
+        quoteId: claims.jti,
+        market: claims.mkt,
+        product: claims.prd,
+        currency: claims.cur,
+        multiplier: claims.mul / 10,
+        total: claims.tot,
+        expiresAt: new Date(claims.exp * 1000).toISOString(),
+      },
+      200,
+    );
+  },
+);
+
+quotes.get("/.well-known/jwks.json", async (c) =>
+  c.json(await publicJwks(c.env), 200, { "cache-control": "public, max-age=300" }),
+);
