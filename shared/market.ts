@@ -63,7 +63,7 @@ export const SurgeSettingsSchema = z.object({
   deadband: z.number().min(0).max(5).default(0.1),
   searchWeight: z.number().min(0).max(1).default(0.3),
   demandHalfLifeSeconds: z.number().int().min(10).max(3600).default(180),
-  supplyWindowSeconds: z.number().int().min(10).max(3600).default(120),
+  supplyWindowSeconds: z.number().int().min(10).max(3600).default(60),
   smoothing: z.number().gt(0).max(1).default(0.5),
   maxStepUp: z.number().gt(0).max(10).default(0.3),
   maxStepDown: z.number().gt(0).max(10).default(0.1),

@@ -33,17 +33,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const { workerOptions } = unstable_getMiniflareWorkerOptions(resolve(ROOT, "wrangler.toml"));
 
   const start = async () => {
-    const mf = new Miniflare(
-      convertV4MiniflareOptions({
+    const converted = convertV4MiniflareOptions({
         ...workerOptions,
         modulesRules: undefined,
         modules: true,
         scriptPath: join(BUNDLE_DIR, "index.js"),
         bindings: { ...(workerOptions.bindings as Record<string, unknown>), QUOTE_SIGNING_KEY: signingKey },
-        durableObjectsPersist: join(persist, "do"),
         port: 0,
-      } as Parameters<typeof convertV4MiniflareOptions>[0]),
-    );
+      } as Parameters<typeof convertV4MiniflareOptions>[0]);
+    const mf = new Miniflare({ ...converted, resourcePersistencePath: join(persist, "state") });
     const url = (await mf.ready).href.replace(/\/$/, "");
     return { mf, url };
   };
