@@ -16,7 +16,11 @@ interface Ingested {
 }
 
 async function surgeAt(at: { lat: number; lng: number }) {
-  return (await (await p.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).json()) as { supply: number; demand: number; multiplier: number };
+  return (await (await p.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).json()) as {
+    supply: number;
+    demand: number;
+    multiplier: number;
+  };
 }
 
 beforeAll(async () => {
@@ -35,9 +39,17 @@ describe("ingest", () => {
     expect(res.body).toEqual({ accepted: 3, duplicate: 0, rejected: 0, rejections: [] });
     await eventually(async () => ((await surgeAt(soho)).supply === 3 ? true : undefined));
     // The same drivers move one cell over: they leave the first cell's supply.
-    const moved = drivers.map((d) => ({ ...d, eventId: uid("s"), lat: nextDoor.lat, lng: nextDoor.lng, at: new Date().toISOString() }));
+    const moved = drivers.map((d) => ({
+      ...d,
+      eventId: uid("s"),
+      lat: nextDoor.lat,
+      lng: nextDoor.lng,
+      at: new Date().toISOString(),
+    }));
     expect((await p.json<Ingested>("/v1/events/supply", { events: moved })).body.accepted).toBe(3);
-    await eventually(async () => ((await surgeAt(soho)).supply === 0 && (await surgeAt(nextDoor)).supply === 3 ? true : undefined));
+    await eventually(async () =>
+      (await surgeAt(soho)).supply === 0 && (await surgeAt(nextDoor)).supply === 3 ? true : undefined,
+    );
     // One goes busy; an older "available" report of theirs arriving late does not bring them back.
     const busy = { ...moved[0], eventId: uid("s"), status: "busy", at: new Date().toISOString() };
     expect((await p.json<Ingested>("/v1/events/supply", { events: [busy] })).status).toBe(202);
@@ -111,8 +123,13 @@ describe("ingest", () => {
       expect(res.headers.get("content-type")).toContain("application/problem+json");
       expect(((await res.json()) as { detail: string }).detail.length).toBeGreaterThan(10);
     }
-    const huge = JSON.stringify({ events: demandEvents(soho, 1000).map((e) => ({ ...e, riderId: "r".repeat(128), pad: "x".repeat(400) })) });
-    expect((await p.fetch("/v1/events/demand", { method: "POST", headers: { "content-type": "application/json" }, body: huge })).status).toBe(413);
+    const huge = JSON.stringify({
+      events: demandEvents(soho, 1000).map((e) => ({ ...e, riderId: "r".repeat(128), pad: "x".repeat(400) })),
+    });
+    expect(
+      (await p.fetch("/v1/events/demand", { method: "POST", headers: { "content-type": "application/json" }, body: huge }))
+        .status,
+    ).toBe(413);
   });
 });
 

@@ -75,14 +75,19 @@ describe("a show lets out in Times Square", () => {
     expect(calm.multiplier).toBe(1);
     expect(calm.supply).toBe(4);
 
-    const heatmap = (await (await p.fetch("/v1/markets/nyc/heatmap")).json()) as { cells: Array<{ cell: string; multiplier: number }> };
+    const heatmap = (await (await p.fetch("/v1/markets/nyc/heatmap")).json()) as {
+      cells: Array<{ cell: string; multiplier: number }>;
+    };
     expect(heatmap.cells.find((c) => c.cell === timesSquare.cell)?.multiplier).toBeGreaterThanOrEqual(2);
     expect(heatmap.cells.find((c) => c.cell === batteryPark.cell)?.multiplier).toBe(1);
     expect(Math.max(...heatmap.cells.map((c) => c.multiplier))).toBeLessThanOrEqual(3);
   });
 
   test("a quote from there charges the multiplier shown, and verifies", async () => {
-    const market = demoMarket("nyc-manhattan") as { products: Array<{ id: string }>; trip: { detourFactor: number; speedKmh: number } };
+    const market = demoMarket("nyc-manhattan") as {
+      products: Array<{ id: string }>;
+      trip: { detourFactor: number; speedKmh: number };
+    };
     const res = await p.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" });
     expect(res.status).toBe(201);
     const q = res.body;
@@ -90,7 +95,9 @@ describe("a show lets out in Times Square", () => {
     expect(q.explanation.shown).toBe(q.multiplier);
     const trip = estimateTrip(timesSquare, wallStreet, market.trip);
     expect(q.distanceMeters).toBe(trip.distanceMeters);
-    const product = (market.products as unknown as Parameters<typeof computeFare>[0][]).find((x) => (x as { id?: string }).id === "standard");
+    const product = (market.products as unknown as Parameters<typeof computeFare>[0][]).find(
+      (x) => (x as { id?: string }).id === "standard",
+    );
     if (!product) throw new Error("demo market lost its product");
     expect(q.total).toBe(computeFare(product, trip, Math.round(q.multiplier * 10)).total);
     expect(q.breakdown.surcharge).toBeGreaterThan(0);
@@ -101,7 +108,9 @@ describe("a show lets out in Times Square", () => {
     expect(calm.body.multiplier).toBe(1);
     expect(calm.body.breakdown.surcharge).toBe(0);
 
-    const verified = await p.json<{ valid: boolean; total: number; multiplier: number; quoteId: string }>("/v1/quotes/verify", { token: q.token });
+    const verified = await p.json<{ valid: boolean; total: number; multiplier: number; quoteId: string }>("/v1/quotes/verify", {
+      token: q.token,
+    });
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ valid: true, total: q.total, multiplier: q.multiplier, quoteId: q.quoteId });
   });
@@ -130,7 +139,8 @@ describe("a show lets out in Times Square", () => {
     const other = await startPlatform();
     try {
       await putMarket(other, "nyc", demoMarket("nyc-manhattan"));
-      const foreign = (await other.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" })).body;
+      const foreign = (await other.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" }))
+        .body;
       expect((await p.json<{ reason: string }>("/v1/quotes/verify", { token: foreign.token })).body.reason).toBe("signature");
     } finally {
       await other.dispose();

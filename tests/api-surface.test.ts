@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import fc from "fast-check";
+import { demoMarket, putMarket } from "./support/fixtures";
+import { type Platform, startPlatform } from "./support/platform";
+
+let p: Platform;
+beforeAll(async () => {
+  p = await startPlatform();
+  await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
+});
+afterAll(async () => {
+  await p.dispose();
+});
+
+describe("the API surface", () => {
+  test("/openapi.json documents every public route from the same schemas", async () => {
+    const res = await p.fetch("/openapi.json");
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: unknown }>> };
+    expect(doc.openapi).toStartWith("3.1");
+    for (const [path, method] of [
+      ["/v1/markets/{marketId}", "put"],
+      ["/v1/markets", "get"],
+      ["/v1/markets/{marketId}/heatmap", "get"],
+      ["/v1/events/supply", "post"],
+      ["/v1/events/demand", "post"],
+      ["/v1/surge", "get"],
+      ["/v1/quotes", "post"],
+      ["/v1/quotes/verify", "post"],
+      ["/v1/live", "get"],
+      ["/health/ready", "get"],
+    ] as const) {
+      expect(doc.paths[path]?.[method]).toBeDefined();
+    }
+    const supplyBody = JSON.stringify(doc.paths["/v1/events/supply"]?.post?.requestBody);
+    expect(supplyBody).toContain("driverId");
+    expect(supplyBody).toContain("offline");
+    const docs = await p.fetch("/docs");
+    expect(docs.headers.get("content-type")).toContain("text/html");
+  });
+
+  test("health: live answers, ready checks the directory and the signing key", async () => {
+    expect(await (await p.fetch("/health/live")).json()).toEqual({ status: "ok" });
+    const ready = (await (await p.fetch("/health/ready")).json()) as {
+      status: string;
+      checks: Record<string, { status: string }>;
+    };
+    expect(ready.status).toBe("ready");
+    expect(ready.checks.directory?.status).toBe("ok");
+    expect(ready.checks.quoteSigning?.status).toBe("ok");
+  });
+
+  test("every response carries a request id; unknown routes are problems", async () => {
+    const res = await p.fetch("/v2/nothing");
+    expect(res.status).toBe(404);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const body = (await res.json()) as { requestId: string; status: number };
+    expect(res.headers.get("x-request-id")).toBe(body.requestId);
+    expect(body.status).toBe(404);
+  });
+
+  test("the JWKS publishes the quote key without its private part", async () => {
+    const jwks = (await (await p.fetch("/.well-known/jwks.json")).json()) as { keys: Array<Record<string, string>> };
+    expect(jwks.keys).toHaveLength(1);
+    expect(jwks.keys[0]?.kty).toBe("EC");
+    expect(jwks.keys[0]?.kid).toBeTruthy();
+    expect(jwks.keys[0]?.d).toBeUndefined();
+  });
+
+  test("no input produces a 5xx, and every refusal is a problem", async () => {
+    const routes: Array<[string, string]> = [
+      ["PUT", "/v1/markets/fuzz"],
+      ["POST", "/v1/events/supply"],
+      ["POST", "/v1/events/demand"],
+      ["POST", "/v1/quotes"],
+      ["POST", "/v1/quotes/verify"],
+    ];
+    const body = fc.oneof(
+      fc.json(),
+      fc.string(),
+      fc.record({ events: fc.array(fc.anything(), { maxLength: 5 }) }),
+      fc.record({ pickup: fc.anything(), dropoff: fc.anything(), product: fc.anything() }),
+      fc.record({ token: fc.string() }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...routes), body, fc.boolean(), async ([method, path], payload, asJson) => {
+        const res = await p.fetch(path, {
+          method,
+          headers: asJson ? { "content-type": "application/json" } : { "content-type": "text/plain" },
+          body: typeof payload === "string" ? payload : JSON.stringify(payload),
+        });
+        expect(res.status).toBeLessThan(500);
+        if (res.status >= 400) expect(res.headers.get("content-type")).toContain("application/problem+json");
+        await res.arrayBuffer();
+      }),
+      { numRuns: 150 },
+    );
+    const queries = fc.record({
+      lat: fc.oneof(fc.string(), fc.double().map(String)),
+      lng: fc.oneof(fc.string(), fc.double().map(String)),
+    });
+    await fc.assert(
+      fc.asyncProperty(queries, async (q) => {
+        const res = await p.fetch(`/v1/surge?lat=${encodeURIComponent(q.lat)}&lng=${encodeURIComponent(q.lng)}`);
+        expect(res.status).toBeLessThan(500);
+        await res.arrayBuffer();
+      }),
+      { numRuns: 100 },
+    );
+    // Nothing above created a market.
+    expect((await p.fetch("/v1/markets/fuzz")).status).toBe(404);
+  });
+});
