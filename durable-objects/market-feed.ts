@@ -2,7 +2,6 @@ import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
 import type { SurgeChange } from "../shared/zone-state";
 import { MAX_SUBSCRIBED_CELLS, Subscribers, sendTo } from "./subscribers";
-import { type LiveRequest, SUBSCRIPTION_HEADER } from "./zone";
 
 /**
  * A market's live feed: every zone of the market publishes its changes here, and whoever
@@ -41,14 +40,9 @@ export class MarketFeed extends DurableObject<Env> {
   }
 
   override async fetch(request: Request): Promise<Response> {
-    const live = JSON.parse(request.headers.get(SUBSCRIPTION_HEADER) ?? "null") as LiveRequest | null;
-    if (!live || request.headers.get("upgrade") !== "websocket")
-      return new Response("expected a WebSocket upgrade", { status: 426 });
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.#subscribers.accept(server, { cells: live.cells });
-    sendTo(server, { type: "subscribed", cells: live.cells ?? "all", market: live.market.id });
-    sendTo(server, this.#snapshot(live.cells));
-    return new Response(null, { status: 101, webSocket: client });
+    const live = Subscribers.requested(request);
+    if (!live) return new Response("expected a WebSocket upgrade", { status: 426 });
+    return this.#subscribers.connect(live, this.#snapshot(live.cells));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -66,12 +60,7 @@ export class MarketFeed extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.#subscribers.remove(ws);
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
-    } catch {
-      // already closed
-    }
+    this.#subscribers.closed(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

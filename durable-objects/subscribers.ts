@@ -1,6 +1,16 @@
 import type { LiveMessage } from "../shared/api";
 import type { SurgeChange } from "../shared/zone-state";
 
+/** The header that carries a live subscription from the edge worker to the object. */
+export const SUBSCRIPTION_HEADER = "x-equilibrium-subscription";
+
+/** A live subscription as the edge worker hands it to a zone or market feed object. */
+export interface LiveRequest {
+  market: { id: string; version: number };
+  zone: string;
+  cells: string[] | null;
+}
+
 /** What a live connection listens to: listed cells, or every cell of its object (null). */
 export interface Subscription {
   cells: string[] | null;
@@ -31,6 +41,32 @@ export class Subscribers {
     for (const set of this.#byCell.values()) for (const ws of set) seen.add(ws);
     n += seen.size;
     return n;
+  }
+
+  /** The subscription a forwarded upgrade carries, or null if it is not one. */
+  static requested(request: Request): LiveRequest | null {
+    if (request.headers.get("upgrade") !== "websocket") return null;
+    return JSON.parse(request.headers.get(SUBSCRIPTION_HEADER) ?? "null") as LiveRequest | null;
+  }
+
+  /** Accepts a forwarded upgrade: greets the client with its subscription, then a snapshot. */
+  connect(live: LiveRequest, snapshot: LiveMessage): Response {
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.accept(server, { cells: live.cells });
+    sendTo(server, { type: "subscribed", cells: live.cells ?? "all", market: live.market.id });
+    sendTo(server, snapshot);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** Forgets a closed connection and completes the close handshake. */
+  closed(ws: WebSocket, code: number): void {
+    this.remove(ws);
+    try {
+      // 1005/1006 mean "no code was sent": they may not be echoed.
+      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
+    } catch {
+      // already closed
+    }
   }
 
   accept(ws: WebSocket, sub: Subscription): void {

@@ -36,15 +36,6 @@ export interface ZoneBatch {
   demand: ZoneDemandEvent[];
 }
 
-/** The header that carries a live subscription from the edge worker to the object. */
-export const SUBSCRIPTION_HEADER = "x-equilibrium-subscription";
-
-export interface LiveRequest {
-  market: MarketRef;
-  zone: string;
-  cells: string[] | null;
-}
-
 interface ZoneConfig {
   market: MarketRef;
   zone: string;
@@ -149,15 +140,10 @@ export class Zone extends DurableObject<Env> {
 
   /** Live subscriptions: the edge worker forwards the upgrade with the subscription in a header. */
   override async fetch(request: Request): Promise<Response> {
-    const live = JSON.parse(request.headers.get(SUBSCRIPTION_HEADER) ?? "null") as LiveRequest | null;
-    if (!live || request.headers.get("upgrade") !== "websocket")
-      return new Response("expected a WebSocket upgrade", { status: 426 });
+    const live = Subscribers.requested(request);
+    if (!live) return new Response("expected a WebSocket upgrade", { status: 426 });
     const state = await this.#ready(live.market, live.zone);
-    const { 0: client, 1: server } = new WebSocketPair();
-    this.#subscribers.accept(server, { cells: live.cells });
-    sendTo(server, { type: "subscribed", cells: live.cells ?? "all", market: live.market.id });
-    sendTo(server, this.#snapshot(state, live.cells));
-    return new Response(null, { status: 101, webSocket: client });
+    return this.#subscribers.connect(live, this.#snapshot(state, live.cells));
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -185,13 +171,7 @@ export class Zone extends DurableObject<Env> {
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {
-    this.#subscribers.remove(ws);
-    // 1005/1006 mean "no code": echoing them is not allowed.
-    try {
-      ws.close(code === 1005 || code === 1006 ? 1000 : code, "closing");
-    } catch {
-      // already closed
-    }
+    this.#subscribers.closed(ws, code);
   }
 
   override async webSocketError(ws: WebSocket): Promise<void> {

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
+import { ProblemSchema } from "../../shared/api";
 
 /**
  * Every error the API returns is an RFC 9457 problem: one shape, made here and only here.
@@ -21,6 +22,12 @@ const TITLES: Record<number, string> = {
   429: "Too many requests",
   500: "Internal server error",
   503: "Service unavailable",
+};
+
+/** The OpenAPI response entry for a problem, for routes to list under their error statuses. */
+export const problemDoc = {
+  content: { "application/problem+json": { schema: ProblemSchema } },
+  description: "A problem (RFC 9457)",
 };
 
 export interface FieldError {

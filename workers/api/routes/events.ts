@@ -9,21 +9,18 @@ import {
   MAX_BATCH_EVENTS,
   MAX_CLOCK_SKEW_MS,
   MAX_EVENT_AGE_MS,
-  ProblemSchema,
   SupplyEventSchema,
 } from "../../../shared/api";
 import type { MarketIndex } from "../../../shared/zoning";
 import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
 import { marketIndex } from "../market-index";
-import { fieldErrors, ProblemError } from "../problem";
+import { fieldErrors, ProblemError, problemDoc } from "../problem";
 
 /**
  * Ingest: a batch of supply or demand events is checked event by event, located on the H3 grid,
  * grouped by zone and handed to each zone object in one call. A bad event rejects only itself.
  */
-
-const problems = { content: { "application/problem+json": { schema: ProblemSchema } }, description: "A problem (RFC 9457)" };
 
 type Rejection = z.infer<typeof IngestResultSchema>["rejections"][number];
 
@@ -42,9 +39,9 @@ function route(kind: "supply" | "demand", eventSchema: typeof SupplyEventSchema 
     },
     responses: {
       202: { description: "Accepted (see counts)", content: { "application/json": { schema: IngestResultSchema } } },
-      413: problems,
-      422: problems,
-      503: problems,
+      413: problemDoc,
+      422: problemDoc,
+      503: problemDoc,
     },
   });
 }

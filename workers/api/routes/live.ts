@@ -1,18 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { MAX_SUBSCRIBED_CELLS } from "../../../durable-objects/subscribers";
-import { type LiveRequest, SUBSCRIPTION_HEADER } from "../../../durable-objects/zone";
-import { ProblemSchema } from "../../../shared/api";
+import { type LiveRequest, MAX_SUBSCRIBED_CELLS, SUBSCRIPTION_HEADER } from "../../../durable-objects/subscribers";
 import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { marketIndex } from "../market-index";
-import { ProblemError } from "../problem";
+import { ProblemError, problemDoc } from "../problem";
 
 /**
  * Live multipliers over a WebSocket. Cells of one zone are served by that zone's object (it
  * scales with the zones); a whole market, or cells across zones, by the market's feed object.
  */
-
-const problems = { content: { "application/problem+json": { schema: ProblemSchema } }, description: "A problem (RFC 9457)" };
 
 const LiveQuery = z.object({
   market: z.string().optional().describe("subscribe to every cell of a market"),
@@ -30,7 +26,7 @@ live.openAPIRegistry.registerPath(
       'Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server.',
     tags: ["surge"],
     request: { query: LiveQuery },
-    responses: { 101: { description: "Switching protocols" }, 400: problems, 404: problems, 426: problems },
+    responses: { 101: { description: "Switching protocols" }, 400: problemDoc, 404: problemDoc, 426: problemDoc },
   }),
 );
 

@@ -1,16 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cellToLatLng, latLngToCell } from "h3-js";
-import { HeatmapSchema, ProblemSchema } from "../../../shared/api";
+import { HeatmapSchema } from "../../../shared/api";
 import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
 import { geofenceCells, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { directory, forgetMarkets, marketIndex } from "../market-index";
-import { ProblemError } from "../problem";
+import { ProblemError, problemDoc } from "../problem";
 
-const problems = {
-  content: { "application/problem+json": { schema: ProblemSchema } },
-  description: "A problem (RFC 9457)",
-};
 const MarketSchema = z.looseObject({
   id: z.string(),
   version: z.number().int(),
@@ -31,8 +27,8 @@ markets.openapi(
     responses: {
       200: { description: "Replaced", content: { "application/json": { schema: MarketSchema } } },
       201: { description: "Created", content: { "application/json": { schema: MarketSchema } } },
-      409: { ...problems, description: "The geofence overlaps another market" },
-      422: problems,
+      409: { ...problemDoc, description: "The geofence overlaps another market" },
+      422: problemDoc,
     },
   }),
   async (c) => {
@@ -88,7 +84,7 @@ markets.openapi(
     summary: "Get a market",
     tags: ["markets"],
     request: { params: Params },
-    responses: { 200: { description: "The market", content: { "application/json": { schema: MarketSchema } } }, 404: problems },
+    responses: { 200: { description: "The market", content: { "application/json": { schema: MarketSchema } } }, 404: problemDoc },
   }),
   async (c) => {
     const { marketId } = c.req.valid("param");
@@ -107,7 +103,7 @@ markets.openapi(
     request: { params: Params },
     responses: {
       200: { description: "Active cells", content: { "application/json": { schema: HeatmapSchema } } },
-      404: problems,
+      404: problemDoc,
     },
   }),
   async (c) => {

@@ -1,18 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ProblemSchema, QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
+import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
 import { computeFare } from "../../../shared/fare";
 import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
 import { zoneKey } from "../../../shared/zoning";
 import { router } from "../app";
 import { marketIndex } from "../market-index";
-import { ProblemError } from "../problem";
+import { ProblemError, problemDoc } from "../problem";
 import { publicJwks, signQuote, verifyQuote } from "../quote-signing";
 
 /** Longest trip quoted: beyond it a rider wants a different product than a city ride. */
 const MAX_TRIP_METERS = 500_000;
-
-const problems = { content: { "application/problem+json": { schema: ProblemSchema } }, description: "A problem (RFC 9457)" };
 
 export const quotes = router();
 
@@ -27,7 +25,7 @@ quotes.openapi(
     request: { body: { required: true, content: { "application/json": { schema: QuoteRequestSchema } } } },
     responses: {
       201: { description: "The quote", content: { "application/json": { schema: QuoteSchema } } },
-      422: problems,
+      422: problemDoc,
     },
   }),
   async (c) => {
@@ -102,7 +100,7 @@ quotes.openapi(
     request: { body: { required: true, content: { "application/json": { schema: VerifyRequestSchema } } } },
     responses: {
       200: { description: "The quote is genuine and current", content: { "application/json": { schema: VerifiedQuoteSchema } } },
-      422: { ...problems, description: "Not valid; `reason` is malformed, signature, expired or foreign" },
+      422: { ...problemDoc, description: "Not valid; `reason` is malformed, signature, expired or foreign" },
     },
   }),
   async (c) => {

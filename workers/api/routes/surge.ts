@@ -1,11 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import { ProblemSchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
+import { SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
 import { zoneKey } from "../../../shared/zoning";
 import { router } from "../app";
 import { marketIndex } from "../market-index";
-import { ProblemError } from "../problem";
-
-const problems = { content: { "application/problem+json": { schema: ProblemSchema } }, description: "A problem (RFC 9457)" };
+import { ProblemError, problemDoc } from "../problem";
 
 export const surge = router();
 
@@ -18,8 +16,8 @@ surge.openapi(
     request: { query: SurgeQuerySchema },
     responses: {
       200: { description: "The cell's reading", content: { "application/json": { schema: SurgeReadingSchema } } },
-      404: { ...problems, description: "No market covers the point" },
-      422: problems,
+      404: { ...problemDoc, description: "No market covers the point" },
+      422: problemDoc,
     },
   }),
   async (c) => {
