@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
 import type { Market, SurgeConfig } from "../shared/market";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
-import { type CellReading, type SurgeChange, ZoneState } from "../shared/zone-state";
+import { type CellReading, type HistoryPoint, type SurgeChange, ZoneState } from "../shared/zone-state";
 import { geofenceCells, neighbourRings, zoneKey, zoneOf } from "../shared/zoning";
 import { MAX_SUBSCRIBED_CELLS, Subscribers, type Subscription, sendTo } from "./subscribers";
 
@@ -122,6 +122,12 @@ export class Zone extends DurableObject<Env> {
   async reading(market: MarketRef, zone: string, cell: string): Promise<CellReading> {
     const state = await this.#ready(market, zone);
     return state.reading(cell, Date.now());
+  }
+
+  /** Recent history of a cell (kept in memory: a restart starts it afresh). */
+  async history(market: MarketRef, zone: string, cell: string): Promise<readonly HistoryPoint[]> {
+    const state = await this.#ready(market, zone);
+    return state.history(cell);
   }
 
   /** Every cell of the zone that has supply, demand or a multiplier above 1.0. */

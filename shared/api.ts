@@ -90,6 +90,14 @@ export const SurgeQuerySchema = z.object({
   lng: z.coerce.number().min(-180).max(180),
 });
 
+export const CellQuerySchema = z.object({ cell: z.string().min(1).max(20).describe("an H3 pricing cell") });
+
+export const CellHistorySchema = z.object({
+  cell: z.string(),
+  market: z.string(),
+  points: z.array(z.object({ at: z.string(), multiplier: z.number(), supply: z.number(), demand: z.number() })),
+});
+
 export const HeatmapSchema = z.object({
   market: z.string(),
   resolution: z.number().int(),

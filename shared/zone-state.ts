@@ -44,7 +44,17 @@ export interface CellReading {
   explanation: SurgeExplanation;
 }
 
+export interface HistoryPoint {
+  at: number;
+  shownTenths: number;
+  supply: number;
+  demand: number;
+}
+
 export const MAX_DRIVERS = 200_000;
+/** Recent history kept per cell: a point at most every HISTORY_SPACING_MS (or on a change), HISTORY_POINTS of them. */
+export const HISTORY_SPACING_MS = 5_000;
+export const HISTORY_POINTS = 120;
 export const HALO_TTL_MS = 10_000;
 
 export type Applied = "applied" | "stale";
@@ -56,6 +66,7 @@ export class ZoneState {
   #supply = new Map<string, number>();
   #explanations = new Map<string, SurgeExplanation>();
   #rings = new Map<string, string[][]>();
+  #history = new Map<string, HistoryPoint[]>();
 
   constructor(
     public ownCells: ReadonlySet<string>,
@@ -150,11 +161,13 @@ export class ZoneState {
       if (update.smoothed !== state.smoothed || update.shownTenths !== state.shownTenths) updated.push(cell);
       state.smoothed = update.smoothed;
       state.computedAt = now;
-      if (update.shownTenths !== state.shownTenths) {
+      const changed = update.shownTenths !== state.shownTenths;
+      if (changed) {
         state.shownTenths = update.shownTenths;
         state.seq += 1;
         changes.push({ cell, shownTenths: state.shownTenths, seq: state.seq, at: now });
       }
+      this.#record(cell, { at: now, shownTenths: state.shownTenths, supply: own.supply, demand: own.demand }, changed);
       if (update.smoothed !== 1 || update.shownTenths !== 10 || update.explanation.target !== 1) active = true;
     }
     return { changes, updated, active };
@@ -175,6 +188,23 @@ export class ZoneState {
       computedAt: c?.computedAt ?? now,
       explanation: this.#explanations.get(cell) ?? restingExplanation(supply, demand, this.settings.cap, this.emergencyCap),
     };
+  }
+
+  /** Recent points of a cell, oldest first. */
+  history(cell: string): readonly HistoryPoint[] {
+    return this.#history.get(cell) ?? [];
+  }
+
+  #record(cell: string, point: HistoryPoint, changed: boolean): void {
+    let points = this.#history.get(cell);
+    if (!points) {
+      points = [];
+      this.#history.set(cell, points);
+    }
+    const last = points[points.length - 1];
+    if (!changed && last && point.at - last.at < HISTORY_SPACING_MS) return;
+    points.push({ ...point, demand: Math.round(point.demand * 1000) / 1000 });
+    if (points.length > HISTORY_POINTS) points.shift();
   }
 
   /** Cells that are not at rest (multiplier above 1.0, or supply or demand present). */
@@ -230,6 +260,7 @@ export class ZoneState {
     this.emergencyCap = emergencyCap;
     this.#rings.clear();
     for (const cell of this.cells.keys()) if (!ownCells.has(cell)) this.cells.delete(cell);
+    for (const cell of this.#history.keys()) if (!ownCells.has(cell)) this.#history.delete(cell);
   }
 }
 

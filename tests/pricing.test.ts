@@ -83,6 +83,21 @@ describe("a show lets out in Times Square", () => {
     expect(Math.max(...heatmap.cells.map((c) => c.multiplier))).toBeLessThanOrEqual(3);
   });
 
+  test("the cell's recent history shows the climb, oldest first", async () => {
+    const res = await p.fetch(`/v1/surge/history?cell=${timesSquare.cell}`);
+    expect(res.status).toBe(200);
+    const h = (await res.json()) as { market: string; points: Array<{ at: string; multiplier: number; supply: number }> };
+    expect(h.market).toBe("nyc");
+    expect(h.points.length).toBeGreaterThan(1);
+    const multipliers = h.points.map((x) => x.multiplier);
+    expect(Math.max(...multipliers)).toBeGreaterThanOrEqual(2);
+    expect(multipliers).toEqual([...multipliers].sort((a, b) => a - b)); // demand only rose so far
+    const times = h.points.map((x) => Date.parse(x.at));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect((await p.fetch("/v1/surge/history?cell=nonsense")).status).toBe(400);
+    expect((await p.fetch(`/v1/surge/history?cell=${cellAt(48.8566, 2.3522).cell}`)).status).toBe(404);
+  });
+
   test("a quote from there charges the multiplier shown, and verifies", async () => {
     const market = demoMarket("nyc-manhattan") as {
       products: Array<{ id: string }>;

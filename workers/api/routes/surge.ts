@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
-import { zoneKey } from "../../../shared/zoning";
+import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
+import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
@@ -37,6 +37,48 @@ surge.openapi(
         seq: r.seq,
         computedAt: new Date(r.computedAt).toISOString(),
         explanation: r.explanation,
+      },
+      200,
+    );
+  },
+);
+
+surge.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/surge/history",
+    summary: "Recent multiplier, supply and demand of a cell",
+    description:
+      "Points every few seconds (and at every change) over the last minutes, kept by the zone. Older history is in analytics.",
+    tags: ["surge"],
+    request: { query: CellQuerySchema },
+    responses: {
+      200: { description: "Recent points, oldest first", content: { "application/json": { schema: CellHistorySchema } } },
+      400: problemDoc,
+      404: problemDoc,
+    },
+  }),
+  async (c) => {
+    const { cell } = c.req.valid("query");
+    if (!isCell(cell)) throw new ProblemError(400, `cell: "${cell}" is not an H3 cell.`);
+    const market = (await marketIndex(c.env)).marketOfCell(cell);
+    if (!market) throw new ProblemError(404, `cell: ${cell} is not a pricing cell of any market.`);
+    const zone = zoneOf(cell, market.zoneResolution);
+    const points = await c.env.ZONES.getByName(zoneKey(market.id, zone)).history(
+      { id: market.id, version: market.version },
+      zone,
+      cell,
+    );
+    return c.json(
+      {
+        cell,
+        market: market.id,
+        points: points.map((x) => ({
+          at: new Date(x.at).toISOString(),
+          multiplier: x.shownTenths / 10,
+          supply: x.supply,
+          demand: x.demand,
+        })),
       },
       200,
     );
