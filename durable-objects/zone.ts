@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
+import { EVENTS_PER_MESSAGE, type HistoryEvent, type HistoryMessage, MinuteLog } from "../shared/history";
 import type { Market, SurgeConfig } from "../shared/market";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
 import { type CellReading, type HistoryPoint, type SurgeChange, ZoneState } from "../shared/zone-state";
@@ -17,15 +18,16 @@ export interface ZoneSupplyEvent {
   eventId: string;
   driverId: string;
   cell: string;
-  available: boolean;
+  status: "available" | "busy" | "offline";
   at: number;
 }
 
 export interface ZoneDemandEvent {
   index: number;
   eventId: string;
+  riderId?: string;
   cell: string;
-  request: boolean;
+  kind: "search" | "request";
   at: number;
 }
 
@@ -65,6 +67,9 @@ export class Zone extends DurableObject<Env> {
   #lastTickAt = 0;
   #nextTickAt = 0;
   #lastSweepAt = 0;
+  #minutes = new MinuteLog();
+  #outboxPending = true;
+  #drainFailures = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -74,7 +79,8 @@ export class Zone extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS drivers (id TEXT PRIMARY KEY, cell TEXT NOT NULL, available INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS cells (cell TEXT PRIMARY KEY, demand REAL NOT NULL, demand_at INTEGER NOT NULL,
         smoothed REAL NOT NULL, shown INTEGER NOT NULL, seq INTEGER NOT NULL, computed_at INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.#subscribers = new Subscribers(ctx);
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
@@ -89,17 +95,35 @@ export class Zone extends DurableObject<Env> {
     const duplicates: number[] = [];
     const drivers = new Set<string>();
     const cells = new Set<string>();
+    const accepted: HistoryEvent[] = [];
     const remember = (id: string, at: number) =>
       sql.exec("INSERT OR IGNORE INTO events (id, at) VALUES (?, ?)", id, at).rowsWritten > 0;
 
     for (const e of batch.supply) {
-      if (!remember(e.eventId, e.at)) duplicates.push(e.index);
-      else if (state.applySupply(e.driverId, e.cell, e.available, e.at, now) === "applied") drivers.add(e.driverId);
+      if (!remember(e.eventId, e.at)) {
+        duplicates.push(e.index);
+        continue;
+      }
+      accepted.push({ kind: "supply", eventId: e.eventId, cell: e.cell, at: e.at, actorId: e.driverId, status: e.status });
+      if (state.applySupply(e.driverId, e.cell, e.status === "available", e.at, now) === "applied") drivers.add(e.driverId);
     }
     const searchWeight = state.settings.searchWeight;
     for (const e of batch.demand) {
-      if (!remember(e.eventId, e.at)) duplicates.push(e.index);
-      else if (state.applyDemand(e.cell, e.request ? 1 : searchWeight, e.at, now) === "applied") cells.add(e.cell);
+      if (!remember(e.eventId, e.at)) {
+        duplicates.push(e.index);
+        continue;
+      }
+      accepted.push({ kind: "demand", eventId: e.eventId, cell: e.cell, at: e.at, actorId: e.riderId ?? null, status: e.kind });
+      if (state.applyDemand(e.cell, e.kind === "request" ? 1 : searchWeight, e.at, now) === "applied") cells.add(e.cell);
+    }
+    // In the same storage transaction as the replay guard: an accepted event is on its way to history.
+    for (let i = 0; i < accepted.length; i += EVENTS_PER_MESSAGE) {
+      this.#enqueue({
+        type: "events",
+        market: batch.market.id,
+        zone: batch.zone,
+        events: accepted.slice(i, i + EVENTS_PER_MESSAGE),
+      });
     }
 
     for (const id of drivers) {
@@ -114,7 +138,7 @@ export class Zone extends DurableObject<Env> {
         );
     }
     for (const cell of cells) this.#saveCell(cell);
-    if (drivers.size > 0 || cells.size > 0) this.#schedule(now);
+    if (accepted.length > 0) this.#schedule(now);
     return { duplicates };
   }
 
@@ -187,6 +211,7 @@ export class Zone extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.#nextTickAt = 0;
     if (this.#state) this.#tick(this.#state);
+    await this.#drain();
   }
 
   #tick(state: ZoneState): void {
@@ -194,12 +219,65 @@ export class Zone extends DurableObject<Env> {
     this.#lastTickAt = now;
     const { changes, updated, active } = state.tick(now);
     for (const cell of updated) this.#saveCell(cell);
+    this.#logMinutes(state, now, active);
     if (now - this.#lastSweepAt >= SWEEP_INTERVAL_MS) this.#sweep(state, now);
     this.#subscribers.broadcast(changes);
     if (changes.length > 0) this.#publish(changes);
     if (active) {
       this.#shareBorders(state, now);
       this.#schedule(now + state.settings.updateIntervalMs);
+    }
+  }
+
+  /** Folds this tick into per-minute rows; finished minutes go to history. */
+  #logMinutes(state: ZoneState, now: number, active: boolean): void {
+    for (const [cell, c] of state.cells) {
+      if (c.computedAt !== now) continue;
+      const r = state.reading(cell, now);
+      this.#minutes.observe(cell, now, { supply: r.supply, demand: r.demand, multiplier: r.shownTenths / 10 });
+    }
+    const minutes = this.#minutes.take(now, !active);
+    const config = this.#config;
+    if (minutes.length > 0 && config) this.#enqueue({ type: "surge", market: config.market.id, zone: config.zone, minutes });
+  }
+
+  #enqueue(message: HistoryMessage): void {
+    this.ctx.storage.sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(message));
+    this.#outboxPending = true;
+  }
+
+  /**
+   * Ships the outbox to the history queue, oldest first, deleting what the queue took. When the
+   * queue refuses, the rows stay and the next attempt backs off (up to a minute).
+   */
+  async #drain(): Promise<void> {
+    if (!this.#outboxPending) return;
+    const sql = this.ctx.storage.sql;
+    for (;;) {
+      const rows = sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq LIMIT 100").toArray();
+      if (rows.length === 0) {
+        this.#outboxPending = false;
+        this.#drainFailures = 0;
+        return;
+      }
+      try {
+        await this.env.HISTORY.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as HistoryMessage, contentType: "json" })));
+      } catch (err) {
+        this.#drainFailures += 1;
+        const delay = Math.min(60_000, 500 * 2 ** Math.min(this.#drainFailures, 7));
+        console.error(
+          JSON.stringify({
+            level: "warn",
+            zone: this.#config?.zone,
+            message: "history queue refused",
+            error: String(err),
+            retryInMs: delay,
+          }),
+        );
+        this.#schedule(Date.now() + delay);
+        return;
+      }
+      sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1]?.seq ?? 0);
     }
   }
 

@@ -1,4 +1,5 @@
 import { base } from "./app";
+import { analytics } from "./routes/analytics";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
 import { health } from "./routes/health";
@@ -22,6 +23,7 @@ app.route("/", events);
 app.route("/", surge);
 app.route("/", quotes);
 app.route("/", live);
+app.route("/", analytics);
 app.route("/", docs(app));
 
 export default app;

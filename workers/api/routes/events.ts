@@ -145,6 +145,6 @@ function place(raw: unknown, kind: "supply" | "demand", index: MarketIndex, now:
   const market = { id: where.market.id, version: where.market.version };
   const base = { key: zoneKey(market.id, where.zone), market, zone: where.zone };
   return "driverId" in e
-    ? { ...base, event: { eventId: e.eventId, driverId: e.driverId, cell: where.cell, available: e.status === "available", at } }
-    : { ...base, event: { eventId: e.eventId, cell: where.cell, request: e.kind === "request", at } };
+    ? { ...base, event: { eventId: e.eventId, driverId: e.driverId, cell: where.cell, status: e.status, at } }
+    : { ...base, event: { eventId: e.eventId, riderId: e.riderId, cell: where.cell, kind: e.kind, at } };
 }

@@ -1,13 +1,34 @@
 import { createRoute } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
 import { computeFare } from "../../../shared/fare";
+import type { HistoryMessage } from "../../../shared/history";
 import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
 import { zoneKey } from "../../../shared/zoning";
-import { router } from "../app";
+import { type AppEnv, router } from "../app";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 import { publicJwks, signQuote, verifyQuote } from "../quote-signing";
+
+/**
+ * Quotes go to history after the answer: the queue is not on the quote's critical path, and a
+ * quote stays valid (it is signed) whether or not history has it yet.
+ */
+function record(c: Context<AppEnv>, message: HistoryMessage): void {
+  c.executionCtx.waitUntil(
+    c.env.HISTORY.send(message, { contentType: "json" }).catch((err: unknown) =>
+      console.error(
+        JSON.stringify({
+          level: "warn",
+          requestId: c.get("requestId"),
+          message: "history queue refused a quote",
+          error: String(err),
+        }),
+      ),
+    ),
+  );
+}
 
 /** Longest trip quoted: beyond it a rider wants a different product than a city ride. */
 const MAX_TRIP_METERS = 500_000;
@@ -49,6 +70,7 @@ quotes.openapi(
     const ref = { id: market.id, version: market.version };
     const reading = await c.env.ZONES.getByName(zoneKey(market.id, where.zone)).reading(ref, where.zone, where.cell);
     const fare = computeFare(product, trip, reading.shownTenths);
+    const atOne = reading.shownTenths === 10 ? fare.total : computeFare(product, trip, 10).total;
     const issuedAt = Date.now();
     const expiresAt = issuedAt + market.quoteTtlSeconds * 1000;
     const quoteId = `q_${crypto.randomUUID()}`;
@@ -68,6 +90,22 @@ quotes.openapi(
       issuedAt,
       expiresAt,
     );
+    record(c, {
+      type: "quote",
+      quote: {
+        quoteId,
+        market: market.id,
+        product: product.id,
+        cell: where.cell,
+        zone: where.zone,
+        currency: market.currency,
+        multiplierTenths: reading.shownTenths,
+        total: fare.total,
+        totalAtOne: atOne,
+        issuedAt,
+        expiresAt,
+      },
+    });
     return c.json(
       {
         quoteId,
@@ -105,6 +143,7 @@ quotes.openapi(
   }),
   async (c) => {
     const claims = await verifyQuote(c.env, c.req.valid("json").token);
+    record(c, { type: "verified", quoteId: claims.jti, at: Date.now() });
     return c.json(
       {
         valid: true as const,

@@ -1,0 +1,111 @@
+import { bigint, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp } from "drizzle-orm/pg-core";
+
+/**
+ * Equilibrium's history in Postgres. Live state is in zone Durable Objects; this is the record
+ * that analytics, forecasts and experiments read, written by the analytics consumer from the
+ * history queue with idempotent upserts.
+ *
+ * Indexes follow the questions asked: "this market (or this cell) over this time range".
+ * - Append-mostly tables (`events`, `surge_minutes`, `quotes`) get a BRIN index on time: rows
+ *   arrive roughly in time order, so BRIN answers range scans at a tiny fraction of a b-tree's
+ *   size and write cost; plus a b-tree on (market, time) or (cell, time) for selective
+ *   lookups of one market or one cell.
+ * - No declarative partitioning yet: a month of a large market (~50 k cells × 43,200 minutes
+ *   at most, far fewer active) stays within what these indexes serve quickly. Monthly range
+ *   partitions on the time column are the next step when retention (dropping old months)
+ *   matters; every primary key already leads with columns that allow it.
+ * - Analytics reads `surge_minutes` (one row per active cell per minute) rather than raw events.
+ */
+
+const tz = { withTimezone: true, mode: "date" } as const;
+
+/** The current configuration of each market (the directory object caches it for the edge). */
+export const markets = pgTable("markets", {
+  id: text().primaryKey(),
+  version: integer().notNull(),
+  body: jsonb().notNull(),
+  updatedAt: timestamp("updated_at", tz).notNull(),
+});
+
+/** Every configuration a market ever had: who priced what, when. */
+export const marketVersions = pgTable(
+  "market_versions",
+  {
+    marketId: text("market_id").notNull(),
+    version: integer().notNull(),
+    body: jsonb().notNull(),
+    updatedAt: timestamp("updated_at", tz).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.version] })],
+);
+
+/** Raw supply and demand events as accepted at the edge, for replay and audit. */
+export const events = pgTable(
+  "events",
+  {
+    kind: text().notNull().$type<"supply" | "demand">(),
+    eventId: text("event_id").notNull(),
+    marketId: text("market_id").notNull(),
+    zone: text().notNull(),
+    cell: text().notNull(),
+    at: timestamp(tz).notNull(),
+    /** Driver or rider id. */
+    actorId: text("actor_id"),
+    /** available | busy | offline for supply; search | request for demand. */
+    status: text().notNull(),
+    receivedAt: timestamp("received_at", tz).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.eventId] }),
+    index("events_market_at").on(t.marketId, t.at),
+    index("events_at_brin").using("brin", t.at),
+  ],
+);
+
+/** One row per active cell per minute: what the zone saw and showed. */
+export const surgeMinutes = pgTable(
+  "surge_minutes",
+  {
+    marketId: text("market_id").notNull(),
+    cell: text().notNull(),
+    minute: timestamp(tz).notNull(),
+    zone: text().notNull(),
+    supply: real().notNull(),
+    demand: real().notNull(),
+    /** The shown multiplier at the end of the minute, and the highest shown during it. */
+    multiplier: real().notNull(),
+    peakMultiplier: real("peak_multiplier").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.marketId, t.minute, t.cell] }),
+    index("surge_minutes_cell_minute").on(t.cell, t.minute),
+    index("surge_minutes_minute_brin").using("brin", t.minute),
+  ],
+);
+
+/** Quotes issued, and whether (and when) they were verified to be honoured. */
+export const quotes = pgTable(
+  "quotes",
+  {
+    quoteId: text("quote_id").primaryKey(),
+    marketId: text("market_id").notNull(),
+    product: text().notNull(),
+    cell: text().notNull(),
+    zone: text().notNull(),
+    currency: text().notNull(),
+    multiplierTenths: smallint("multiplier_tenths").notNull(),
+    /** The total charged, and what the same trip costs at 1.0 (to measure what surge earns). */
+    total: bigint({ mode: "number" }).notNull(),
+    totalAtOne: bigint("total_at_one", { mode: "number" }).notNull(),
+    issuedAt: timestamp("issued_at", tz).notNull(),
+    expiresAt: timestamp("expires_at", tz).notNull(),
+    verifiedAt: timestamp("verified_at", tz),
+  },
+  (t) => [index("quotes_market_issued").on(t.marketId, t.issuedAt), index("quotes_issued_brin").using("brin", t.issuedAt)],
+);
+
+/** Verifications that arrived before their quote's row: applied when the quote lands. */
+export const pendingVerifications = pgTable("pending_verifications", {
+  quoteId: text("quote_id").primaryKey(),
+  verifiedAt: timestamp("verified_at", tz).notNull(),
+});
