@@ -7,7 +7,10 @@ import { existsSync, statSync } from "node:fs";
 
 const BUN = "1.4.4";
 const marker = "node_modules/.bin/bun";
-const fresh = existsSync(marker) && existsSync("node_modules/.bin/wrangler") && statSync("node_modules").mtimeMs >= statSync("bun.lock").mtimeMs;
+const fresh =
+  existsSync(marker) &&
+  existsSync("node_modules/.bin/wrangler") &&
+  statSync("node_modules").mtimeMs >= statSync("bun.lock").mtimeMs;
 if (!fresh || process.argv.includes("--force")) {
   console.error(`installing Bun ${BUN} and dependencies…`);
   execFileSync("npx", ["--yes", `bun@${BUN}`, "install", "--frozen-lockfile"], { stdio: "inherit" });

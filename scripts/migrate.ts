@@ -1,8 +1,8 @@
 import { resolve } from "node:path";
 import { migrate } from "drizzle-orm/neon-serverless/migrator";
-import { type DatabaseEnv, openPool } from "./client";
+import { type DatabaseEnv, openPool } from "../db/client";
 
-export const MIGRATIONS = resolve(import.meta.dir, "migrations");
+export const MIGRATIONS = resolve(import.meta.dir, "../db/migrations");
 
 /**
  * Applies db/migrations through the same driver the Workers use (so locally through the WebSocket
