@@ -67,7 +67,7 @@ export const SurgeSettingsSchema = z.object({
   smoothing: z.number().gt(0).max(1).default(0.5),
   maxStepUp: z.number().gt(0).max(10).default(0.3),
   maxStepDown: z.number().gt(0).max(10).default(0.1),
-  displayHysteresis: z.number().min(0).max(0.2).default(0.02),
+  displayHysteresis: z.number().min(0).max(0.05).default(0.02),
   neighbourRings: z.number().int().min(0).max(3).default(1),
   neighbourWeight: z.number().min(0).max(1).default(0.5),
   updateIntervalMs: z.number().int().min(100).max(5000).default(200),

@@ -75,7 +75,7 @@ export interface CellUpdate {
   explanation: SurgeExplanation;
 }
 
-/** A multiplier this close to its target is snapped onto it, so a steady market settles exactly. */
+/** The least a multiplier moves toward its target per update, so a steady market settles exactly. */
 const SETTLE = 0.005;
 
 /**
@@ -131,11 +131,12 @@ export function step(
   cap: number,
   s: Pick<SurgeSettings, "smoothing" | "maxStepUp" | "maxStepDown">,
 ): { value: number; limited: boolean } {
-  const wanted = s.smoothing * (target - previous);
+  const gap = target - previous;
+  // At least SETTLE per update (or the whole gap, when smaller), so a steady market lands
+  // exactly on its target; applied before the bound, so the bound always holds.
+  const wanted = Math.sign(gap) * Math.max(s.smoothing * Math.abs(gap), Math.min(Math.abs(gap), SETTLE));
   const bounded = Math.max(-s.maxStepDown, Math.min(s.maxStepUp, wanted));
-  let value = previous + bounded;
-  if (Math.abs(target - value) < SETTLE) value = target;
-  return { value: Math.max(1, Math.min(cap, value)), limited: bounded !== wanted };
+  return { value: Math.max(1, Math.min(cap, previous + bounded)), limited: bounded !== wanted };
 }
 
 /**
@@ -145,12 +146,20 @@ export function step(
  * @example shownTenths(1.34, undefined, 3, 0.02) // 13
  */
 export function shownTenths(smoothed: number, previousTenths: number | undefined, cap: number, hysteresis: number): number {
-  const capTenths = Math.max(10, Math.floor(cap * 10 + 1e-9));
+  const capTenths = Math.max(10, capInTenths(cap));
   let tenths = Math.round(smoothed * 10);
   if (previousTenths !== undefined && Math.abs(smoothed * 10 - previousTenths) < 0.5 + hysteresis * 10) {
     tenths = previousTenths;
   }
   return Math.max(10, Math.min(capTenths, tenths));
+}
+
+/** The largest whole number of tenths not above the cap (2.45 → 24, 3 → 30, 2.9999999 → 29). */
+function capInTenths(cap: number): number {
+  let t = Math.floor(cap * 10);
+  if ((t + 1) / 10 <= cap) t += 1;
+  else if (t / 10 > cap) t -= 1;
+  return t;
 }
 
 export interface CellInput {
@@ -180,7 +189,11 @@ export function updateCell(input: CellInput): CellUpdate {
   const target = Math.min(raw, cap);
   const stepped = step(input.previousSmoothed, target, cap, s);
   const shown = shownTenths(stepped.value, input.previousShownTenths, cap, s.displayHysteresis);
-  const capApplied = raw > cap || input.previousSmoothed > cap ? (cap < s.cap ? "emergency" : "market") : null;
+  const bound =
+    raw > cap ||
+    input.previousSmoothed > cap ||
+    shownTenths(stepped.value, input.previousShownTenths, Infinity, s.displayHysteresis) > shown;
+  const capApplied = bound ? (cap < s.cap ? "emergency" : "market") : null;
   return {
     smoothed: stepped.value,
     shownTenths: shown,
