@@ -54,7 +54,21 @@ export function databaseExists(target: PostgresTarget, name: string): boolean {
 }
 
 export function createDatabase(target: PostgresTarget, name: string, template?: string): void {
-  psql(target, "postgres", `CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
+  // A template still in use (its last client just closing) cannot be copied yet: retry briefly.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      psql(target, "postgres", `CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
+      return;
+    } catch (err) {
+      if (attempt >= 50 || !template || !String(err).includes("is being accessed by other users")) throw err;
+      psql(
+        target,
+        "postgres",
+        `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '${template.replaceAll("'", "''")}'`,
+      );
+      Bun.sleepSync(100);
+    }
+  }
 }
 
 export function dropDatabase(target: PostgresTarget, name: string): void {

@@ -56,6 +56,7 @@ const MINUTE = 60_000;
  */
 export class MinuteLog {
   readonly #open = new Map<string, SurgeMinute>();
+  #finished: SurgeMinute[] = [];
 
   observe(cell: string, now: number, reading: { supply: number; demand: number; multiplier: number }): void {
     const minute = Math.floor(now / MINUTE) * MINUTE;
@@ -67,20 +68,22 @@ export class MinuteLog {
       row.peakMultiplier = Math.max(row.peakMultiplier, reading.multiplier);
       return;
     }
+    if (row) this.#finished.push(row);
     this.#open.set(cell, { cell, minute, ...reading, peakMultiplier: reading.multiplier });
   }
 
   /** Rows of minutes that ended before `now` (all rows when `all`), removed from the log. */
   take(now: number, all = false): SurgeMinute[] {
     const current = Math.floor(now / MINUTE) * MINUTE;
-    const out: SurgeMinute[] = [];
+    const out = this.#finished;
+    this.#finished = [];
     for (const [cell, row] of this.#open) {
       if (all || row.minute < current) {
-        out.push({ ...row, demand: Math.round(row.demand * 1000) / 1000 });
+        out.push(row);
         this.#open.delete(cell);
       }
     }
-    return out;
+    return out.map((row) => ({ ...row, demand: Math.round(row.demand * 1000) / 1000 }));
   }
 
   get size(): number {

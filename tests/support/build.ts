@@ -1,26 +1,44 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 
 /**
- * Bundles the edge worker exactly as `wrangler deploy` would, once per test run, into
- * `dist/test`. Tests and benchmarks run that bundle in workerd.
+ * Bundles the Workers exactly as `wrangler deploy` would, once per test run, into
+ * `dist/test/<worker>`. Tests and benchmarks run those bundles in workerd.
  */
 export const ROOT = resolve(import.meta.dir, "../..");
 export const BUNDLE_DIR = resolve(ROOT, "dist/test");
+
+/** Each Worker of the platform: its wrangler config and where its bundle goes. */
+export const WORKERS = {
+  api: { name: "equilibrium-api", config: resolve(ROOT, "wrangler.toml"), bundle: resolve(BUNDLE_DIR, "api") },
+  analytics: {
+    name: "equilibrium-analytics",
+    config: resolve(ROOT, "workers/analytics/wrangler.toml"),
+    bundle: resolve(BUNDLE_DIR, "analytics"),
+  },
+} as const;
 
 let built = false;
 
 export function buildWorker(): void {
   if (built) return;
+  // The console's static files must exist for the assets binding, even before the console is built.
+  mkdirSync(resolve(ROOT, "public"), { recursive: true });
   const node = resolve(ROOT, "node_modules/.bin/node");
   const wrangler = resolve(ROOT, "node_modules/wrangler/bin/wrangler.js");
-  const result = spawnSync(existsSync(node) ? node : "node", [wrangler, "deploy", "--dry-run", "--outdir", BUNDLE_DIR], {
-    cwd: ROOT,
-    env: { ...process.env, ...quietWrangler },
-    encoding: "utf8",
-  });
-  if (result.status !== 0) throw new Error(`wrangler build failed:\n${result.stdout}\n${result.stderr}`);
+  for (const w of Object.values(WORKERS)) {
+    const result = spawnSync(
+      existsSync(node) ? node : "node",
+      [wrangler, "deploy", "--dry-run", "-c", w.config, "--outdir", w.bundle],
+      {
+        cwd: ROOT,
+        env: { ...process.env, ...quietWrangler },
+        encoding: "utf8",
+      },
+    );
+    if (result.status !== 0) throw new Error(`wrangler build of ${w.config} failed:\n${result.stdout}\n${result.stderr}`);
+  }
   built = true;
 }
 

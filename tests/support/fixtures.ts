@@ -30,11 +30,25 @@ export function uid(prefix: string): string {
 }
 
 export function demandEvents(at: { lat: number; lng: number }, n: number, kind: "search" | "request" = "request") {
-  return Array.from({ length: n }, () => ({ eventId: uid("d"), riderId: uid("r"), lat: at.lat, lng: at.lng, kind, at: new Date().toISOString() }));
+  return Array.from({ length: n }, () => ({
+    eventId: uid("d"),
+    riderId: uid("r"),
+    lat: at.lat,
+    lng: at.lng,
+    kind,
+    at: new Date().toISOString(),
+  }));
 }
 
 export function supplyEvents(at: { lat: number; lng: number }, n: number, status = "available") {
-  return Array.from({ length: n }, () => ({ eventId: uid("s"), driverId: uid("drv"), lat: at.lat, lng: at.lng, status, at: new Date().toISOString() }));
+  return Array.from({ length: n }, () => ({
+    eventId: uid("s"),
+    driverId: uid("drv"),
+    lat: at.lat,
+    lng: at.lng,
+    status,
+    at: new Date().toISOString(),
+  }));
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

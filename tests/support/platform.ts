@@ -1,17 +1,26 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { type Bridges, startBridges } from "../../bridges";
+import { migrateDatabase } from "../../scripts/migrate";
+import { connectionString, createDatabase, databaseExists, dropDatabase, type PostgresTarget } from "../../scripts/postgres";
 import { newQuoteSigningKey } from "../../scripts/signing-key";
-import { BUNDLE_DIR, buildWorker, quietWrangler, ROOT } from "./build";
+import { buildWorker, quietWrangler, ROOT, WORKERS } from "./build";
 
 /**
- * The real edge worker and its Durable Objects, running in workerd through Miniflare, with the
- * bindings `wrangler.toml` declares. State lives under a directory that survives `restart()`.
+ * The real platform — the edge worker with its Durable Objects and the analytics consumer,
+ * joined by the history queue — running in workerd through Miniflare with the bindings their
+ * `wrangler.toml` files declare, writing to a real PostgreSQL (a fresh database per platform)
+ * through the Neon driver and the local bridges. State lives under a directory that survives
+ * `restart()`.
  */
 export interface Platform {
   url: string;
+  /** The Postgres database this platform writes history to. */
+  database: { target: PostgresTarget; name: string; url: string };
   /** Stops workerd and starts it again on the same state (a deploy or a crash, as far as state goes). */
   restart(): Promise<void>;
   dispose(): Promise<void>;
@@ -22,6 +31,63 @@ export interface Platform {
 export interface PlatformOptions {
   persistDir?: string;
   signingKey?: string;
+  /** Where Postgres runs (default: the machine's server on 127.0.0.1:5432). */
+  postgres?: PostgresTarget;
+}
+
+export const MACHINE_POSTGRES: PostgresTarget = { host: "127.0.0.1", port: 5432, user: "postgres" };
+
+let bridges: Promise<Bridges> | undefined;
+const templates = new Map<string, Promise<string>>();
+
+/** One set of bridges per test process: the proxies pick their target per connection. */
+export function localBridges(): Promise<Bridges> {
+  bridges ??= startBridges({});
+  return bridges;
+}
+
+/** A database with every migration applied, named after the migrations so a schema change makes a new one. */
+function template(target: PostgresTarget): Promise<string> {
+  const key = `${target.host}:${target.port}`;
+  let t = templates.get(key);
+  if (!t) {
+    t = (async () => {
+      const dir = resolve(ROOT, "db/migrations");
+      const hash = createHash("sha256");
+      for (const f of readdirSync(dir)
+        .filter((x) => x.endsWith(".sql"))
+        .sort())
+        hash.update(readFileSync(join(dir, f)));
+      const name = `equilibrium_template_${hash.digest("hex").slice(0, 10)}`;
+      if (!databaseExists(target, name)) {
+        const building = `${name}_${process.pid}`;
+        createDatabase(target, building);
+        await migrateDatabase(await neonEnv(connectionString(target, building)));
+        try {
+          createDatabase(target, name, building);
+        } catch (err) {
+          if (!databaseExists(target, name)) throw err; // another run made it meanwhile
+        }
+        dropDatabase(target, building);
+      }
+      return name;
+    })();
+    templates.set(key, t);
+  }
+  return t;
+}
+
+/** The bindings that point the Neon driver at a database through the local bridges. */
+export async function neonEnv(url: string) {
+  const b = await localBridges();
+  return { DATABASE_URL: url, NEON_LOCAL_WS_PROXY: `127.0.0.1:${b.neonWsProxyPort}/v1`, NEON_LOCAL_HTTP: b.neonHttpUrl };
+}
+
+/** A fresh, migrated database. */
+export async function freshDatabase(target: PostgresTarget = MACHINE_POSTGRES) {
+  const name = `equilibrium_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  createDatabase(target, name, await template(target));
+  return { target, name, url: connectionString(target, name) };
 }
 
 export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
@@ -30,17 +96,27 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), "equilibrium-"));
   const ownsPersist = options.persistDir === undefined;
   const signingKey = options.signingKey ?? (await newQuoteSigningKey());
-  const { workerOptions } = unstable_getMiniflareWorkerOptions(resolve(ROOT, "wrangler.toml"));
+  const database = await freshDatabase(options.postgres);
+  const dbBindings = await neonEnv(database.url);
+
+  const worker = (w: (typeof WORKERS)[keyof typeof WORKERS], extra: Record<string, unknown>) => {
+    const { workerOptions } = unstable_getMiniflareWorkerOptions(w.config);
+    return {
+      ...workerOptions,
+      name: w.name,
+      modulesRules: undefined,
+      modules: true,
+      scriptPath: join(w.bundle, "index.js"),
+      modulesRoot: w.bundle,
+      bindings: { ...(workerOptions.bindings as Record<string, unknown>), ...dbBindings, ...extra },
+    };
+  };
 
   const start = async () => {
     const converted = convertV4MiniflareOptions({
-        ...workerOptions,
-        modulesRules: undefined,
-        modules: true,
-        scriptPath: join(BUNDLE_DIR, "index.js"),
-        bindings: { ...(workerOptions.bindings as Record<string, unknown>), QUOTE_SIGNING_KEY: signingKey },
-        port: 0,
-      } as Parameters<typeof convertV4MiniflareOptions>[0]);
+      port: 0,
+      workers: [worker(WORKERS.api, { QUOTE_SIGNING_KEY: signingKey }), worker(WORKERS.analytics, {})],
+    } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
     const mf = new Miniflare({ ...converted, resourcePersistencePath: join(persist, "state") });
     const url = (await mf.ready).href.replace(/\/$/, "");
     return { mf, url };
@@ -51,6 +127,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     get url() {
       return current.url;
     },
+    database,
     async restart() {
       await current.mf.dispose();
       current = await start();
@@ -58,6 +135,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     async dispose() {
       await current.mf.dispose();
       if (ownsPersist) rmSync(persist, { recursive: true, force: true });
+      try {
+        dropDatabase(database.target, database.name);
+      } catch {
+        // the server may be down on purpose (fault tests); the database goes with its cluster
+      }
     },
     fetch: (path, init) => fetch(current.url + path, init),
     async json(path, body, method = "POST") {

@@ -1,0 +1,814 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { MAX_BATCH_EVENTS } from "../shared/api";
+import type { Market, Product } from "../shared/market";
+import { chartSvg } from "../simulator/chart";
+import { City } from "../simulator/city";
+import { fixed, type Pricing, percent, type RunSummary, summarize, tableHeader, tableRow, toCsv } from "../simulator/report";
+import { SCENARIO_NAMES, type Scenario, type ScenarioName, scenario } from "../simulator/scenario";
+import {
+  type Arrival,
+  type DemandSignal,
+  type MinuteRow,
+  type QuoteAnswer,
+  Simulation,
+  type SimulationConfig,
+  type SupplyReport,
+  simulationDefaults,
+} from "../simulator/simulation";
+import { describeChanges, type SurgeTimes, scaleSurgeTimes, type TimeChange } from "../simulator/speed";
+import { requestProbability } from "../simulator/willingness";
+
+/**
+ * `bun run simulate`: the market simulator's shell. It drives a running platform only through
+ * its public API, as driver and rider apps would, while the model in `simulator/` decides what
+ * riders and drivers do. Everything with a clock or a socket is here: the step timer, HTTP,
+ * the market's settings for the run (and putting them back), the console and the files.
+ */
+
+const USAGE = `bun run simulate --market M --scenario S [options]
+
+  --market M            market id (background mode: nyc-manhattan)
+  --scenario S          ${SCENARIO_NAMES.join(" | ")} (default weekday)
+  --minutes N           simulated minutes (default: the scenario's, 60 or 70)
+  --seed K              random seed (default 1): same seed, same riders and drivers
+  --url U               platform base URL (default http://127.0.0.1:8787)
+  --speed K             simulated seconds per wall second (default 1). Above 1 the market's
+                        demand half-life, supply window and update interval are divided by K
+                        for the run (within the schema's minimums) and restored after it
+  --pricing P           dynamic | static (default dynamic): static runs with surge disabled
+  --compare             run dynamic, then static, on the same seed; one chart with both
+  --out FILE.csv        per-minute CSV (default sim-out/<scenario>-<pricing>-<seed>.csv);
+                        the chart (.svg) and summary (.summary.json) are written beside it
+  --drivers N           fleet size (default ≈ 9.3 per cell of the market)
+  --riders-per-minute R riders opening the app per minute on an ordinary day (≈ 0.55 per cell)
+  --spike F             stadium: venue demand × F while it lets out (default 8)
+  --venue LAT,LNG       stadium: the venue (default Madison Square Garden in Manhattan, else the centre)
+  --elasticity E        price elasticity of requests at the median willingness to pay (default 1.4)
+  --wtp-median M        median willingness to pay, × the static fare (default 1.6)
+  --max-pickup-km D     farthest pickup a driver is sent to, road km (default 3)
+  --patience S          seconds a rider waits for a driver before giving up (default 120)
+  --quote-share Q       share of riders quoted by the platform; the rest priced from the heatmap (default 1)
+  --step S              simulated seconds per step, dividing 60 (default 5)
+  --product ID          product riders ask for (default the market's first)
+  --quiet               no progress bar and no per-minute table
+  --background          quiet, loops the weekday scenario until stopped (for the dev command)
+`;
+
+interface Options {
+  url: string;
+  marketId: string;
+  scenarioName: ScenarioName;
+  minutes: number | undefined;
+  seed: number;
+  speed: number;
+  pricing: Pricing;
+  compare: boolean;
+  out: string | undefined;
+  drivers: number | undefined;
+  ridersPerMinute: number | undefined;
+  spike: number | undefined;
+  venue: { lat: number; lng: number } | undefined;
+  elasticity: number | undefined;
+  wtpMedian: number | undefined;
+  maxPickupKm: number | undefined;
+  patience: number | undefined;
+  quoteShare: number | undefined;
+  step: number;
+  product: string | undefined;
+  quiet: boolean;
+  background: boolean;
+}
+
+class UsageError extends Error {}
+
+function parseOptions(argv: string[]): Options {
+  const { values: v } = parseArgs({
+    args: argv,
+    strict: true,
+    options: {
+      market: { type: "string" },
+      scenario: { type: "string" },
+      minutes: { type: "string" },
+      seed: { type: "string" },
+      url: { type: "string" },
+      speed: { type: "string" },
+      pricing: { type: "string" },
+      compare: { type: "boolean" },
+      out: { type: "string" },
+      drivers: { type: "string" },
+      "riders-per-minute": { type: "string" },
+      spike: { type: "string" },
+      venue: { type: "string" },
+      elasticity: { type: "string" },
+      "wtp-median": { type: "string" },
+      "max-pickup-km": { type: "string" },
+      patience: { type: "string" },
+      "quote-share": { type: "string" },
+      step: { type: "string" },
+      product: { type: "string" },
+      quiet: { type: "boolean" },
+      background: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (v.help) {
+    process.stdout.write(USAGE);
+    process.exit(0);
+  }
+  const num = (name: string, raw: string | undefined, check: (x: number) => boolean, rule: string): number | undefined => {
+    if (raw === undefined) return undefined;
+    const x = Number(raw);
+    if (!Number.isFinite(x) || !check(x)) throw new UsageError(`--${name} ${raw}: ${rule}`);
+    return x;
+  };
+  const background = v.background ?? false;
+  const marketId = v.market ?? (background ? "nyc-manhattan" : undefined);
+  if (!marketId) throw new UsageError("--market is required");
+  const scenarioName = (v.scenario ?? "weekday") as ScenarioName;
+  if (!SCENARIO_NAMES.includes(scenarioName))
+    throw new UsageError(`--scenario ${v.scenario}: one of ${SCENARIO_NAMES.join(", ")}`);
+  if (background && scenarioName !== "weekday") throw new UsageError("--background runs the weekday scenario");
+  const pricing = (v.pricing ?? "dynamic") as Pricing;
+  if (pricing !== "dynamic" && pricing !== "static") throw new UsageError(`--pricing ${v.pricing}: dynamic or static`);
+  if (v.compare && v.pricing) throw new UsageError("--compare runs both pricings: drop --pricing");
+  if (v.compare && background) throw new UsageError("--compare and --background do not mix");
+  let venue: Options["venue"];
+  if (v.venue !== undefined) {
+    const [lat, lng] = v.venue.split(",").map(Number);
+    if (lat === undefined || lng === undefined || !Number.isFinite(lat) || !Number.isFinite(lng))
+      throw new UsageError(`--venue ${v.venue}: LAT,LNG`);
+    venue = { lat, lng };
+  }
+  const positive = (x: number) => x > 0;
+  const whole = (x: number) => Number.isInteger(x) && x > 0;
+  return {
+    url: (v.url ?? "http://127.0.0.1:8787").replace(/\/$/, ""),
+    marketId,
+    scenarioName,
+    minutes: num("minutes", v.minutes, whole, "a whole number of minutes"),
+    seed: num("seed", v.seed, Number.isInteger, "an integer") ?? 1,
+    speed: num("speed", v.speed, (x) => x >= 1 && x <= 120, "between 1 and 120") ?? 1,
+    pricing,
+    compare: v.compare ?? false,
+    out: v.out,
+    drivers: num("drivers", v.drivers, whole, "a whole number"),
+    ridersPerMinute: num("riders-per-minute", v["riders-per-minute"], positive, "positive"),
+    spike: num("spike", v.spike, (x) => x >= 1, "at least 1"),
+    venue,
+    elasticity: num("elasticity", v.elasticity, positive, "positive"),
+    wtpMedian: num("wtp-median", v["wtp-median"], positive, "positive"),
+    maxPickupKm: num("max-pickup-km", v["max-pickup-km"], positive, "positive"),
+    patience: num("patience", v.patience, (x) => x >= 0, "seconds, at least 0"),
+    quoteShare: num("quote-share", v["quote-share"], (x) => x >= 0 && x <= 1, "between 0 and 1"),
+    step: num("step", v.step, (x) => whole(x) && 60 % x === 0, "whole seconds dividing 60") ?? 5,
+    product: v.product,
+    quiet: (v.quiet ?? false) || background,
+    background,
+  };
+}
+
+// ── The platform's public API ──────────────────────────────────────────────────────────────
+
+interface HeatmapCell {
+  cell: string;
+  multiplier: number;
+  supply: number;
+  demand: number;
+}
+interface IngestResult {
+  accepted: number;
+  duplicate: number;
+  rejected: number;
+  rejections: Array<{ index: number; reason: string }>;
+}
+type MarketBody = Omit<Market, "id" | "version" | "updatedAt" | "cellCount" | "zoneCount">;
+
+class Api {
+  constructor(readonly url: string) {}
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(this.url + path, {
+      method,
+      headers: body === undefined ? undefined : { "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    const text = await res.text();
+    if (!res.ok) {
+      let detail = text.slice(0, 300);
+      try {
+        detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
+      } catch {
+        // not problem+json: the raw text says enough
+      }
+      throw new Error(`${method} ${path}: ${res.status} ${detail}`);
+    }
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  market = (id: string) => this.call<Market>("GET", `/v1/markets/${id}`);
+  putMarket = (id: string, body: MarketBody) => this.call<Market>("PUT", `/v1/markets/${id}`, body);
+  heatmap = async (id: string) => (await this.call<{ cells: HeatmapCell[] }>("GET", `/v1/markets/${id}/heatmap`)).cells;
+  quote = (a: Arrival, product: string) =>
+    this.call<QuoteAnswer>("POST", "/v1/quotes", { pickup: a.pickup, dropoff: a.dropoff, product });
+  supply = (events: unknown[]) => this.call<IngestResult>("POST", "/v1/events/supply", { events });
+  demand = (events: unknown[]) => this.call<IngestResult>("POST", "/v1/events/demand", { events });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+
+function bodyOf(m: Market): MarketBody {
+  const { id: _id, version: _version, updatedAt: _updatedAt, cellCount: _cells, zoneCount: _zones, ...body } = m;
+  return body;
+}
+
+// ── The market's settings for the run ──────────────────────────────────────────────────────
+
+/**
+ * Puts the market's surge settings the run needs (time constants scaled to the speed, surge
+ * on or off), and puts the original back at the end. The original is saved to a file first, so
+ * a run killed outright can be undone: the next run finds the file and restores from it.
+ */
+class MarketSettings {
+  changes: TimeChange[] = [];
+  #original: MarketBody | undefined;
+  #current = "";
+  #changed = false;
+
+  constructor(
+    readonly api: Api,
+    readonly id: string,
+    readonly speed: number,
+    readonly savedFile: string,
+  ) {}
+
+  async load(log: (line: string) => void): Promise<Market> {
+    const market = await this.api.market(this.id);
+    this.#original = bodyOf(market);
+    if (existsSync(this.savedFile)) {
+      this.#original = JSON.parse(readFileSync(this.savedFile, "utf8")) as MarketBody;
+      this.#changed = true;
+      log(`found ${this.savedFile}: an earlier run did not restore ${this.id}; its saved settings will be restored at the end`);
+    }
+    this.#current = JSON.stringify(bodyOf(market));
+    const surge = this.#original.surge;
+    this.changes = scaleSurgeTimes(timesOf(surge), this.speed).changes;
+    return market;
+  }
+
+  get original(): MarketBody {
+    if (!this.#original) throw new Error("load() first");
+    return this.#original;
+  }
+
+  /** The time constants as the platform runs them during the run. */
+  get times(): SurgeTimes {
+    return scaleSurgeTimes(timesOf(this.original.surge), this.speed).times;
+  }
+
+  /** Puts the settings for one pricing; true when anything changed on the platform. */
+  async use(pricing: Pricing): Promise<boolean> {
+    const original = this.original;
+    const body: MarketBody = { ...original, surge: { ...original.surge, ...this.times, enabled: pricing === "dynamic" } };
+    const wanted = JSON.stringify(body);
+    if (wanted === this.#current) return false;
+    if (!existsSync(this.savedFile)) {
+      mkdirSync(dirname(this.savedFile), { recursive: true });
+      writeFileSync(this.savedFile, JSON.stringify(original, null, 2));
+    }
+    await this.api.putMarket(this.id, body);
+    this.#current = wanted;
+    this.#changed = wanted !== JSON.stringify(original);
+    return true;
+  }
+
+  async restore(): Promise<boolean> {
+    if (!this.#changed || !this.#original) return false;
+    await this.api.putMarket(this.id, this.#original);
+    this.#changed = false;
+    this.#current = JSON.stringify(this.#original);
+    rmSync(this.savedFile, { force: true });
+    return true;
+  }
+}
+
+function timesOf(s: MarketBody["surge"]): SurgeTimes {
+  return {
+    demandHalfLifeSeconds: s.demandHalfLifeSeconds,
+    supplyWindowSeconds: s.supplyWindowSeconds,
+    updateIntervalMs: s.updateIntervalMs,
+  };
+}
+
+// ── Console ────────────────────────────────────────────────────────────────────────────────
+
+/** A progress bar on stderr when it is a terminal, a plain line every tenth otherwise. */
+class Progress {
+  readonly #tty = process.stderr.isTTY === true;
+  #shown = "";
+  #lastTenth = -1;
+
+  constructor(
+    readonly label: string,
+    readonly enabled: boolean,
+  ) {}
+
+  update(done: number, total: number, detail: string): void {
+    if (!this.enabled) return;
+    const share = Math.min(1, done / total);
+    if (!this.#tty) {
+      const tenth = Math.floor(share * 10);
+      if (tenth !== this.#lastTenth) process.stderr.write(`${this.label} ${Math.round(share * 100)}% ${detail}\n`);
+      this.#lastTenth = tenth;
+      return;
+    }
+    const width = Math.max(10, Math.min(30, (process.stderr.columns ?? 80) - this.label.length - detail.length - 12));
+    const filled = Math.round(share * width);
+    this.#shown = `${this.label} ▕${"█".repeat(filled)}${"░".repeat(width - filled)}▏ ${String(Math.round(share * 100)).padStart(3)}% ${detail}`;
+    process.stderr.write(`\r\x1b[2K${this.#shown}`);
+  }
+
+  /** Prints a line to stdout without tearing the bar. */
+  line(text: string): void {
+    if (this.#tty && this.#shown) process.stderr.write("\r\x1b[2K");
+    process.stdout.write(`${text}\n`);
+    if (this.#tty && this.#shown) process.stderr.write(this.#shown);
+  }
+
+  end(): void {
+    if (this.#tty && this.#shown) process.stderr.write("\r\x1b[2K");
+    this.#shown = "";
+  }
+}
+
+// ── One run ────────────────────────────────────────────────────────────────────────────────
+
+let stopping = false;
+
+interface RunResult {
+  pricing: Pricing;
+  rows: MinuteRow[];
+  summary: RunSummary;
+  /** How far the step timer fell behind the wall clock at worst, in ms. */
+  maxLagMs: number;
+  rejected: number;
+  quoteFailures: number;
+  stopped: boolean;
+}
+
+interface RunContext {
+  options: Options;
+  api: Api;
+  market: Market;
+  product: Product;
+  city: City;
+  scenario: Scenario;
+  minutes: number;
+  config: Omit<SimulationConfig, "seed">;
+  times: SurgeTimes;
+  log: (line: string) => void;
+}
+
+function buildContext(options: Options, api: Api, market: Market, times: SurgeTimes, log: (l: string) => void): RunContext {
+  const city = new City(market);
+  const product = options.product ? market.products.find((p) => p.id === options.product) : market.products[0];
+  if (!product) throw new UsageError(`market ${market.id} has no product ${options.product}`);
+  const s = scenario(options.scenarioName, { spikeFactor: options.spike });
+  const minutes = options.minutes ?? s.defaultMinutes;
+  const defaults = simulationDefaults(city.cells.length);
+  // Drivers refresh well inside the platform's supply window (a third of it, with a margin for a late step).
+  const reportWallSeconds = (times.supplyWindowSeconds / 3) * 0.8;
+  const reportEverySeconds = Math.max(
+    options.step,
+    Math.floor((reportWallSeconds * options.speed) / options.step) * options.step,
+  );
+  if ((options.step / options.speed) * 1.05 > reportWallSeconds)
+    log(
+      `warning: a step (${options.step / options.speed} s of wall time) is longer than a third of the supply window: lower --step`,
+    );
+  const config: Omit<SimulationConfig, "seed"> = {
+    ...defaults,
+    scenario: s,
+    minutes,
+    stepSeconds: options.step,
+    fare: product,
+    trip: market.trip,
+    fleet: options.drivers ?? defaults.fleet,
+    ridersPerMinute: options.ridersPerMinute ?? defaults.ridersPerMinute,
+    willingness: {
+      median: options.wtpMedian ?? defaults.willingness.median,
+      elasticity: options.elasticity ?? defaults.willingness.elasticity,
+    },
+    maxPickupKm: options.maxPickupKm ?? defaults.maxPickupKm,
+    patienceSeconds: options.patience ?? defaults.patienceSeconds,
+    quoteShare: options.quoteShare ?? defaults.quoteShare,
+    reportEverySeconds,
+    venue: options.venue,
+  };
+  return { options, api, market, product, city, scenario: s, minutes, config, times, log };
+}
+
+async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise<RunResult> {
+  const { api, options, market } = ctx;
+  const sim = new Simulation(ctx.city, { ...ctx.config, seed });
+  // Ids unique to this run: the platform ignores an event id it has seen, and remembers drivers for a while.
+  const nonce = `sim${Date.now().toString(36)}`;
+  const progress = new Progress(`${ctx.scenario.name} ${pricing}`, !options.quiet);
+  const rows: MinuteRow[] = [];
+  let rejected = 0;
+  let quoteFailures = 0;
+  let warnedRejection = false;
+
+  const send = async (supply: SupplyReport[], demand: DemandSignal[], step: number) => {
+    const at = Date.now();
+    const supplyEvents = supply.map((s, i) => ({
+      eventId: `${nonce}-${step}-s${i}`,
+      driverId: `${nonce}-${s.driverId}`,
+      lat: s.lat,
+      lng: s.lng,
+      status: s.status,
+      at,
+    }));
+    const demandEvents = demand.map((d, i) => ({
+      eventId: `${nonce}-${step}-d${i}`,
+      riderId: `${nonce}-${d.riderId}`,
+      lat: d.lat,
+      lng: d.lng,
+      kind: d.kind,
+      at,
+    }));
+    const calls: Array<Promise<IngestResult>> = [];
+    for (let i = 0; i < supplyEvents.length; i += MAX_BATCH_EVENTS)
+      calls.push(api.supply(supplyEvents.slice(i, i + MAX_BATCH_EVENTS)));
+    for (let i = 0; i < demandEvents.length; i += MAX_BATCH_EVENTS)
+      calls.push(api.demand(demandEvents.slice(i, i + MAX_BATCH_EVENTS)));
+    for (const result of await Promise.all(calls)) {
+      rejected += result.rejected;
+      if (result.rejected > 0 && !warnedRejection) {
+        warnedRejection = true;
+        ctx.log(`warning: the platform rejected events: ${result.rejections[0]?.reason ?? "?"}`);
+      }
+    }
+  };
+
+  const quoteAll = async (arrivals: Arrival[]) => {
+    const quotes = new Map<string, QuoteAnswer>();
+    const wanted = arrivals.filter((a) => a.wantsQuote);
+    // A few at a time: a stadium minute can bring dozens of riders at once.
+    for (let i = 0; i < wanted.length; i += 8) {
+      await Promise.all(
+        wanted.slice(i, i + 8).map(async (a) => {
+          try {
+            const q = await api.quote(a, ctx.product.id);
+            quotes.set(a.riderId, { total: q.total, multiplier: q.multiplier });
+          } catch {
+            quoteFailures += 1; // the rider is priced from the heatmap instead
+          }
+        }),
+      );
+    }
+    return quotes;
+  };
+
+  const stepWallMs = (ctx.config.stepSeconds / options.speed) * 1000;
+  const totalSteps = (ctx.minutes * 60) / ctx.config.stepSeconds;
+  const started = performance.now();
+  let maxLagMs = 0;
+  let step = 0;
+  let lastRow: MinuteRow | undefined;
+  if (!options.quiet) progress.line(`\n${ctx.scenario.name} · ${pricing} pricing · seed ${seed}\n${tableHeader()}`);
+  while (!sim.done && !stopping) {
+    const lag = performance.now() - (started + step * stepWallMs);
+    if (lag < 0) await sleep(-lag);
+    else maxLagMs = Math.max(maxLagMs, lag);
+    if (stopping) break;
+    const heatmap = await api.heatmap(market.id);
+    const quotes = await quoteAll(sim.arrivals());
+    const out = sim.advance({ heatmap, quotes });
+    await send(out.supply, out.demand, step);
+    if (out.minute) {
+      rows.push(out.minute);
+      lastRow = out.minute;
+      if (!options.quiet) progress.line(tableRow(out.minute));
+    }
+    step += 1;
+    const detail = lastRow
+      ? `min ${lastRow.minute + 1}/${ctx.minutes} · served ${percent(lastRow.completionRate)} · ×${fixed(lastRow.venueMultiplier ?? lastRow.maxMultiplier, 1)}`
+      : `min 0/${ctx.minutes}`;
+    progress.update(step, totalSteps, detail);
+  }
+  progress.end();
+  // The drivers sign off, so the next run (or the console) does not see them linger for a supply window.
+  await send(sim.finish(), [], step + 1).catch(() => undefined);
+  const summary = summarize(rows, { scenario: ctx.scenario, pricing, seed });
+  return { pricing, rows, summary, maxLagMs, rejected, quoteFailures, stopped: stopping };
+}
+
+/** Waits until the platform shows no multiplier above 1.0 (after surge is switched off), at most `ms`. */
+async function waitForRest(api: Api, id: string, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline && !stopping) {
+    if ((await api.heatmap(id)).every((c) => c.multiplier <= 1)) return;
+    await sleep(500);
+  }
+}
+
+// ── Reporting ──────────────────────────────────────────────────────────────────────────────
+
+function describeRun(ctx: RunContext, r: RunResult): string[] {
+  const s = r.summary;
+  const lines = [`\n${s.scenario} · ${r.pricing} pricing · seed ${s.seed} · ${s.minutes} min`];
+  for (const phase of ctx.scenario.phases) {
+    const f = s.phases[phase.name];
+    if (!f || f.minutes === 0) continue;
+    const venue =
+      ctx.scenario.usesVenue && f.venue.requests > 0
+        ? `   venue: ${percent(f.venue.completionRate)}, ETA ${fixed(f.venue.meanEtaMin, 1)} min, peak ×${fixed(f.venue.maxMultiplier, 1)}`
+        : "";
+    lines.push(
+      `  ${phase.name.padEnd(9)} completion ${percent(f.completionRate).padStart(4)}  ETA ${fixed(f.meanEtaMin, 1).padStart(4)} min  requests ${percent(f.requestRate).padStart(4)} of riders  ×${fixed(f.meanMultiplier, 2)} mean  ×${fixed(f.maxMultiplier, 1)} max${venue}`,
+    );
+  }
+  if (ctx.scenario.eventPhase) {
+    const watched = ctx.scenario.usesVenue ? "venue" : "market";
+    lines.push(
+      s.restedAtMinute === null
+        ? `  the ${watched}'s multiplier is not back to ×1.0 by the end (×${fixed(s.end.venueMultiplier ?? s.end.maxMultiplier, 1)})`
+        : `  the ${watched}'s multiplier is back to ×1.0 from minute ${s.restedAtMinute}`,
+    );
+  }
+  if (r.maxLagMs > 1000)
+    lines.push(
+      `  note: steps fell up to ${(r.maxLagMs / 1000).toFixed(1)} s behind the wall clock; a lower --speed is more faithful`,
+    );
+  if (r.rejected > 0) lines.push(`  note: the platform rejected ${r.rejected} events`);
+  if (r.quoteFailures > 0) lines.push(`  note: ${r.quoteFailures} quotes failed; those riders were priced from the heatmap`);
+  return lines;
+}
+
+function describeComparison(ctx: RunContext, dynamic: RunSummary, fixedPrice: RunSummary): string[] {
+  const phase = ctx.scenario.eventPhase ?? ctx.scenario.phases[0]?.name ?? "";
+  const d = dynamic.phases[phase];
+  const s = fixedPrice.phases[phase];
+  if (!d || !s) return [];
+  const row = (label: string, a: string, b: string) => `  ${label.padEnd(34)}${a.padStart(10)}${b.padStart(10)}`;
+  const p = ctx.scenario.phases.find((x) => x.name === phase);
+  const span = p ? `minutes ${Math.round(p.from * ctx.minutes)}–${Math.round(p.to * ctx.minutes)}` : "";
+  const lines = [
+    `\n${ctx.scenario.name}, ${phase} (${span}), seed ${dynamic.seed}`,
+    row("", "dynamic", "static"),
+    row("completion rate", percent(d.completionRate), percent(s.completionRate)),
+    row("mean pickup ETA (min)", fixed(d.meanEtaMin, 2), fixed(s.meanEtaMin, 2)),
+    row("mean request-to-pickup (min)", fixed(d.meanWaitMin, 2), fixed(s.meanWaitMin, 2)),
+    row("riders who requested", percent(d.requestRate), percent(s.requestRate)),
+    row("riders served", String(d.served), String(s.served)),
+    row("mean multiplier quoted", fixed(d.meanMultiplier, 2), fixed(s.meanMultiplier, 2)),
+  ];
+  if (ctx.scenario.usesVenue) {
+    lines.push(
+      row("venue: completion rate", percent(d.venue.completionRate), percent(s.venue.completionRate)),
+      row("venue: mean pickup ETA (min)", fixed(d.venue.meanEtaMin, 2), fixed(s.venue.meanEtaMin, 2)),
+      row("venue: peak multiplier", fixed(d.venue.maxMultiplier, 1), fixed(s.venue.maxMultiplier, 1)),
+    );
+  }
+  lines.push(
+    row(
+      "multiplier back to 1.0 from minute",
+      String(dynamic.restedAtMinute ?? "never"),
+      String(fixedPrice.restedAtMinute ?? "never"),
+    ),
+  );
+  return lines;
+}
+
+interface Paths {
+  csv: (pricing: Pricing) => string;
+  svg: string;
+  summary: string;
+}
+
+function pathsFor(options: Options, scenarioName: string): Paths {
+  if (options.out) {
+    const out = resolve(options.out);
+    const stem = out.replace(/\.csv$/, "");
+    if (!options.compare) return { csv: () => `${stem}.csv`, svg: `${stem}.svg`, summary: `${stem}.summary.json` };
+    return { csv: (p) => `${stem}-${p}.csv`, svg: `${stem}-compare.svg`, summary: `${stem}-compare.summary.json` };
+  }
+  const dir = resolve("sim-out");
+  const label = options.compare ? "compare" : options.pricing;
+  return {
+    csv: (p) => join(dir, `${scenarioName}-${p}-${options.seed}.csv`),
+    svg: join(dir, `${scenarioName}-${label}-${options.seed}.svg`),
+    summary: join(dir, `${scenarioName}-${label}-${options.seed}.summary.json`),
+  };
+}
+
+function writeOutputs(ctx: RunContext, paths: Paths, results: RunResult[], changes: TimeChange[]): string[] {
+  mkdirSync(dirname(paths.svg), { recursive: true });
+  const written: string[] = [];
+  for (const r of results) {
+    writeFileSync(paths.csv(r.pricing), toCsv(r.rows));
+    written.push(paths.csv(r.pricing));
+  }
+  const venue = ctx.scenario.usesVenue ? ctx.city.venue(ctx.options.venue) : undefined;
+  const where = venue ? ` at ${venue.name}` : "";
+  const title = `${ctx.scenario.name}${where}, ${ctx.market.id}, seed ${ctx.options.seed}: ${results.map((r) => r.pricing).join(" vs ")} pricing`;
+  const colours: Record<Pricing, string> = { dynamic: "#1f6feb", static: "#d9480f" };
+  writeFileSync(
+    paths.svg,
+    chartSvg(
+      title,
+      ctx.scenario,
+      results.map((r) => ({
+        label: `${r.pricing} pricing`,
+        rows: r.rows,
+        colour: colours[r.pricing],
+        dashed: r.pricing === "static",
+      })),
+    ),
+  );
+  written.push(paths.svg);
+  const c = ctx.config;
+  const runs = Object.fromEntries(results.map((r) => [r.pricing, r.summary]));
+  const dynamic = results.find((r) => r.pricing === "dynamic")?.summary;
+  const fixedPrice = results.find((r) => r.pricing === "static")?.summary;
+  const phase = ctx.scenario.eventPhase;
+  const comparison =
+    dynamic && fixedPrice && phase
+      ? {
+          phase,
+          completionRate: { dynamic: dynamic.phases[phase]?.completionRate, static: fixedPrice.phases[phase]?.completionRate },
+          meanEtaMin: { dynamic: dynamic.phases[phase]?.meanEtaMin, static: fixedPrice.phases[phase]?.meanEtaMin },
+          venueCompletionRate: {
+            dynamic: dynamic.phases[phase]?.venue.completionRate,
+            static: fixedPrice.phases[phase]?.venue.completionRate,
+          },
+          venueMeanEtaMin: {
+            dynamic: dynamic.phases[phase]?.venue.meanEtaMin,
+            static: fixedPrice.phases[phase]?.venue.meanEtaMin,
+          },
+          restedAtMinute: { dynamic: dynamic.restedAtMinute, static: fixedPrice.restedAtMinute },
+        }
+      : undefined;
+  const summary = {
+    market: ctx.market.id,
+    scenario: ctx.scenario.name,
+    description: ctx.scenario.description,
+    seed: ctx.options.seed,
+    minutes: ctx.minutes,
+    speed: ctx.options.speed,
+    phases: ctx.scenario.phases.map((p) => ({ name: p.name, fromMinute: p.from * ctx.minutes, toMinute: p.to * ctx.minutes })),
+    venue,
+    model: {
+      fleet: c.fleet,
+      ridersPerMinute: c.ridersPerMinute,
+      product: ctx.product.id,
+      willingness: c.willingness,
+      requestShareAt: Object.fromEntries([1, 1.5, 2, 3].map((x) => [`x${x}`, round3(requestProbability(x, c.willingness))])),
+      meanTripKm: c.meanTripKm,
+      maxPickupKm: c.maxPickupKm,
+      patienceSeconds: c.patienceSeconds,
+      stepSeconds: c.stepSeconds,
+      quoteShare: c.quoteShare,
+    },
+    platformTimes: ctx.times,
+    timeChanges: changes,
+    runs,
+    comparison,
+    stopped: results.some((r) => r.stopped),
+  };
+  writeFileSync(paths.summary, `${JSON.stringify(summary, null, 2)}\n`);
+  written.push(paths.summary);
+  return written;
+}
+
+const round3 = (x: number) => Math.round(x * 1000) / 1000;
+
+// ── Entry points ───────────────────────────────────────────────────────────────────────────
+
+async function foreground(options: Options): Promise<number> {
+  const api = new Api(options.url);
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const scenarioName = options.scenarioName;
+  const paths = pathsFor(options, scenarioName);
+  const settings = new MarketSettings(
+    api,
+    options.marketId,
+    options.speed,
+    join(dirname(paths.svg), `.${options.marketId}.original.json`),
+  );
+  let market: Market;
+  try {
+    market = await settings.load(log);
+  } catch (e) {
+    log(`cannot read market ${options.marketId} at ${options.url}: ${(e as Error).message}`);
+    log("is the platform running (bun run dev)?");
+    return 1;
+  }
+  const ctx = buildContext(options, api, market, settings.times, log);
+  const wallMinutes = (ctx.minutes / options.speed) * (options.compare ? 2 : 1);
+  log(
+    `${ctx.scenario.description}\n${market.id}: ${ctx.city.cells.length} cells, ${ctx.config.fleet} drivers, ${ctx.config.ridersPerMinute} riders/min, ` +
+      `${ctx.minutes} simulated minutes at ×${options.speed} ≈ ${wallMinutes.toFixed(1)} wall minutes${options.compare ? " (two runs)" : ""}`,
+  );
+  if (ctx.scenario.usesVenue) log(`venue: ${ctx.city.venue(options.venue).name}`);
+  if (settings.changes.length > 0)
+    log(`the market's time constants for the run (restored after it):\n  ${describeChanges(settings.changes).join("\n  ")}`);
+
+  const results: RunResult[] = [];
+  let failure: Error | undefined;
+  try {
+    for (const pricing of options.compare ? (["dynamic", "static"] as const) : [options.pricing]) {
+      if (stopping) break;
+      if (await settings.use(pricing)) {
+        // Each isolate of the edge worker re-reads markets every 2 s.
+        await sleep(2500);
+        if (pricing === "static") await waitForRest(api, market.id, 20_000);
+      }
+      const r = await runOnce(ctx, pricing, options.seed);
+      results.push(r);
+      for (const line of describeRun(ctx, r)) process.stdout.write(`${line}\n`);
+    }
+  } catch (e) {
+    failure = e as Error;
+  }
+  try {
+    if (await settings.restore()) log(`restored the settings of ${market.id}`);
+  } catch (e) {
+    log(`could not restore ${market.id} (${(e as Error).message}); its settings are saved in ${settings.savedFile}`);
+  }
+  if (results.length > 0) {
+    const d = results.find((r) => r.pricing === "dynamic");
+    const s = results.find((r) => r.pricing === "static");
+    if (d && s) for (const line of describeComparison(ctx, d.summary, s.summary)) process.stdout.write(`${line}\n`);
+    const written = writeOutputs(ctx, paths, results, settings.changes);
+    process.stdout.write(`\nwrote ${written.map((w) => relativeName(w)).join(", ")}\n`);
+  }
+  if (failure) {
+    log(`the run stopped: ${failure.message}`);
+    return 1;
+  }
+  return stopping ? 130 : 0;
+}
+
+/** Quiet weekday traffic, looping until stopped: the dev command runs this so the console map moves. */
+async function background(options: Options): Promise<number> {
+  const api = new Api(options.url);
+  const log = (line: string) => process.stderr.write(`simulator: ${line}\n`);
+  const settings = new MarketSettings(
+    api,
+    options.marketId,
+    options.speed,
+    resolve("sim-out", `.${options.marketId}.original.json`),
+  );
+  let announced = false;
+  for (let loop = 0; !stopping; loop++) {
+    try {
+      const market = await settings.load(() => undefined);
+      if (await settings.use("dynamic")) await sleep(2500);
+      const ctx = buildContext(options, api, market, settings.times, log);
+      if (!announced) {
+        log(
+          `weekday traffic on ${market.id} (${ctx.config.fleet} drivers, ${ctx.config.ridersPerMinute} riders/min), looping; Ctrl-C stops it`,
+        );
+        announced = true;
+      }
+      await runOnce(ctx, "dynamic", options.seed + loop);
+    } catch (e) {
+      if (stopping) break;
+      // The platform may still be starting, or restarting: wait and try again.
+      log(`${(e as Error).message}; retrying in 5 s`);
+      await sleep(5000);
+    }
+  }
+  await settings.restore().catch(() => undefined);
+  return 0;
+}
+
+function relativeName(path: string): string {
+  const cwd = `${process.cwd()}/`;
+  return path.startsWith(cwd) ? path.slice(cwd.length) : path;
+}
+
+if (import.meta.main) {
+  let options: Options;
+  try {
+    options = parseOptions(process.argv.slice(2));
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) {
+        process.stderr.write("\nstopped at once; if the market's settings were scaled, the next run restores them\n");
+        process.exit(130);
+      }
+      stopping = true;
+      if (!options.quiet) process.stderr.write("\nstopping: signing the drivers off and restoring the market…\n");
+    });
+  }
+  process.exit(await (options.background ? background(options) : foreground(options)));
+}

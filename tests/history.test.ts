@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { LocalCluster, psql } from "../scripts/postgres";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, sleep, supplyEvents } from "./support/fixtures";
+import { type Platform, startPlatform } from "./support/platform";
+
+/**
+ * Reconciliation: what the edge accepted is what Postgres holds — each event once — also when
+ * batches are delivered twice and when the database server is stopped in the middle of a run.
+ */
+
+const spots = [cellAt(40.758, -73.9855), cellAt(40.7233, -74.003), cellAt(40.7527, -73.9772), cellAt(40.7033, -74.017)];
+
+interface Ingested {
+  accepted: number;
+  duplicate: number;
+}
+
+async function send(p: Platform, round: number) {
+  const at = spots[round % spots.length] as { lat: number; lng: number };
+  const supply = { events: supplyEvents(at, 20) };
+  const demand = { events: demandEvents(at, 30, round % 2 === 0 ? "request" : "search") };
+  let accepted = 0;
+  for (const [path, body] of [
+    ["/v1/events/supply", supply],
+    ["/v1/events/demand", demand],
+    ["/v1/events/demand", demand], // delivered twice: all duplicates
+  ] as const) {
+    const res = await p.json<Ingested>(path, body);
+    expect(res.status).toBe(202);
+    accepted += res.body.accepted;
+  }
+  return accepted;
+}
+
+function count(p: Platform, sql: string): number {
+  return Number(psql(p.database.target, p.database.name, sql));
+}
+
+describe("history reconciles with what the edge accepted", () => {
+  let p: Platform;
+  beforeAll(async () => {
+    p = await startPlatform();
+    await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
+  });
+  afterAll(async () => {
+    await p.dispose();
+  });
+
+  test("N events accepted become exactly N rows, each once, with replays ignored", async () => {
+    let accepted = 0;
+    for (let round = 0; round < 8; round++) accepted += await send(p, round);
+    expect(accepted).toBe(8 * 50);
+    await eventually(async () => (count(p, "select count(*) from events") === accepted ? true : undefined), 20_000, 250);
+    expect(count(p, "select count(distinct (kind, event_id)) from events")).toBe(accepted);
+    expect(count(p, "select count(*) from events where kind = 'supply'")).toBe(8 * 20);
+    // Every stored row is in the right market and cell.
+    expect(
+      count(
+        p,
+        `select count(*) from events where market_id <> 'nyc' or cell not in (${spots.map((s) => `'${s.cell}'`).join(",")})`,
+      ),
+    ).toBe(0);
+  });
+
+  test("quotes and their verification reach history; per-minute surge rows are written", async () => {
+    const quote = await p.json<{ quoteId: string; token: string; total: number }>("/v1/quotes", {
+      pickup: spots[0],
+      dropoff: { lat: 40.7069, lng: -74.0113 },
+      product: "standard",
+    });
+    expect(quote.status).toBe(201);
+    await p.json("/v1/quotes/verify", { token: quote.body.token });
+    const id = quote.body.quoteId;
+    await eventually(
+      async () =>
+        count(p, `select count(*) from quotes where quote_id = '${id}' and verified_at is not null`) === 1 ? true : undefined,
+      20_000,
+      250,
+    );
+    expect(count(p, `select total from quotes where quote_id = '${id}'`)).toBe(quote.body.total);
+    await eventually(
+      async () => (count(p, "select count(*) from surge_minutes where multiplier > 1") > 0 ? true : undefined),
+      90_000,
+      500,
+    );
+  }, 120_000);
+});
+
+describe("when PostgreSQL is stopped mid-run", () => {
+  let dir: string;
+  let cluster: LocalCluster;
+  let p: Platform;
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), "equilibrium-pg-"));
+    cluster = new LocalCluster(dir, 20_000 + Math.floor(Math.random() * 20_000));
+    await cluster.start();
+    p = await startPlatform({ postgres: cluster });
+    await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
+  });
+  afterAll(async () => {
+    await p.dispose();
+    try {
+      cluster.stop();
+    } catch {
+      // already stopped
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test("pricing goes on, history waits, and nothing is lost or doubled once it is back", async () => {
+    let accepted = 0;
+    for (let round = 0; round < 3; round++) accepted += await send(p, round);
+    await eventually(async () => (count(p, "select count(*) from events") === accepted ? true : undefined), 20_000, 250);
+
+    cluster.stop();
+    const stoppedAt = Date.now();
+    for (let round = 3; round < 9; round++) accepted += await send(p, round);
+    const q = await p.json<{ total: number }>("/v1/quotes", {
+      pickup: spots[0],
+      dropoff: { lat: 40.7069, lng: -74.0113 },
+      product: "standard",
+    });
+    expect(q.status).toBe(201); // quotes need no database
+    const kpis = await p.fetch(
+      `/v1/markets/nyc/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`,
+    );
+    expect(kpis.status).toBe(503);
+    expect(kpis.headers.get("retry-after")).toBeTruthy();
+    await sleep(4_000);
+
+    await cluster.start();
+    const restartedAt = Date.now();
+    await eventually(async () => (count(p, "select count(*) from events") === accepted ? true : undefined), 120_000, 500);
+    const recoveredAt = Date.now();
+    expect(count(p, "select count(distinct (kind, event_id)) from events")).toBe(accepted);
+    console.log(
+      `history outage: database down ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s; all ${accepted} events in Postgres ${((recoveredAt - restartedAt) / 1000).toFixed(1)} s after it came back`,
+    );
+    const dead = (await (await p.fetch("/v1/admin/dead-letters")).json()) as { count: number };
+    expect(dead.count).toBe(0);
+  }, 180_000);
+});
