@@ -2,14 +2,34 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { newQuoteSigningKey } from "./signing-key";
 
 /**
- * Makes sure `.dev.vars` (ignored by git) holds a locally generated quote signing key.
+ * Local secrets and settings live in `.dev.vars` files (ignored by git), one per Worker.
  * Production keys are Worker secrets: `wrangler secret put QUOTE_SIGNING_KEY`.
  */
+
+function read(path: string): Map<string, string> {
+  const vars = new Map<string, string>();
+  if (!existsSync(path)) return vars;
+  for (const line of readFileSync(path, "utf8").split("\n")) {
+    const m = line.match(/^([A-Z0-9_]+)=(.*)$/);
+    if (m?.[1] && m[2] !== undefined) vars.set(m[1], m[2]);
+  }
+  return vars;
+}
+
+/** Sets the given variables in a .dev.vars file, keeping the others. */
+export function setDevVars(path: string, values: Record<string, string | undefined>): void {
+  const vars = read(path);
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined) vars.delete(k);
+    else vars.set(k, `'${v.replaceAll("'", "")}'`);
+  }
+  writeFileSync(path, `${[...vars].map(([k, v]) => `${k}=${v}`).join("\n")}\n`, { mode: 0o600 });
+}
+
+/** Makes sure a .dev.vars holds a locally generated quote signing key. */
 export async function ensureDevKeys(path = ".dev.vars"): Promise<void> {
-  const current = existsSync(path) ? readFileSync(path, "utf8") : "";
-  if (/^QUOTE_SIGNING_KEY=/m.test(current)) return;
-  const line = `QUOTE_SIGNING_KEY='${await newQuoteSigningKey()}'\n`;
-  writeFileSync(path, current + (current && !current.endsWith("\n") ? "\n" : "") + line, { mode: 0o600 });
+  if (read(path).has("QUOTE_SIGNING_KEY")) return;
+  setDevVars(path, { QUOTE_SIGNING_KEY: await newQuoteSigningKey() });
   console.log(`generated a local quote signing key in ${path}`);
 }
 

@@ -1,24 +1,52 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { ensureDevKeys } from "./dev-keys";
+import { startBridges } from "../bridges";
+import { devDatabase } from "./dev-database";
+import { ensureDevKeys, setDevVars } from "./dev-keys";
+import { migrateDatabase } from "./migrate";
 
 /**
- * `bun run dev`: the whole platform on this machine. It generates a local signing key if there
- * is none, starts `wrangler dev` (workerd, state kept in .wrangler/state across restarts), and
- * loads the demo markets the first time.
+ * `npm start` / `bun run dev`: the whole platform on this machine.
+ *  1. a local quote signing key (generated once into .dev.vars);
+ *  2. a PostgreSQL (see dev-database.ts) with every migration applied;
+ *  3. the Neon and Upstash bridges, so the Workers' drivers reach local servers;
+ *  4. `wrangler dev` with the edge worker and the analytics consumer (workerd; state in .wrangler/state);
+ *  5. the demo markets, loaded the first time.
  */
 const root = resolve(import.meta.dir, "..");
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
 
 await ensureDevKeys(resolve(root, ".dev.vars"));
+const database = await devDatabase(root);
+const local = /@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(database.url);
+const bridges = await startBridges({
+  ports: {
+    neonWs: Number(process.env.NEON_WS_PORT ?? 5488),
+    neonHttp: Number(process.env.NEON_HTTP_PORT ?? 5489),
+    upstash: Number(process.env.UPSTASH_PORT ?? 8079),
+  },
+});
+const dbVars = {
+  DATABASE_URL: database.url,
+  NEON_LOCAL_WS_PROXY: local ? `127.0.0.1:${bridges.neonWsProxyPort}/v1` : undefined,
+  NEON_LOCAL_HTTP: local ? bridges.neonHttpUrl : undefined,
+};
+await migrateDatabase(dbVars);
+console.log(`history database: ${database.kind} (${database.url.replace(/:[^:@/]*@/, ":***@")}), migrations applied`);
+setDevVars(resolve(root, ".dev.vars"), dbVars);
+setDevVars(resolve(root, "workers/analytics/.dev.vars"), dbVars);
 
 const wrangler = spawn(
   resolve(root, "node_modules/.bin/node"),
   [
     resolve(root, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
+    "-c",
+    "wrangler.toml",
+    "-c",
+    "workers/analytics/wrangler.toml",
     "--ip",
     "127.0.0.1",
     "--port",
@@ -37,8 +65,13 @@ const wrangler = spawn(
     },
   },
 );
+const shutdown = async (code: number) => {
+  await bridges.stop().catch(() => undefined);
+  await database.stop().catch(() => undefined);
+  process.exit(code);
+};
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
-wrangler.on("exit", (code) => process.exit(code ?? 0));
+wrangler.on("exit", (code) => void shutdown(code ?? 0));
 
 await waitFor(`${base}/health/live`, 60_000);
 for (const file of readdirSync(resolve(root, "db/seed/markets")).filter((f) => f.endsWith(".json"))) {
@@ -57,6 +90,7 @@ Equilibrium is running at ${base}
   markets       curl ${base}/v1/markets
   surge         curl '${base}/v1/surge?lat=40.758&lng=-73.9855'
   live          websocket ${base.replace("http", "ws")}/v1/live?market=nyc-manhattan
+  analytics     curl '${base}/v1/markets/nyc-manhattan/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}'
 `);
 
 async function waitFor(url: string, ms: number): Promise<void> {

@@ -48,11 +48,51 @@ describe("markets", () => {
     ["an unknown currency", { currency: "XXQ" }, "currency"],
     ["an unknown time zone", { timezone: "Mars/Olympus" }, "timezone"],
     ["a malformed locale", { locale: "not a locale!" }, "locale"],
-    ["an open polygon ring", { geofence: { type: "Polygon", coordinates: [[[0, 0], [1, 0], [1, 1], [0, 1]]] } }, "geofence"],
-    ["a latitude out of range", { geofence: { type: "Polygon", coordinates: [[[0, 95], [1, 0], [1, 1], [0, 95]]] } }, "geofence"],
+    [
+      "an open polygon ring",
+      {
+        geofence: {
+          type: "Polygon",
+          coordinates: [
+            [
+              [0, 0],
+              [1, 0],
+              [1, 1],
+              [0, 1],
+            ],
+          ],
+        },
+      },
+      "geofence",
+    ],
+    [
+      "a latitude out of range",
+      {
+        geofence: {
+          type: "Polygon",
+          coordinates: [
+            [
+              [0, 95],
+              [1, 0],
+              [1, 1],
+              [0, 95],
+            ],
+          ],
+        },
+      },
+      "geofence",
+    ],
     ["a cap below 1", { surge: { cap: 0.5 } }, "surge.cap"],
-    ["a negative fare", { products: [{ id: "x", name: "X", baseFare: -1, perKm: 1, perMinute: 1, minimumFare: 1, bookingFee: 0 }] }, "products"],
-    ["a fractional minor amount", { products: [{ id: "x", name: "X", baseFare: 1.5, perKm: 1, perMinute: 1, minimumFare: 1, bookingFee: 0 }] }, "products"],
+    [
+      "a negative fare",
+      { products: [{ id: "x", name: "X", baseFare: -1, perKm: 1, perMinute: 1, minimumFare: 1, bookingFee: 0 }] },
+      "products",
+    ],
+    [
+      "a fractional minor amount",
+      { products: [{ id: "x", name: "X", baseFare: 1.5, perKm: 1, perMinute: 1, minimumFare: 1, bookingFee: 0 }] },
+      "products",
+    ],
     ["duplicate product ids", { products: [demoProduct(), demoProduct()] }, "products"],
     ["a zone resolution finer than cells", { zoneResolution: 9 }, "zoneResolution"],
   ];
@@ -68,7 +108,17 @@ describe("markets", () => {
   }
 
   test("a geofence too small to hold a cell centre is refused with advice", async () => {
-    const tiny = { type: "Polygon", coordinates: [[[-73.98, 40.75], [-73.9799, 40.75], [-73.9799, 40.7501], [-73.98, 40.75]]] };
+    const tiny = {
+      type: "Polygon",
+      coordinates: [
+        [
+          [-73.98, 40.75],
+          [-73.9799, 40.75],
+          [-73.9799, 40.7501],
+          [-73.98, 40.75],
+        ],
+      ],
+    };
     const res = await p.json("/v1/markets/tiny", demoMarket("nyc-manhattan", { geofence: tiny }), "PUT");
     expect(res.status).toBe(422);
     expect((res.body as { detail: string }).detail).toContain("resolution");

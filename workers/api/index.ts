@@ -1,4 +1,5 @@
 import { base } from "./app";
+import { admin } from "./routes/admin";
 import { analytics } from "./routes/analytics";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
@@ -24,6 +25,7 @@ app.route("/", surge);
 app.route("/", quotes);
 app.route("/", live);
 app.route("/", analytics);
+app.route("/", admin);
 app.route("/", docs(app));
 
 export default app;
