@@ -109,18 +109,19 @@ export function reportSql(q: ReportQuery): SQL {
     const only = used[0] as "minutes" | "quotes";
     return sql`select * from (${part(only)}) r${order}`;
   }
-  const joinOn =
+  // Dimensions are never null, so an equi-join on them (USING) pairs the two sides; with none, each side is one row.
+  const join =
     dims.length > 0
-      ? sql.join(
-          dims.map((d) => sql`m.${sql.identifier(d)} is not distinct from q.${sql.identifier(d)}`),
-          sql` and `,
-        )
-      : sql`true`;
+      ? sql`full outer join (${part("quotes")}) q using (${sql.join(
+          dims.map((d) => sql.identifier(d)),
+          sql`, `,
+        )})`
+      : sql`cross join (${part("quotes")}) q`;
   const columns = [
-    ...dims.map((d) => sql`coalesce(m.${sql.identifier(d)}, q.${sql.identifier(d)}) as ${sql.identifier(d)}`),
+    ...dims.map((d) => sql.identifier(d)),
     ...q.metrics.map((m) => sql`${sql.raw(METRICS[m].from === "minutes" ? "m" : "q")}.${sql.identifier(m)}`),
   ];
-  return sql`select ${sql.join(columns, sql`, `)} from (${part("minutes")}) m full outer join (${part("quotes")}) q on ${joinOn}${order}`;
+  return sql`select ${sql.join(columns, sql`, `)} from (${part("minutes")}) m ${join}${order}`;
 }
 
 /** KPIs per time bucket (and optionally one zone or cell): a report with the time as its dimension. */
