@@ -1,10 +1,11 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Market, MarketInput } from "../shared/market";
+import type { Market } from "../shared/market";
 
 /**
- * The directory of markets: one object (named "directory") holding every market's
- * configuration, versioned. Workers keep a copy per isolate and ask `changedSince` every few
- * seconds; zone objects fetch their market when a call carries a newer version than theirs.
+ * The directory of markets: one object (named "directory") caching every market's current
+ * configuration, whose home is Postgres (`db/markets.ts`). Workers keep a copy per isolate and
+ * ask `changedSince` every few seconds; zone objects fetch their market when a call carries a
+ * newer version than theirs. Pricing reads only this cache, never Postgres.
  */
 export class MarketDirectory extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
@@ -14,20 +15,25 @@ export class MarketDirectory extends DurableObject<Env> {
     ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL)");
   }
 
-  /** Creates or replaces a market; returns it with its new version and whether it is new. */
-  put(id: string, input: MarketInput, counts: { cellCount: number; zoneCount: number }): { market: Market; created: boolean } {
+  /** Caches a market as saved in Postgres (a newer version replaces an older one, never the reverse). */
+  put(market: Market): void {
     const sql = this.ctx.storage.sql;
-    const previous = sql.exec<{ version: number }>("SELECT version FROM markets WHERE id = ?", id).toArray()[0];
-    const version = this.#bump();
-    const market: Market = { ...input, id, version, updatedAt: new Date().toISOString(), ...counts };
-    sql.exec(
-      "INSERT INTO markets (id, body, version, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at",
-      id,
+    const written = sql.exec(
+      `INSERT INTO markets (id, body, version, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE
+       SET body = excluded.body, version = excluded.version, updated_at = excluded.updated_at WHERE excluded.version > markets.version`,
+      market.id,
       JSON.stringify(market),
-      version,
+      market.version,
       market.updatedAt,
-    );
-    return { market, created: previous === undefined };
+    ).rowsWritten;
+    if (written > 0) this.#bump();
+  }
+
+  /** Fills an empty cache (a new deployment) from Postgres; a cache that has markets keeps them. */
+  load(markets: Market[]): void {
+    if (this.#version() > 0) return;
+    for (const m of markets) this.put(m);
+    if (this.#version() === 0) this.#bump();
   }
 
   get(id: string): Market | null {

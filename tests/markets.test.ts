@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { dropDatabase, psql } from "../scripts/postgres";
 import { demoMarket, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
+import { freshDatabase, type Platform, startPlatform } from "./support/platform";
 
 let p: Platform;
 beforeAll(async () => {
@@ -130,6 +131,34 @@ describe("markets", () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toContain("application/problem+json");
     expect((await p.fetch("/v1/markets/nowhere/heatmap")).status).toBe(404);
+  });
+});
+
+describe("markets live in Postgres", () => {
+  test("every version of a market is kept, and a new deployment finds them all again", async () => {
+    const database = await freshDatabase();
+    try {
+      const first = await startPlatform({ database });
+      await putMarket(first, "nyc", demoMarket("nyc-manhattan"));
+      await putMarket(first, "nyc", demoMarket("nyc-manhattan", { surge: { cap: 2.2 } }));
+      await first.dispose();
+      expect(psql(database.target, database.name, "select string_agg(version::text, ',' order by version) from market_versions where market_id = 'nyc'")).toBe("1,2");
+      expect(psql(database.target, database.name, "select body->'surge'->>'cap' from markets where id = 'nyc'")).toBe("2.2");
+
+      // Fresh Durable Object storage, same database: the directory fills itself from Postgres.
+      const second = await startPlatform({ database });
+      try {
+        const m = (await (await second.fetch("/v1/markets/nyc")).json()) as { version: number; surge: { cap: number } };
+        expect(m.version).toBe(2);
+        expect(m.surge.cap).toBe(2.2);
+        const surge = await second.fetch("/v1/surge?lat=40.758&lng=-73.9855");
+        expect(surge.status).toBe(200);
+      } finally {
+        await second.dispose();
+      }
+    } finally {
+      dropDatabase(database.target, database.name);
+    }
   });
 });
 

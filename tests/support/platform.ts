@@ -33,6 +33,8 @@ export interface PlatformOptions {
   signingKey?: string;
   /** Where Postgres runs (default: the machine's server on 127.0.0.1:5432). */
   postgres?: PostgresTarget;
+  /** An existing database to use (and keep) instead of a fresh one. */
+  database?: Platform["database"];
 }
 
 export const MACHINE_POSTGRES: PostgresTarget = { host: "127.0.0.1", port: 5432, user: "postgres" };
@@ -96,7 +98,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), "equilibrium-"));
   const ownsPersist = options.persistDir === undefined;
   const signingKey = options.signingKey ?? (await newQuoteSigningKey());
-  const database = await freshDatabase(options.postgres);
+  const database = options.database ?? (await freshDatabase(options.postgres));
+  const ownsDatabase = options.database === undefined;
   const dbBindings = await neonEnv(database.url);
 
   const worker = (w: (typeof WORKERS)[keyof typeof WORKERS], extra: Record<string, unknown>) => {
@@ -136,7 +139,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       await current.mf.dispose();
       if (ownsPersist) rmSync(persist, { recursive: true, force: true });
       try {
-        dropDatabase(database.target, database.name);
+        if (ownsDatabase) dropDatabase(database.target, database.name);
       } catch {
         // the server may be down on purpose (fault tests); the database goes with its cluster
       }

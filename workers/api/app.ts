@@ -1,7 +1,9 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
-import { invalid, problemResponse, renderProblem } from "./problem";
+import { openPool, type PoolDatabase } from "../../db/client";
+import { invalid, ProblemError, problemResponse, renderProblem } from "./problem";
 
 export interface AppEnv {
   Bindings: Env;
@@ -43,4 +45,34 @@ export function base(): OpenAPIHono<AppEnv> {
   app.onError(renderProblem);
   app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}. See /docs.`));
   return app;
+}
+
+/**
+ * Runs work against Postgres on a pooled connection for this request. A database that cannot
+ * answer is a 503 the client may retry (with Retry-After), never a 500; pricing never comes here.
+ */
+export async function withDatabase<T>(c: Context<AppEnv>, work: (db: PoolDatabase) => Promise<T>): Promise<T> {
+  const { pool, db } = openPool(c.env);
+  try {
+    return await work(db);
+  } catch (err) {
+    if (err instanceof ProblemError) throw err;
+    const cause = (err as { cause?: Error }).cause;
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        requestId: c.get("requestId"),
+        message: "database call failed",
+        error: (cause?.message ?? String(err)).slice(0, 500),
+      }),
+    );
+    throw new ProblemError(
+      503,
+      "The database is unreachable right now; nothing was changed. Retry shortly.",
+      {},
+      { "retry-after": "5" },
+    );
+  } finally {
+    c.executionCtx.waitUntil(pool.end().catch(() => undefined));
+  }
 }

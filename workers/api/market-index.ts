@@ -1,3 +1,5 @@
+import { openPool } from "../../db/client";
+import { loadMarkets } from "../../db/markets";
 import type { Market } from "../../shared/market";
 import { MarketIndex } from "../../shared/zoning";
 
@@ -37,10 +39,31 @@ export function forgetMarkets(): void {
 }
 
 async function refresh(env: Env, previous: Cached | undefined): Promise<Cached> {
-  const changed = await directory(env).changedSince(previous?.version ?? -1);
+  let changed = await directory(env).changedSince(previous?.version ?? -1);
+  if (changed?.version === 0) {
+    // A new deployment: the directory is empty until it is filled from the markets' home.
+    const markets = await fromPostgres(env);
+    if (markets) {
+      await directory(env).load(markets);
+      changed = await directory(env).changedSince(-1);
+    }
+  }
   const next: Cached = changed
     ? { version: changed.version, index: new MarketIndex(changed.markets as Market[]), checkedAt: Date.now() }
     : { ...(previous as Cached), checkedAt: Date.now() };
   cached = next;
   return next;
+}
+
+/** Every market from Postgres, or undefined when it cannot answer (pricing then waits for it). */
+async function fromPostgres(env: Env): Promise<Market[] | undefined> {
+  const { pool, db } = openPool(env);
+  try {
+    return await loadMarkets(db);
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", message: "could not load markets from Postgres", error: String(err) }));
+    return undefined;
+  } finally {
+    await pool.end().catch(() => undefined);
+  }
 }

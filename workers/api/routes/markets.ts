@@ -1,9 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cellToLatLng, latLngToCell } from "h3-js";
+import { saveMarket } from "../../../db/markets";
 import { HeatmapSchema } from "../../../shared/api";
 import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
 import { geofenceCells, zoneKey, zoneOf } from "../../../shared/zoning";
-import { router } from "../app";
+import { router, withDatabase } from "../app";
 import { directory, forgetMarkets, marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -29,6 +30,7 @@ markets.openapi(
       201: { description: "Created", content: { "application/json": { schema: MarketSchema } } },
       409: { ...problemDoc, description: "The geofence overlaps another market" },
       422: problemDoc,
+      503: { ...problemDoc, description: "The configuration store (Postgres) is unreachable; nothing changed" },
     },
   }),
   async (c) => {
@@ -55,7 +57,10 @@ markets.openapi(
       if (overlap) throw new ProblemError(409, `The geofence overlaps market "${other.id}" (cell ${overlap}).`);
     }
     const zones = new Set(cells.map((cell) => zoneOf(cell, input.zoneResolution)));
-    const { market, created } = await directory(c.env).put(marketId, input, { cellCount: cells.length, zoneCount: zones.size });
+    const { market, created } = await withDatabase(c, (db) =>
+      saveMarket(db, marketId, input, { cellCount: cells.length, zoneCount: zones.size }),
+    );
+    await directory(c.env).put(market);
     forgetMarkets();
     return c.json(market as Market, created ? 201 : 200);
   },
@@ -74,7 +79,7 @@ markets.openapi(
       },
     },
   }),
-  async (c) => c.json({ markets: (await directory(c.env).list()) as Market[] }, 200),
+  async (c) => c.json({ markets: (await marketIndex(c.env)).markets }, 200),
 );
 
 markets.openapi(
@@ -88,9 +93,9 @@ markets.openapi(
   }),
   async (c) => {
     const { marketId } = c.req.valid("param");
-    const market = await directory(c.env).get(marketId);
+    const market = (await marketIndex(c.env)).market(marketId);
     if (!market) throw new ProblemError(404, `There is no market "${marketId}".`);
-    return c.json(market as Market, 200);
+    return c.json(market, 200);
   },
 );
 
