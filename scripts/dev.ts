@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { startBridges } from "../bridges";
+import { buildConsole } from "./build-console";
 import { devDatabase } from "./dev-database";
 import { ensureDevKeys, setDevVars } from "./dev-keys";
 import { migrateDatabase } from "./migrate";
@@ -37,6 +38,9 @@ await migrateDatabase(dbVars);
 console.log(`history database: ${database.kind} (${database.url.replace(/:[^:@/]*@/, ":***@")}), migrations applied`);
 setDevVars(resolve(root, ".dev.vars"), dbVars);
 setDevVars(resolve(root, "workers/analytics/.dev.vars"), dbVars);
+
+const console_ = await buildConsole();
+console.log(`operator console built (${(console_.gzipBytes / 1024).toFixed(1)} KB gzip)`);
 
 const wrangler = spawn(
   resolve(root, "node_modules/.bin/node"),
@@ -89,6 +93,7 @@ Equilibrium is running at ${base}
   API docs      ${base}/docs   (OpenAPI: ${base}/openapi.json)
   markets       curl ${base}/v1/markets
   surge         curl '${base}/v1/surge?lat=40.758&lng=-73.9855'
+  console       ${base}/console/
   live          websocket ${base.replace("http", "ws")}/v1/live?market=nyc-manhattan
   analytics     curl '${base}/v1/markets/nyc-manhattan/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}'
 `);

@@ -519,7 +519,9 @@ async function waitForRest(api: Api, id: string, ms: number): Promise<void> {
 
 function describeRun(ctx: RunContext, r: RunResult): string[] {
   const s = r.summary;
-  const lines = [`\n${s.scenario} · ${r.pricing} pricing · seed ${s.seed} · ${s.minutes} min`];
+  const lines = [
+    `\n${s.scenario} · ${r.pricing} pricing · seed ${s.seed} · ${s.minutes} min${r.stopped ? " (stopped early)" : ""}`,
+  ];
   for (const phase of ctx.scenario.phases) {
     const f = s.phases[phase.name];
     if (!f || f.minutes === 0) continue;
@@ -532,11 +534,12 @@ function describeRun(ctx: RunContext, r: RunResult): string[] {
     );
   }
   if (ctx.scenario.eventPhase) {
-    const watched = ctx.scenario.usesVenue ? "venue" : "market";
+    const watched = ctx.scenario.usesVenue ? "the venue's multiplier" : "the mean multiplier quoted";
+    const last = ctx.scenario.usesVenue ? s.end.venueMultiplier : s.end.meanMultiplier;
     lines.push(
       s.restedAtMinute === null
-        ? `  the ${watched}'s multiplier is not back to ×1.0 by the end (×${fixed(s.end.venueMultiplier ?? s.end.maxMultiplier, 1)})`
-        : `  the ${watched}'s multiplier is back to ×1.0 from minute ${s.restedAtMinute}`,
+        ? `  ${watched} is not back to ×1.0 by the end (×${fixed(last, 1)})`
+        : `  ${watched} is back to ×1.0 from minute ${s.restedAtMinute}`,
     );
   }
   if (r.maxLagMs > 1000)
@@ -631,7 +634,12 @@ function writeOutputs(ctx: RunContext, paths: Paths, results: RunResult[], chang
   );
   written.push(paths.svg);
   const c = ctx.config;
-  const runs = Object.fromEntries(results.map((r) => [r.pricing, r.summary]));
+  const runs = Object.fromEntries(
+    results.map((r) => [
+      r.pricing,
+      { ...r.summary, platform: { rejectedEvents: r.rejected, failedQuotes: r.quoteFailures, maxLagMs: Math.round(r.maxLagMs) } },
+    ]),
+  );
   const dynamic = results.find((r) => r.pricing === "dynamic")?.summary;
   const fixedPrice = results.find((r) => r.pricing === "static")?.summary;
   const phase = ctx.scenario.eventPhase;

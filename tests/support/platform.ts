@@ -6,7 +6,14 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { type Bridges, startBridges } from "../../bridges";
 import { migrateDatabase } from "../../scripts/migrate";
-import { connectionString, createDatabase, databaseExists, dropDatabase, type PostgresTarget } from "../../scripts/postgres";
+import {
+  connectionString,
+  createDatabase,
+  databaseExists,
+  dropDatabase,
+  type PostgresTarget,
+  psql,
+} from "../../scripts/postgres";
 import { newQuoteSigningKey } from "../../scripts/signing-key";
 import { buildWorker, quietWrangler, ROOT, WORKERS } from "./build";
 
@@ -85,8 +92,30 @@ export async function neonEnv(url: string) {
   return { DATABASE_URL: url, NEON_LOCAL_WS_PROXY: `127.0.0.1:${b.neonWsProxyPort}/v1`, NEON_LOCAL_HTTP: b.neonHttpUrl };
 }
 
+/** Drops test databases left by runs that no longer exist (their pid is in the name). */
+function sweepStale(target: PostgresTarget): void {
+  const names = psql(target, "postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'equilibrium_test_%'")
+    .split("\n")
+    .filter(Boolean);
+  for (const name of names) {
+    const pid = Number(name.split("_")[2]);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      process.kill(pid, 0);
+    } catch {
+      dropDatabase(target, name);
+    }
+  }
+}
+const swept = new Set<string>();
+
 /** A fresh, migrated database. */
 export async function freshDatabase(target: PostgresTarget = MACHINE_POSTGRES) {
+  const key = `${target.host}:${target.port}`;
+  if (!swept.has(key)) {
+    swept.add(key);
+    sweepStale(target);
+  }
   const name = `equilibrium_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   createDatabase(target, name, await template(target));
   return { target, name, url: connectionString(target, name) };

@@ -1,0 +1,76 @@
+import type { z } from "zod";
+import type { CellHistorySchema, HeatmapSchema, LiveMessage, Problem, QuoteSchema, SurgeReadingSchema } from "../shared/api";
+import type { Market } from "../shared/market";
+
+/**
+ * The console's view of the v1 API on its own origin. Shapes come from the API's zod schemas
+ * (type-only imports, so zod stays out of the page's bundle).
+ */
+
+export type { LiveMessage, Market, Problem };
+export type Heatmap = z.infer<typeof HeatmapSchema>;
+export type SurgeReading = z.infer<typeof SurgeReadingSchema>;
+export type Explanation = SurgeReading["explanation"];
+export type CellHistory = z.infer<typeof CellHistorySchema>;
+export type Quote = z.infer<typeof QuoteSchema>;
+export type Product = Market["products"][number];
+export type MarketInput = Omit<Market, "id" | "version" | "updatedAt" | "cellCount" | "zoneCount">;
+export interface LatLng {
+  lat: number;
+  lng: number;
+}
+export interface Readiness {
+  status: string;
+  checks: Record<string, { status: "ok" | "failing"; latencyMs: number; error?: string }>;
+}
+
+/** A failed call: the API's problem document, or one made up when the API could not be reached. */
+export class ProblemError extends Error {
+  constructor(readonly problem: Problem) {
+    super(problem.detail);
+  }
+}
+
+async function call<T>(path: string, init?: RequestInit): Promise<T> {
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch (err) {
+    throw new ProblemError({ type: "about:blank", title: "Unreachable", status: 0, detail: `The API did not answer (${err}).` });
+  }
+  const text = await res.text();
+  const body: unknown = text ? JSON.parse(text) : undefined;
+  if (!res.ok) {
+    const problem = (body ?? {}) as Partial<Problem>;
+    throw new ProblemError({
+      ...problem,
+      type: problem.type ?? "about:blank",
+      title: problem.title ?? res.statusText,
+      status: res.status,
+      detail: problem.detail ?? `${init?.method ?? "GET"} ${path} answered ${res.status}.`,
+    });
+  }
+  return body as T;
+}
+
+const json = (method: string, body: unknown): RequestInit => ({
+  method,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
+
+export const api = {
+  markets: () => call<{ markets: Market[] }>("/v1/markets").then((r) => r.markets),
+  market: (id: string) => call<Market>(`/v1/markets/${encodeURIComponent(id)}`),
+  putMarket: (id: string, input: MarketInput) => call<Market>(`/v1/markets/${encodeURIComponent(id)}`, json("PUT", input)),
+  heatmap: (id: string) => call<Heatmap>(`/v1/markets/${encodeURIComponent(id)}/heatmap`),
+  surge: (at: LatLng) => call<SurgeReading>(`/v1/surge?lat=${at.lat}&lng=${at.lng}`),
+  history: (cell: string) => call<CellHistory>(`/v1/surge/history?cell=${encodeURIComponent(cell)}`),
+  quote: (pickup: LatLng, dropoff: LatLng, product: string) =>
+    call<Quote>("/v1/quotes", json("POST", { pickup, dropoff, product })),
+  /** Readiness answers 503 with the same body when a check fails: that is a reading, not an error. */
+  async readiness(): Promise<Readiness> {
+    const res = await fetch("/health/ready");
+    return (await res.json()) as Readiness;
+  },
+};

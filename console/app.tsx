@@ -1,0 +1,261 @@
+/** @jsxImportSource preact */
+import type { ComponentChildren } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { api, type LatLng, type Market, ProblemError } from "./api";
+import { CellPanel } from "./cell-panel";
+import { marketGeometry } from "./geometry";
+import { type LiveStatus, watchMarket } from "./live";
+import { MarketEditor } from "./market-editor";
+import { MarketMap } from "./market-map";
+import { type QuoteEnd, QuoteTester } from "./quote-tester";
+import { SystemMode } from "./system-mode";
+
+/**
+ * The operator console: pick a market (kept in the URL's hash), watch its cells live, inspect
+ * one, test quotes on it and edit its settings.
+ */
+
+type Tab = "cell" | "quote" | "market";
+const TABS: Array<[Tab, string]> = [
+  ["cell", "Cell"],
+  ["quote", "Quote tester"],
+  ["market", "Market"],
+];
+
+const marketInHash = () => decodeURIComponent(location.hash.replace(/^#\/?/, ""));
+
+export function App() {
+  const [markets, setMarkets] = useState<Market[] | null>(null);
+  const [loadError, setLoadError] = useState<string | null>(null);
+  const [marketId, setMarketId] = useState(marketInHash());
+  const [attempt, setAttempt] = useState(0);
+
+  useEffect(() => {
+    setLoadError(null);
+    api
+      .markets()
+      .then(setMarkets)
+      .catch((err: unknown) => setLoadError(err instanceof ProblemError ? err.message : String(err)));
+  }, [attempt]);
+
+  useEffect(() => {
+    const follow = () => setMarketId(marketInHash());
+    addEventListener("hashchange", follow);
+    return () => removeEventListener("hashchange", follow);
+  }, []);
+
+  if (loadError)
+    return (
+      <Shell>
+        <div class="notice error page-notice">
+          <strong>The markets could not be loaded.</strong> {loadError}{" "}
+          <button type="button" onClick={() => setAttempt((n) => n + 1)}>
+            Try again
+          </button>
+        </div>
+      </Shell>
+    );
+  if (!markets) return <Shell>{<p class="empty page-notice">Loading markets…</p>}</Shell>;
+  if (markets.length === 0)
+    return (
+      <Shell>
+        <p class="empty page-notice">
+          There are no markets yet. Create one with <code>PUT /v1/markets/&lbrace;id&rbrace;</code> (see{" "}
+          <a href="/docs">the API docs</a>).
+        </p>
+      </Shell>
+    );
+  const market = markets.find((m) => m.id === marketId) ?? markets[0];
+  if (!market) return null;
+  return (
+    <MarketConsole
+      key={market.id}
+      market={market}
+      markets={markets}
+      onSaved={(saved) => setMarkets(markets.map((m) => (m.id === saved.id ? saved : m)))}
+    />
+  );
+}
+
+function Shell({ children, controls }: { children: ComponentChildren; controls?: ComponentChildren }) {
+  return (
+    <div class="app">
+      <header class="top">
+        <div class="brand">
+          <strong>Equilibrium</strong>
+          <span>operator console</span>
+        </div>
+        <div class="controls">
+          {controls}
+          <SystemMode />
+        </div>
+      </header>
+      {children}
+    </div>
+  );
+}
+
+function MarketConsole({ market, markets, onSaved }: { market: Market; markets: Market[]; onSaved(m: Market): void }) {
+  const geometry = useMemo(() => marketGeometry(market), [market]);
+  const [multipliers, setMultipliers] = useState<ReadonlyMap<string, number>>(new Map());
+  const [live, setLive] = useState<LiveStatus>({ state: "connecting" });
+  const [tab, setTab] = useState<Tab>("cell");
+  const [selected, setSelected] = useState<string | undefined>(undefined);
+  const [pickup, setPickup] = useState<LatLng | undefined>(undefined);
+  const [dropoff, setDropoff] = useState<LatLng | undefined>(undefined);
+  const [nextEnd, setNextEnd] = useState<QuoteEnd>("pickup");
+  const pending = useRef<{ reset: boolean; changes: Map<string, number> } | null>(null);
+
+  useEffect(() => {
+    let snapshotSeen = false;
+    let frame = 0;
+    // Changes arrive one message each: apply them once per frame, not once per message (a hidden
+    // tab, which gets no frames, catches up in one go when shown). A snapshot replaces everything:
+    // cells it does not list are back at 1.0.
+    const queue = (changes: Array<{ cell: string; multiplier: number }>, reset = false) => {
+      const batch = !pending.current || reset ? { reset, changes: new Map<string, number>() } : pending.current;
+      for (const c of changes) batch.changes.set(c.cell, c.multiplier);
+      pending.current = batch;
+      frame ||= requestAnimationFrame(() => {
+        frame = 0;
+        const next = pending.current;
+        pending.current = null;
+        if (next) setMultipliers((current) => new Map([...(next.reset ? [] : current), ...next.changes]));
+      });
+    };
+    // The heatmap paints the map before the socket is up; the socket's snapshot then takes over.
+    api
+      .heatmap(market.id)
+      .then((h) => !snapshotSeen && queue(h.cells))
+      .catch(() => undefined);
+    const stop = watchMarket(market.id, {
+      status: setLive,
+      message(m) {
+        if (m.type === "snapshot") {
+          snapshotSeen = true;
+          queue(m.cells, true);
+        } else if (m.type === "surge") queue([m]);
+      },
+    });
+    return () => {
+      stop();
+      cancelAnimationFrame(frame);
+      pending.current = null;
+    };
+  }, [market.id, market.version]);
+
+  const pick = (at: LatLng, cell: string | undefined) => {
+    if (tab === "quote") {
+      if (nextEnd === "pickup") {
+        setPickup(at);
+        if (!dropoff) setNextEnd("dropoff");
+      } else {
+        setDropoff(at);
+        if (!pickup) setNextEnd("pickup");
+      }
+      return;
+    }
+    if (!cell) return;
+    setSelected(cell);
+    setTab("cell");
+  };
+
+  const cap = market.surge.cap;
+  const surging = [...multipliers].filter(([, m]) => m > 1);
+  const hint = tab === "quote" ? `Tap or click to place the ${nextEnd}` : "Tap or click a hexagon for its details";
+
+  const marketSelect = (
+    <label class="market-select">
+      <span class="visually-hidden">Market</span>
+      <select value={market.id} onChange={(e) => (location.hash = `/${e.currentTarget.value}`)}>
+        {markets.map((m) => (
+          <option key={m.id} value={m.id}>
+            {m.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+
+  return (
+    <Shell
+      controls={
+        <>
+          {marketSelect}
+          <LiveBadge status={live} />
+        </>
+      }
+    >
+      <main class="workspace">
+        <section class="map-pane" aria-label="Live map">
+          <div class="map-head">
+            <span>
+              {market.cellCount} cells · {surging.length === 0 ? "no surge" : `${surging.length} surging`} · cap {cap.toFixed(1)}×
+            </span>
+            <span class="muted">
+              {market.currency} · {market.timezone}
+            </span>
+          </div>
+          <MarketMap
+            geometry={geometry}
+            multipliers={multipliers}
+            cap={cap}
+            selected={selected}
+            pickup={tab === "quote" ? pickup : undefined}
+            dropoff={tab === "quote" ? dropoff : undefined}
+            hint={hint}
+            onPick={pick}
+          />
+        </section>
+        <aside class="panel">
+          <div class="tabs" role="tablist">
+            {TABS.map(([id, label]) => (
+              <button key={id} type="button" role="tab" aria-selected={tab === id} data-tab={id} onClick={() => setTab(id)}>
+                {label}
+              </button>
+            ))}
+          </div>
+          {/* Panels stay mounted so that switching tabs keeps an unsaved edit or a quote. */}
+          <div class="panel-body" role="tabpanel" hidden={tab !== "cell"}>
+            <CellPanel
+              cell={selected}
+              centre={selected ? geometry.centreOf(selected) : undefined}
+              liveMultiplier={selected ? (multipliers.get(selected) ?? 1) : 1}
+              surging={surging}
+              onSelect={setSelected}
+            />
+          </div>
+          <div class="panel-body" role="tabpanel" hidden={tab !== "quote"}>
+            <QuoteTester
+              market={market}
+              pickup={pickup}
+              dropoff={dropoff}
+              next={nextEnd}
+              onChoose={setNextEnd}
+              onClear={() => {
+                setPickup(undefined);
+                setDropoff(undefined);
+                setNextEnd("pickup");
+              }}
+            />
+          </div>
+          <div class="panel-body" role="tabpanel" hidden={tab !== "market"}>
+            <MarketEditor market={market} onSaved={onSaved} />
+          </div>
+        </aside>
+      </main>
+    </Shell>
+  );
+}
+
+function LiveBadge({ status }: { status: LiveStatus }) {
+  const text = status.state === "live" ? "Live" : status.state === "connecting" ? "Connecting…" : "Reconnecting…";
+  const title =
+    status.state === "waiting" ? `Connection lost; attempt ${status.attempt} shortly` : "Multiplier changes over WebSocket";
+  return (
+    <span class={`live ${status.state}`} title={title} data-testid="live-status">
+      <span class="dot" aria-hidden="true" />
+      {text}
+    </span>
+  );
+}

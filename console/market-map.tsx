@@ -1,0 +1,178 @@
+/** @jsxImportSource preact */
+import { useRef, useState } from "preact/hooks";
+import type { LatLng } from "./api";
+import type { MarketGeometry } from "./geometry";
+import { inkOn, multiplierColour, rampGradient } from "./multiplier-colour";
+
+/**
+ * The live map: the geofence, every pricing cell coloured by its multiplier, the selected
+ * cell and the quote tester's pickup and dropoff. Drawn in SVG from data the page already
+ * has, since no map tiles can be fetched; coordinates are kilometres (see geometry.ts).
+ */
+
+export interface MarketMapProps {
+  geometry: MarketGeometry;
+  multipliers: ReadonlyMap<string, number>;
+  cap: number;
+  selected: string | undefined;
+  pickup: LatLng | undefined;
+  dropoff: LatLng | undefined;
+  /** What a click does, for the hint under the map. */
+  hint: string;
+  onPick(at: LatLng, cell: string | undefined): void;
+}
+
+export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropoff, hint, onPick }: MarketMapProps) {
+  const { view, cellSize } = geometry;
+  const selectedShape = selected ? geometry.byCell.get(selected) : undefined;
+  // Pins are sized to the map, not to its cells: a coarse market's cells fill the screen.
+  const span = Math.max(view.width, view.height);
+  const marker = span * 0.016;
+
+  const svg = useRef<SVGSVGElement>(null);
+  const click = (e: MouseEvent) => {
+    const matrix = svg.current?.getScreenCTM();
+    if (!matrix) return;
+    const p = new DOMPoint(e.clientX, e.clientY).matrixTransform(matrix.inverse());
+    const at = geometry.unproject(p.x, p.y);
+    onPick(at, geometry.cellAt(at));
+  };
+
+  // Keyboard use: arrows move a cursor to the nearest cell that way, Enter or Space picks it.
+  const [cursor, setCursor] = useState<string | undefined>(undefined);
+  const key = (e: KeyboardEvent) => {
+    const direction = ARROWS[e.key];
+    const current = cursor ?? selected;
+    if (direction) {
+      e.preventDefault();
+      setCursor(current ? nearestToward(geometry, current, direction) : geometry.cells[0]?.cell);
+    } else if ((e.key === "Enter" || e.key === " ") && current) {
+      e.preventDefault();
+      onPick(geometry.centreOf(current), current);
+    }
+  };
+  const cursorShape = cursor ? geometry.byCell.get(cursor) : undefined;
+
+  return (
+    <figure class="map">
+      <div
+        class="map-canvas"
+        role="application"
+        aria-roledescription="map"
+        aria-label="Map of the market's pricing cells coloured by multiplier. Arrow keys move between cells, Enter picks one."
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a composite widget (role application) with its own arrow-key navigation
+        tabIndex={0}
+        onClick={click}
+        onKeyDown={key}
+      >
+        <svg
+          ref={svg}
+          viewBox={`${view.x} ${view.y} ${view.width} ${view.height}`}
+          preserveAspectRatio="xMidYMid meet"
+          aria-hidden="true"
+        >
+          <path class="geofence" d={geometry.geofencePath} fill-rule="evenodd" />
+          <g class="cells">
+            {geometry.cells.map(({ cell, path }) => {
+              const multiplier = multipliers.get(cell) ?? 1;
+              return (
+                <path
+                  key={cell}
+                  d={path}
+                  fill={multiplierColour(multiplier, cap)}
+                  data-cell={cell}
+                  data-multiplier={multiplier.toFixed(1)}
+                >
+                  <title>{`${cell} · ${multiplier.toFixed(1)}×`}</title>
+                </path>
+              );
+            })}
+          </g>
+          <path class="geofence-line" d={geometry.geofencePath} />
+          <g class="labels" font-size={Math.min(cellSize * 0.26, span * 0.022)}>
+            {geometry.cells.map(({ cell, centre }) => {
+              const multiplier = multipliers.get(cell) ?? 1;
+              if (multiplier <= 1) return null;
+              return (
+                <text key={cell} x={centre.x} y={centre.y} fill={inkOn(multiplier, cap)}>
+                  {multiplier.toFixed(1)}
+                </text>
+              );
+            })}
+          </g>
+          {selectedShape && <path class="selected" d={selectedShape.path} />}
+          {cursorShape && <path class="cursor" d={cursorShape.path} />}
+          {pickup && dropoff && <Route from={geometry.project(pickup)} to={geometry.project(dropoff)} />}
+          {pickup && <Pin at={geometry.project(pickup)} r={marker} label="P" kind="pickup" />}
+          {dropoff && <Pin at={geometry.project(dropoff)} r={marker} label="D" kind="dropoff" />}
+          <ScaleBar geometry={geometry} />
+        </svg>
+      </div>
+      <figcaption>
+        <span class="legend" title="Multiplier: 1.0 at balance, darker as it rises to the market's cap">
+          <span>1.0×</span>
+          <span class="ramp" style={{ background: rampGradient() }} />
+          <span>{cap.toFixed(1)}×</span>
+        </span>
+        <span class="hint">
+          {hint}
+          <span class="keys"> (or arrow keys, then Enter)</span>.
+        </span>
+      </figcaption>
+    </figure>
+  );
+}
+
+const ARROWS: Record<string, readonly [number, number]> = {
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+};
+
+/** The closest cell within 60° of a direction from a cell (itself at an edge). */
+function nearestToward(geometry: MarketGeometry, from: string, [dx, dy]: readonly [number, number]): string {
+  const origin = geometry.byCell.get(from)?.centre;
+  if (!origin) return from;
+  let best = from;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const { cell, centre } of geometry.cells) {
+    const x = centre.x - origin.x;
+    const y = centre.y - origin.y;
+    const distance = Math.hypot(x, y);
+    if (distance === 0 || (x * dx + y * dy) / distance < 0.5 || distance >= bestDistance) continue;
+    best = cell;
+    bestDistance = distance;
+  }
+  return best;
+}
+
+function Pin({ at, r, label, kind }: { at: { x: number; y: number }; r: number; label: string; kind: string }) {
+  return (
+    <g class={`pin ${kind}`} data-pin={kind}>
+      <circle cx={at.x} cy={at.y} r={r} />
+      <text x={at.x} y={at.y} font-size={r * 1.2}>
+        {label}
+      </text>
+    </g>
+  );
+}
+
+function Route({ from, to }: { from: { x: number; y: number }; to: { x: number; y: number } }) {
+  return <line class="route" x1={from.x} y1={from.y} x2={to.x} y2={to.y} />;
+}
+
+/** A scale bar of a round length, about a fifth of the map's width, in the strip below the cells. */
+function ScaleBar({ geometry }: { geometry: MarketGeometry }) {
+  const { view, scale } = geometry;
+  const step = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100].filter((s) => s <= view.width / 5).pop() ?? 0.1;
+  const tick = scale.text * 0.4;
+  return (
+    <g class="scale" font-size={scale.text}>
+      <path d={`M${scale.x} ${scale.y - tick}V${scale.y}H${scale.x + step}V${scale.y - tick}`} />
+      <text x={scale.x + step + scale.text * 0.4} y={scale.y - tick / 2}>
+        {step < 1 ? `${step * 1000} m` : `${step} km`}
+      </text>
+    </g>
+  );
+}
