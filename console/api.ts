@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { CellHistorySchema, HeatmapSchema, LiveMessage, Problem, QuoteSchema, SurgeReadingSchema } from "../shared/api";
 import type { Market } from "../shared/market";
+import { accessToken, signOut } from "./session";
 
 /**
  * The console's view of the v1 API on its own origin. Shapes come from the API's zod schemas
@@ -33,13 +34,21 @@ export class ProblemError extends Error {
 
 async function call<T>(path: string, init?: RequestInit): Promise<T> {
   let res: Response;
+  const headers = new Headers(init?.headers);
+  const token = accessToken();
+  if (token) headers.set("authorization", `Bearer ${token}`);
   try {
-    res = await fetch(path, init);
+    res = await fetch(path, { ...init, headers });
   } catch (err) {
     throw new ProblemError({ type: "about:blank", title: "Unreachable", status: 0, detail: `The API did not answer (${err}).` });
   }
   const text = await res.text();
   const body: unknown = text ? JSON.parse(text) : undefined;
+  if (res.status === 401) {
+    // The session expired or was revoked: back to the sign-in form.
+    signOut();
+    location.reload();
+  }
   if (!res.ok) {
     const problem = (body ?? {}) as Partial<Problem>;
     throw new ProblemError({

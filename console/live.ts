@@ -1,4 +1,5 @@
 import type { LiveMessage } from "./api";
+import { accessToken } from "./session";
 
 /**
  * A market's live feed (`/v1/live?market=`): the snapshot, then one message per change. It
@@ -27,7 +28,7 @@ export function watchMarket(marketId: string, on: LiveHandlers): () => void {
   let pingTimer: ReturnType<typeof setInterval> | undefined;
   let pongTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/v1/live?market=${encodeURIComponent(marketId)}`;
+  const url = `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}/v1/live?market=${encodeURIComponent(marketId)}&access_token=${encodeURIComponent(accessToken() ?? "")}`;
 
   const connect = () => {
     on.status({ state: "connecting" });

@@ -1,7 +1,15 @@
 /** @jsxImportSource preact */
 import { render } from "preact";
+import { useState } from "preact/hooks";
 import { App } from "./app";
+import { accessToken } from "./session";
+import { SignIn } from "./sign-in";
+
+function Gate() {
+  const [token, setToken] = useState(accessToken());
+  return token ? <App /> : <SignIn onSignedIn={() => setToken(accessToken())} />;
+}
 
 const root = document.getElementById("console");
 if (!root) throw new Error("index.html has no #console element");
-render(<App />, root);
+render(<Gate />, root);

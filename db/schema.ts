@@ -109,3 +109,45 @@ export const pendingVerifications = pgTable("pending_verifications", {
   quoteId: text("quote_id").primaryKey(),
   verifiedAt: timestamp("verified_at", tz).notNull(),
 });
+
+/**
+ * People who sign in: operators and admins (password + TOTP, or single sign-on by email).
+ * Passwords are PBKDF2-SHA256 hashes; the TOTP secret is what the authenticator app holds.
+ */
+export const users = pgTable("users", {
+  id: text().primaryKey(),
+  email: text().notNull().unique(),
+  passwordHash: text("password_hash"),
+  roles: jsonb().notNull().$type<string[]>(),
+  markets: jsonb().notNull().$type<string[]>(),
+  totpSecret: text("totp_secret"),
+  createdAt: timestamp("created_at", tz).notNull().defaultNow(),
+  disabledAt: timestamp("disabled_at", tz),
+});
+
+/** Partner back ends' keys: only a SHA-256 of the secret is kept; the secret is shown once. */
+export const apiKeys = pgTable("api_keys", {
+  id: text().primaryKey(),
+  name: text().notNull(),
+  secretHash: text("secret_hash").notNull(),
+  roles: jsonb().notNull().$type<string[]>(),
+  markets: jsonb().notNull().$type<string[]>(),
+  /** Route ids the key may call; null means every route its roles allow. */
+  routes: jsonb().$type<string[] | null>(),
+  createdBy: text("created_by").notNull(),
+  createdAt: timestamp("created_at", tz).notNull().defaultNow(),
+  revokedAt: timestamp("revoked_at", tz),
+});
+
+/** Refresh tokens (hashed): one use each, rotated on use, revocable. */
+export const refreshTokens = pgTable(
+  "refresh_tokens",
+  {
+    id: text().primaryKey(),
+    secretHash: text("secret_hash").notNull(),
+    userId: text("user_id").notNull(),
+    expiresAt: timestamp("expires_at", tz).notNull(),
+    revokedAt: timestamp("revoked_at", tz),
+  },
+  (t) => [index("refresh_tokens_user").on(t.userId)],
+);

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { newQuoteSigningKey } from "./signing-key";
+import { newAuthSigningKeys, newQuoteSigningKey } from "./signing-key";
 
 /**
  * Local secrets and settings live in `.dev.vars` files (ignored by git), one per Worker.
@@ -26,11 +26,17 @@ export function setDevVars(path: string, values: Record<string, string | undefin
   writeFileSync(path, `${[...vars].map(([k, v]) => `${k}=${v}`).join("\n")}\n`, { mode: 0o600 });
 }
 
-/** Makes sure a .dev.vars holds a locally generated quote signing key. */
+/** Makes sure a .dev.vars holds locally generated keys for quotes and access tokens. */
 export async function ensureDevKeys(path = ".dev.vars"): Promise<void> {
-  if (read(path).has("QUOTE_SIGNING_KEY")) return;
-  setDevVars(path, { QUOTE_SIGNING_KEY: await newQuoteSigningKey() });
-  console.log(`generated a local quote signing key in ${path}`);
+  const vars = read(path);
+  if (!vars.has("QUOTE_SIGNING_KEY")) {
+    setDevVars(path, { QUOTE_SIGNING_KEY: await newQuoteSigningKey() });
+    console.log(`generated a local quote signing key in ${path}`);
+  }
+  if (!vars.has("AUTH_SIGNING_KEYS")) {
+    setDevVars(path, { AUTH_SIGNING_KEYS: await newAuthSigningKeys() });
+    console.log(`generated a local access-token signing key in ${path}`);
+  }
 }
 
 if (import.meta.main) await ensureDevKeys();

@@ -6,6 +6,7 @@ import { buildConsole } from "./build-console";
 import { devDatabase } from "./dev-database";
 import { ensureDevKeys, setDevVars } from "./dev-keys";
 import { migrateDatabase } from "./migrate";
+import { mintToken } from "./signing-key";
 
 /**
  * `npm start` / `bun run dev`: the whole platform on this machine.
@@ -78,12 +79,20 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wr
 wrangler.on("exit", (code) => void shutdown(code ?? 0));
 
 await waitFor(`${base}/health/live`, 60_000);
+const keys = /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(readFileSync(resolve(root, ".dev.vars"), "utf8"))?.[1] ?? "";
+const admin = await mintToken(keys, "https://equilibrium.local", { subject: "dev-admin", roles: ["admin"], seconds: 600 });
+const operator = await mintToken(keys, "https://equilibrium.local", {
+  subject: "dev-operator",
+  roles: ["operator"],
+  seconds: 12 * 3600,
+});
 for (const file of readdirSync(resolve(root, "db/seed/markets")).filter((f) => f.endsWith(".json"))) {
   const id = file.replace(/\.json$/, "");
-  if ((await fetch(`${base}/v1/markets/${id}`)).status !== 404) continue;
+  const authorization = `Bearer ${admin}`;
+  if ((await fetch(`${base}/v1/markets/${id}`, { headers: { authorization } })).status !== 404) continue;
   const res = await fetch(`${base}/v1/markets/${id}`, {
     method: "PUT",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization },
     body: readFileSync(resolve(root, "db/seed/markets", file)),
   });
   console.log(`demo market ${id}: ${res.status === 201 ? "loaded" : `failed (${res.status}) ${await res.text()}`}`);
@@ -91,11 +100,12 @@ for (const file of readdirSync(resolve(root, "db/seed/markets")).filter((f) => f
 console.log(`
 Equilibrium is running at ${base}
   API docs      ${base}/docs   (OpenAPI: ${base}/openapi.json)
-  markets       curl ${base}/v1/markets
-  surge         curl '${base}/v1/surge?lat=40.758&lng=-73.9855'
-  console       ${base}/console/
-  live          websocket ${base.replace("http", "ws")}/v1/live?market=nyc-manhattan
-  analytics     curl '${base}/v1/markets/nyc-manhattan/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}'
+  console       ${base}/console/?token=${operator}
+  tokens        TOKEN=$(bun run --silent token service)      (roles: rider, driver, operator, admin, service)
+  markets       curl -H "authorization: Bearer $TOKEN" ${base}/v1/markets
+  surge         curl -H "authorization: Bearer $TOKEN" '${base}/v1/surge?lat=40.758&lng=-73.9855'
+  live          websocket ${base.replace("http", "ws")}/v1/live?market=nyc-manhattan&access_token=$TOKEN
+  analytics     curl -H "authorization: Bearer $(bun run --silent token operator)" '${base}/v1/markets/nyc-manhattan/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}'
 `);
 
 async function waitFor(url: string, ms: number): Promise<void> {

@@ -59,12 +59,15 @@ describe("the API surface", () => {
     expect(body.status).toBe(404);
   });
 
-  test("the JWKS publishes the quote key without its private part", async () => {
-    const jwks = (await (await p.fetch("/.well-known/jwks.json")).json()) as { keys: Array<Record<string, string>> };
-    expect(jwks.keys).toHaveLength(1);
-    expect(jwks.keys[0]?.kty).toBe("EC");
-    expect(jwks.keys[0]?.kid).toBeTruthy();
-    expect(jwks.keys[0]?.d).toBeUndefined();
+  test("the JWKS publishes the access-token and quote keys, without their private parts", async () => {
+    const jwks = (await (await p.as(null).fetch("/.well-known/jwks.json")).json()) as { keys: Array<Record<string, string>> };
+    expect(jwks.keys).toHaveLength(2);
+    expect(new Set(jwks.keys.map((k) => k.kid)).size).toBe(2);
+    expect(jwks.keys.map((k) => k.kid?.split("-")[0]).sort()).toEqual(["auth", "quote"]);
+    for (const k of jwks.keys) {
+      expect(k.kty).toBe("EC");
+      expect(k.d).toBeUndefined();
+    }
   });
 
   test("no input produces a 5xx, and every refusal is a problem", async () => {

@@ -54,9 +54,12 @@ const shownMultiplier = async (p: Page, cell: string) => Number(await p.locator(
 const surgingOn = (p: Page, cell: string) =>
   eventually(async () => ((await shownMultiplier(p, cell)) > 1 ? true : undefined), 5000);
 
+let operatorToken = "";
+
 beforeAll(async () => {
   build = await buildConsole();
   platform = await startPlatform();
+  operatorToken = await platform.token({ subject: "console-operator", roles: ["operator"], markets: [NYC, "hcmc-central"] });
   // Fast, large steps so that one burst shows within a tick; the curve itself is tested elsewhere.
   await putMarket(
     platform,
@@ -83,7 +86,7 @@ describe("the operator console", () => {
   });
 
   test("loads, lists the markets, and shows the system's mode and the live feed", async () => {
-    await page.goto(`${platform.url}/console/#/${NYC}`);
+    await page.goto(`${platform.url}/console/?token=${operatorToken}#/${NYC}`);
     expect(await page.title()).toContain("Equilibrium");
     const { markets } = await get<{ markets: MarketBody[] }>("/v1/markets");
     await page.locator(".market-select option").first().waitFor({ state: "attached" });
@@ -246,7 +249,7 @@ describe("the operator console", () => {
     phone.setDefaultTimeout(10_000);
     const small = await phone.newPage();
     const phoneProblems = pageProblems(small);
-    await small.goto(`${platform.url}/console/#/${NYC}`);
+    await small.goto(`${platform.url}/console/?token=${operatorToken}#/${NYC}`);
     await small.locator(cellPath(grandCentral.cell)).waitFor();
     await surgingOn(small, grandCentral.cell);
     expect(await small.locator("html").evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);

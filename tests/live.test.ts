@@ -48,12 +48,15 @@ class LiveClient {
 }
 
 let p: Platform;
-const wsUrl = (query: string) => `${p.url.replace("http", "ws")}/v1/live?${query}`;
+let token = "";
+/** Browsers cannot set headers on a WebSocket: the token goes in the query. */
+const wsUrl = (query: string) => `${p.url.replace("http", "ws")}/v1/live?${query}&access_token=${token}`;
 const grandCentral = cellAt(40.7527, -73.9772);
 const soho = cellAt(40.7233, -74.003);
 
 beforeAll(async () => {
   p = await startPlatform();
+  token = await p.token({ roles: ["rider"] });
   // Fast, large steps so one burst shows at once; the curve itself is tested elsewhere.
   await putMarket(
     p,

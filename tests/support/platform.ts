@@ -14,7 +14,8 @@ import {
   type PostgresTarget,
   psql,
 } from "../../scripts/postgres";
-import { newQuoteSigningKey } from "../../scripts/signing-key";
+import { mintToken, newAuthSigningKeys, newQuoteSigningKey, type TokenClaims } from "../../scripts/signing-key";
+import { ROLES } from "../../workers/api/auth/principal";
 import { buildWorker, quietWrangler, ROOT, WORKERS } from "./build";
 
 /**
@@ -24,15 +25,25 @@ import { buildWorker, quietWrangler, ROOT, WORKERS } from "./build";
  * through the Neon driver and the local bridges. State lives under a directory that survives
  * `restart()`.
  */
-export interface Platform {
+/** Calls the API as one principal (or as nobody, with a null token). */
+export interface Client {
+  fetch(path: string, init?: RequestInit): Promise<Response>;
+  json<T = unknown>(path: string, body: unknown, method?: string): Promise<{ status: number; body: T; headers: Headers }>;
+}
+
+export interface Platform extends Client {
   url: string;
+  /** Signs an access token with this platform's key (default: every role, every market). */
+  token(claims?: Partial<TokenClaims>): Promise<string>;
+  /** A client that calls with this token instead of the default all-roles one. */
+  as(token: string | null): Client;
+  /** Everything the Workers logged (console output), for checks that secrets never appear. */
+  logs: string[];
   /** The Postgres database this platform writes history to. */
   database: { target: PostgresTarget; name: string; url: string };
   /** Stops workerd and starts it again on the same state (a deploy or a crash, as far as state goes). */
   restart(): Promise<void>;
   dispose(): Promise<void>;
-  fetch(path: string, init?: RequestInit): Promise<Response>;
-  json<T = unknown>(path: string, body: unknown, method?: string): Promise<{ status: number; body: T; headers: Headers }>;
 }
 
 export interface PlatformOptions {
@@ -40,6 +51,8 @@ export interface PlatformOptions {
   signingKey?: string;
   /** Where Postgres runs (default: the machine's server on 127.0.0.1:5432). */
   postgres?: PostgresTarget;
+  /** Extra bindings for the edge worker (e.g. single sign-on settings). */
+  bindings?: Record<string, string>;
   /** An existing database to use (and keep) instead of a fresh one. */
   database?: Platform["database"];
 }
@@ -127,6 +140,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), "equilibrium-"));
   const ownsPersist = options.persistDir === undefined;
   const signingKey = options.signingKey ?? (await newQuoteSigningKey());
+  const authKeys = await newAuthSigningKeys();
+  const issuer = "https://equilibrium.local";
+  const token = (claims: Partial<TokenClaims> = {}) =>
+    mintToken(authKeys, issuer, { subject: "test-superuser", roles: [...ROLES], markets: ["*"], ...claims });
+  const defaultToken = await token();
+  const logs: string[] = [];
   const database = options.database ?? (await freshDatabase(options.postgres));
   const ownsDatabase = options.database === undefined;
   const dbBindings = await neonEnv(database.url);
@@ -147,15 +166,47 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const start = async () => {
     const converted = convertV4MiniflareOptions({
       port: 0,
-      workers: [worker(WORKERS.api, { QUOTE_SIGNING_KEY: signingKey }), worker(WORKERS.analytics, {})],
+      workers: [
+        worker(WORKERS.api, { QUOTE_SIGNING_KEY: signingKey, AUTH_SIGNING_KEYS: authKeys, ...options.bindings }),
+        worker(WORKERS.analytics, {}),
+      ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
-    const mf = new Miniflare({ ...converted, resourcePersistencePath: join(persist, "state") });
+    const mf = new Miniflare({
+      ...converted,
+      resourcePersistencePath: join(persist, "state"),
+      handleStructuredLogs: (log) => {
+        logs.push(JSON.stringify(log));
+        if (process.env.EQUILIBRIUM_TEST_LOGS) console.log(JSON.stringify(log));
+      },
+    });
     const url = (await mf.ready).href.replace(/\/$/, "");
     return { mf, url };
   };
 
   let current = await start();
+  const client = (auth: string | null): Client => ({
+    fetch: (path, init) => {
+      const headers = new Headers(init?.headers as ConstructorParameters<typeof Headers>[0]);
+      if (auth && !headers.has("authorization")) headers.set("authorization", `Bearer ${auth}`);
+      return fetch(current.url + path, { ...init, headers });
+    },
+    async json(path, body, method = "POST") {
+      const headers: Record<string, string> = { "content-type": "application/json" };
+      if (auth) headers.authorization = `Bearer ${auth}`;
+      const res = await fetch(current.url + path, {
+        method,
+        headers,
+        body: typeof body === "string" ? body : JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    },
+  });
   const platform: Platform = {
+    ...client(defaultToken),
+    token,
+    as: client,
+    logs,
     get url() {
       return current.url;
     },
@@ -172,16 +223,6 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       } catch {
         // the server may be down on purpose (fault tests); the database goes with its cluster
       }
-    },
-    fetch: (path, init) => fetch(current.url + path, init),
-    async json(path, body, method = "POST") {
-      const res = await fetch(current.url + path, {
-        method,
-        headers: { "content-type": "application/json" },
-        body: typeof body === "string" ? body : JSON.stringify(body),
-      });
-      const text = await res.text();
-      return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
     },
   };
   return platform;

@@ -3,11 +3,13 @@ import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { z } from "zod";
 import { openPool, type PoolDatabase } from "../../db/client";
+import { access } from "./auth/access";
+import type { Principal } from "./auth/principal";
 import { invalid, ProblemError, problemResponse, renderProblem } from "./problem";
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { requestId: string };
+  Variables: { requestId: string; route: string; principal: Principal | undefined };
 }
 
 /** Largest request body accepted: a full ingest batch of 1,000 events fits with room to spare. */
@@ -35,6 +37,7 @@ export function base(): OpenAPIHono<AppEnv> {
     await next();
     c.header("x-request-id", id);
   });
+  app.use("*", access());
   app.use(
     "/v1/*",
     bodyLimit({

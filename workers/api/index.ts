@@ -1,6 +1,7 @@
 import { base } from "./app";
 import { admin } from "./routes/admin";
 import { analytics } from "./routes/analytics";
+import { auth } from "./routes/auth";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
 import { health } from "./routes/health";
@@ -26,6 +27,7 @@ app.route("/", quotes);
 app.route("/", live);
 app.route("/", analytics);
 app.route("/", admin);
+app.route("/", auth);
 app.route("/", docs(app));
 
 export default app;

@@ -1,5 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { router } from "../app";
+import { insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
+import { base32Encode, otpauthUri } from "../../../shared/totp";
+import { router, withDatabase } from "../app";
+import { ACCESS } from "../auth/access";
+import { hashPassword, randomSecret, sha256 } from "../auth/secrets";
 import { ProblemError, problemDoc } from "../problem";
 
 /**
@@ -42,4 +46,157 @@ admin.openapi(
     },
   }),
   async (c) => c.json((await relay(c.env, "/dead-letters/replay", "POST")) as { replayed: number }, 200),
+);
+
+// API keys for partner back ends: the secret is in the creation response and nowhere else.
+
+const ApiKeyInput = z.object({
+  name: z.string().min(1).max(80),
+  roles: z
+    .array(z.enum(["service", "rider", "driver"]))
+    .min(1)
+    .max(3)
+    .default(["service"]),
+  markets: z.array(z.string().max(40)).min(1).max(50),
+  routes: z
+    .array(z.string().max(64))
+    .min(1)
+    .max(40)
+    .optional()
+    .describe("route ids (see the access table); omitted = every route its roles allow"),
+});
+const ApiKeyView = z.object({
+  id: z.string(),
+  name: z.string(),
+  roles: z.array(z.string()),
+  markets: z.array(z.string()),
+  routes: z.array(z.string()).nullable(),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  revokedAt: z.string().nullable(),
+});
+
+admin.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/admin/api-keys",
+    summary: "Create an API key (its secret is shown once, in this response)",
+    tags: ["admin"],
+    request: { body: { required: true, content: { "application/json": { schema: ApiKeyInput } } } },
+    responses: {
+      201: {
+        description: "The key, with its secret",
+        content: { "application/json": { schema: ApiKeyView.extend({ key: z.string() }) } },
+      },
+      422: problemDoc,
+    },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const unknown = input.routes?.find((r) => !ACCESS.some((rule) => rule.id === r));
+    if (unknown) throw new ProblemError(422, `routes: "${unknown}" is not a route id.`);
+    const slug = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
+    const secret = randomSecret();
+    const row = {
+      id: `key_${slug}`,
+      name: input.name,
+      secretHash: await sha256(secret),
+      roles: input.roles,
+      markets: input.markets,
+      routes: input.routes ?? null,
+      createdBy: c.get("principal")?.subject ?? "unknown",
+      createdAt: new Date(),
+    };
+    await withDatabase(c, (db) => insertApiKey(db, row));
+    const { secretHash: _hash, ...view } = row;
+    return c.json({ ...view, createdAt: row.createdAt.toISOString(), revokedAt: null, key: `eqk_${slug}_${secret}` }, 201);
+  },
+);
+
+admin.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/admin/api-keys",
+    summary: "List API keys (never their secrets)",
+    tags: ["admin"],
+    responses: {
+      200: { description: "Keys", content: { "application/json": { schema: z.object({ keys: z.array(ApiKeyView) }) } } },
+    },
+  }),
+  async (c) => {
+    const keys = await withDatabase(c, (db) => listApiKeys(db));
+    return c.json(
+      { keys: keys.map((k) => ({ ...k, createdAt: k.createdAt.toISOString(), revokedAt: k.revokedAt?.toISOString() ?? null })) },
+      200,
+    );
+  },
+);
+
+admin.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/admin/api-keys/{keyId}",
+    summary: "Revoke an API key",
+    tags: ["admin"],
+    request: { params: z.object({ keyId: z.string().max(40) }) },
+    responses: {
+      200: { description: "Revoked", content: { "application/json": { schema: z.object({ revoked: z.literal(true) }) } } },
+      404: problemDoc,
+    },
+  }),
+  async (c) => {
+    const { keyId } = c.req.valid("param");
+    if (!(await withDatabase(c, (db) => revokeApiKey(db, keyId)))) throw new ProblemError(404, `No live key "${keyId}".`);
+    return c.json({ revoked: true as const }, 200);
+  },
+);
+
+// People: operators and admins sign in with a password and TOTP, or through single sign-on.
+
+const UserInput = z.object({
+  email: z.string().email().max(254),
+  roles: z.array(z.enum(["operator", "admin"])).min(1),
+  markets: z.array(z.string().max(40)).min(1).max(50),
+  password: z.string().min(12, "at least 12 characters").max(200).optional().describe("omit for single sign-on only"),
+});
+
+admin.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/admin/users",
+    summary: "Add an operator or admin (the TOTP secret is shown once, to enrol an authenticator)",
+    tags: ["admin"],
+    request: { body: { required: true, content: { "application/json": { schema: UserInput } } } },
+    responses: {
+      201: {
+        description: "The user and their second factor",
+        content: {
+          "application/json": {
+            schema: z.object({
+              id: z.string(),
+              email: z.string(),
+              totp: z.object({ secret: z.string(), uri: z.string() }).nullable(),
+            }),
+          },
+        },
+      },
+      409: problemDoc,
+      422: problemDoc,
+    },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    const email = input.email.toLowerCase();
+    const totpSecret = input.password ? base32Encode(crypto.getRandomValues(new Uint8Array(20))) : null;
+    const id = `usr_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
+    const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const created = await withDatabase(c, (db) =>
+      insertUser(db, { id, email, passwordHash, roles: input.roles, markets: input.markets, totpSecret }),
+    );
+    if (!created) throw new ProblemError(409, `A user with email ${email} exists.`);
+    return c.json(
+      { id, email, totp: totpSecret ? { secret: totpSecret, uri: otpauthUri("Equilibrium", email, totpSecret) } : null },
+      201,
+    );
+  },
 );

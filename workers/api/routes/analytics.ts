@@ -16,6 +16,7 @@ import {
 import { httpDatabase } from "../../../db/client";
 import { MarketIdSchema } from "../../../shared/market";
 import { type AppEnv, router } from "../app";
+import { requireMarket } from "../auth/access";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -167,6 +168,7 @@ analytics.openapi(
   }),
   async (c) => {
     const r = c.req.valid("json");
+    requireMarket(c, r.market);
     await knownMarket(c, r.market);
     const { from, to } = range(r.from, r.to);
     const rows = await read(

@@ -14,6 +14,7 @@ import {
 import type { MarketIndex } from "../../../shared/zoning";
 import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
+import { allowsMarket, type Principal } from "../auth/principal";
 import { marketIndex } from "../market-index";
 import { fieldErrors, ProblemError, problemDoc } from "../problem";
 
@@ -70,7 +71,7 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   const batches = new Map<string, ZoneBatch>();
 
   for (const [i, raw] of list.entries()) {
-    const placed = place(raw, kind, index, now);
+    const placed = place(raw, kind, index, now, c.get("principal"));
     if (typeof placed === "string") {
       rejections.push({ index: i, reason: placed });
       continue;
@@ -130,7 +131,13 @@ type Placed = {
 };
 
 /** Validates one event and finds its cell and zone; a string is the reason it is rejected. */
-function place(raw: unknown, kind: "supply" | "demand", index: MarketIndex, now: number): Placed | string {
+function place(
+  raw: unknown,
+  kind: "supply" | "demand",
+  index: MarketIndex,
+  now: number,
+  caller: Principal | undefined,
+): Placed | string {
   const parsed = kind === "supply" ? SupplyEventSchema.safeParse(raw) : DemandEventSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = fieldErrors(parsed.error)[0];
@@ -142,6 +149,7 @@ function place(raw: unknown, kind: "supply" | "demand", index: MarketIndex, now:
   if (at < now - MAX_EVENT_AGE_MS) return "at: more than 24 hours old";
   const where = index.locate(e.lat, e.lng);
   if (!where) return "lat/lng: outside every market";
+  if (!allowsMarket(caller, where.market.id)) return `lat/lng: in market ${where.market.id}, which this token may not write to`;
   const market = { id: where.market.id, version: where.market.version };
   const base = { key: zoneKey(market.id, where.zone), market, zone: where.zone };
   return "driverId" in e

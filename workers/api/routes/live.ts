@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { type LiveRequest, MAX_SUBSCRIBED_CELLS, SUBSCRIPTION_HEADER } from "../../../durable-objects/subscribers";
 import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
+import { requireMarket } from "../auth/access";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -59,6 +60,7 @@ live.get("/v1/live", async (c) => {
     market = owner;
   }
   if (!market) throw new ProblemError(400, "Choose what to watch: ?market=<id> or ?cells=<h3>,<h3>.");
+  requireMarket(c, market.id);
 
   const zones = new Set(cells.map((cell) => zoneOf(cell, market.zoneResolution)));
   const ref = { id: market.id, version: market.version };

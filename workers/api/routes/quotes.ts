@@ -7,9 +7,10 @@ import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
 import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
+import { requireMarket } from "../auth/access";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
-import { publicJwks, signQuote, verifyQuote } from "../quote-signing";
+import { signQuote, verifyQuote } from "../quote-signing";
 
 /**
  * Quotes go to history after the answer: the queue is not on the quote's critical path, and a
@@ -54,6 +55,7 @@ quotes.openapi(
     const where = (await marketIndex(c.env)).locate(req.pickup.lat, req.pickup.lng);
     if (!where) throw new ProblemError(422, "pickup: outside every market.");
     const market = where.market;
+    requireMarket(c, market.id);
     const product = market.products.find((p) => p.id === req.product);
     if (!product)
       throw new ProblemError(
@@ -158,8 +160,4 @@ quotes.openapi(
       200,
     );
   },
-);
-
-quotes.get("/.well-known/jwks.json", async (c) =>
-  c.json(await publicJwks(c.env), 200, { "cache-control": "public, max-age=300" }),
 );

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
 import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
+import { requireMarket } from "../auth/access";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -24,6 +25,7 @@ surge.openapi(
     const { lat, lng } = c.req.valid("query");
     const where = (await marketIndex(c.env)).locate(lat, lng);
     if (!where) throw new ProblemError(404, `No market covers ${lat}, ${lng}.`);
+    requireMarket(c, where.market.id);
     const ref = { id: where.market.id, version: where.market.version };
     const r = await c.env.ZONES.getByName(zoneKey(where.market.id, where.zone)).reading(ref, where.zone, where.cell);
     return c.json(
@@ -63,6 +65,7 @@ surge.openapi(
     if (!isCell(cell)) throw new ProblemError(400, `cell: "${cell}" is not an H3 cell.`);
     const market = (await marketIndex(c.env)).marketOfCell(cell);
     if (!market) throw new ProblemError(404, `cell: ${cell} is not a pricing cell of any market.`);
+    requireMarket(c, market.id);
     const zone = zoneOf(cell, market.zoneResolution);
     const points = await c.env.ZONES.getByName(zoneKey(market.id, zone)).history(
       { id: market.id, version: market.version },

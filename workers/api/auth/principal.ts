@@ -1,0 +1,22 @@
+/** Who is calling, once authenticated: the same shape whatever proved it. */
+export const ROLES = ["rider", "driver", "operator", "admin", "service"] as const;
+export type Role = (typeof ROLES)[number];
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
+
+export interface Principal {
+  subject: string;
+  roles: Role[];
+  /** Markets this principal may act on; "*" for all. */
+  markets: string[];
+  /** Route ids a scoped service key may call; undefined for any its roles allow. */
+  routes: string[] | undefined;
+  via: "token" | "cloudflare-access";
+}
+
+/** Whether a principal may act on a market. */
+export function allowsMarket(p: Principal | undefined, market: string): boolean {
+  return p !== undefined && (p.markets.includes("*") || p.markets.includes(market));
+}

@@ -1,0 +1,84 @@
+import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
+import { openPool } from "../../../db/client";
+import { findUserByEmail } from "../../../db/identity";
+import { ProblemError } from "../problem";
+import { isRole, type Principal } from "./principal";
+
+/**
+ * Operators' single sign-on. Two sources are trusted, each verified against its issuer's JWKS:
+ *  - an OpenID Connect provider's ID tokens (OIDC_ISSUER, OIDC_AUDIENCE, OIDC_JWKS_URL), exchanged
+ *    at /v1/auth/token for our own tokens;
+ *  - Cloudflare Access assertions (`Cf-Access-Jwt-Assertion`; CF_ACCESS_ISSUER, CF_ACCESS_AUD,
+ *    CF_ACCESS_JWKS_URL), accepted on any request when Access fronts the console.
+ * Either way the person must be a provisioned user (by email): the provider proves who, our
+ * users table says what they may do.
+ */
+
+const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+function remoteJwks(url: string) {
+  let set = jwksByUrl.get(url);
+  if (!set) {
+    set = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+    jwksByUrl.set(url, set);
+  }
+  return set;
+}
+
+async function verifyExternal(
+  token: string,
+  issuer: string | undefined,
+  audience: string | undefined,
+  jwksUrl: string | undefined,
+  what: string,
+) {
+  if (!issuer || !audience || !jwksUrl) throw new ProblemError(401, `${what} is not configured here.`);
+  try {
+    const { payload } = await jwtVerify(token, remoteJwks(jwksUrl), {
+      issuer,
+      audience,
+      algorithms: ["RS256", "ES256", "EdDSA"],
+    });
+    return payload;
+  } catch {
+    throw new ProblemError(401, `The ${what} assertion is not valid.`);
+  }
+}
+
+/** Maps a verified email to the user's principal (cached briefly per isolate: Access asserts on every request). */
+const users = new Map<string, { principal: Principal | null; at: number }>();
+async function principalFor(env: Env, payload: JWTPayload, via: Principal["via"]): Promise<Principal> {
+  const email = typeof payload.email === "string" ? payload.email.toLowerCase() : undefined;
+  if (!email || payload.email_verified === false) throw new ProblemError(401, "The assertion carries no verified email.");
+  const cached = users.get(email);
+  let principal = cached && Date.now() - cached.at < 60_000 ? cached.principal : undefined;
+  if (principal === undefined) {
+    const { pool, db } = openPool(env);
+    try {
+      const user = await findUserByEmail(db, email);
+      principal = user
+        ? { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined, via }
+        : null;
+    } finally {
+      await pool.end().catch(() => undefined);
+    }
+    users.set(email, { principal, at: Date.now() });
+  }
+  if (!principal) throw new ProblemError(403, `${email} is not a user of this platform; an admin must add them.`);
+  return { ...principal, via };
+}
+
+export async function verifyCloudflareAccess(env: Env, assertion: string): Promise<Principal> {
+  const payload = await verifyExternal(
+    assertion,
+    env.CF_ACCESS_ISSUER,
+    env.CF_ACCESS_AUD,
+    env.CF_ACCESS_JWKS_URL,
+    "Cloudflare Access",
+  );
+  return principalFor(env, payload, "cloudflare-access");
+}
+
+export async function verifyOidcIdToken(env: Env, idToken: string): Promise<Principal> {
+  const payload = await verifyExternal(idToken, env.OIDC_ISSUER, env.OIDC_AUDIENCE, env.OIDC_JWKS_URL, "OpenID Connect");
+  return principalFor(env, payload, "token");
+}

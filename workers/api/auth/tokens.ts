@@ -1,0 +1,106 @@
+import { type CryptoKey, errors, exportJWK, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { ProblemError } from "../problem";
+import { isRole, type Principal, type Role } from "./principal";
+
+/**
+ * Access tokens: ES256 JWTs with `kid`, issuer, audience and a short expiry, signed with the
+ * first key of `AUTH_SIGNING_KEYS` (a JSON array of private JWKs). Every key in the array
+ * verifies, so rotation is: put the new key first, keep the old one after it until the
+ * longest-lived token it signed has expired, then drop it.
+ */
+
+export const API_AUDIENCE = "equilibrium:api";
+export const ACCESS_TOKEN_SECONDS = 15 * 60;
+const ALG = "ES256";
+
+interface KeySet {
+  signing: { kid: string; key: CryptoKey };
+  verifying: Map<string, CryptoKey>;
+  jwks: JWK[];
+}
+
+let loaded: { secret: string; keys: Promise<KeySet> } | undefined;
+
+function keySet(env: Env): Promise<KeySet> {
+  const secret = env.AUTH_SIGNING_KEYS;
+  if (!secret) throw new ProblemError(503, "Sign-in is not configured (AUTH_SIGNING_KEYS is missing).");
+  if (loaded?.secret !== secret) loaded = { secret, keys: importKeySet(secret) };
+  return loaded.keys;
+}
+
+async function importKeySet(secret: string): Promise<KeySet> {
+  const jwks = JSON.parse(secret) as JWK[];
+  if (!Array.isArray(jwks) || jwks.length === 0) throw new ProblemError(503, "AUTH_SIGNING_KEYS holds no key.");
+  const verifying = new Map<string, CryptoKey>();
+  const published: JWK[] = [];
+  let signing: KeySet["signing"] | undefined;
+  for (const jwk of jwks) {
+    if (!jwk.kid || !jwk.d) throw new ProblemError(503, "Every AUTH_SIGNING_KEYS entry is a private JWK with a kid.");
+    const { d: _private, ...pub } = jwk;
+    const publicKey = (await importJWK(pub, ALG)) as CryptoKey;
+    verifying.set(jwk.kid, publicKey);
+    published.push({ ...(await exportJWK(publicKey)), kid: jwk.kid, alg: ALG, use: "sig" });
+    signing ??= { kid: jwk.kid, key: (await importJWK(jwk, ALG)) as CryptoKey };
+  }
+  return { signing: signing as KeySet["signing"], verifying, jwks: published };
+}
+
+/** Public keys for `/.well-known/jwks.json`. */
+export async function authJwks(env: Env): Promise<JWK[]> {
+  return (await keySet(env)).jwks;
+}
+
+/** Signs an access token for a principal. */
+export async function mintAccessToken(env: Env, p: Omit<Principal, "via">, seconds = ACCESS_TOKEN_SECONDS): Promise<string> {
+  const k = await keySet(env);
+  const claims: JWTPayload = { roles: p.roles, mkts: p.markets };
+  if (p.routes) claims.rts = p.routes;
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: ALG, kid: k.signing.kid, typ: "at+jwt" })
+    .setSubject(p.subject)
+    .setIssuer(env.AUTH_ISSUER)
+    .setAudience(API_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(`${seconds}s`)
+    .setJti(crypto.randomUUID())
+    .sign(k.signing.key);
+}
+
+/** Verifies an access token; any failure is a 401 that says why, without echoing the token. */
+export async function verifyAccessToken(env: Env, token: string): Promise<Principal> {
+  const k = await keySet(env);
+  try {
+    const { payload } = await jwtVerify(
+      token,
+      (header) => {
+        const key = header.kid ? k.verifying.get(header.kid) : undefined;
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key;
+      },
+      { algorithms: [ALG], issuer: env.AUTH_ISSUER, audience: API_AUDIENCE, typ: "at+jwt", requiredClaims: ["exp", "sub"] },
+    );
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
+    const markets = Array.isArray(payload.mkts) ? payload.mkts.filter((m): m is string => typeof m === "string") : [];
+    const routes = Array.isArray(payload.rts) ? payload.rts.filter((r): r is string => typeof r === "string") : undefined;
+    return { subject: String(payload.sub), roles, markets, routes, via: "token" };
+  } catch (err) {
+    throw new ProblemError(
+      401,
+      `The access token is not valid: ${describe(err)}.`,
+      {},
+      { "www-authenticate": 'Bearer error="invalid_token"' },
+    );
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof errors.JWTExpired) return "it has expired";
+  if (err instanceof errors.JWTClaimValidationFailed)
+    return `claim "${err.claim}" ${err.reason === "check_failed" ? "is wrong" : err.reason}`;
+  if (err instanceof errors.JOSEAlgNotAllowed) return "its algorithm is not accepted";
+  if (err instanceof errors.JWKSNoMatchingKey) return "it names no key of ours";
+  if (err instanceof errors.JWSSignatureVerificationFailed) return "its signature does not match";
+  return "it is malformed";
+}
+
+export type { Role };

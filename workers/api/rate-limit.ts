@@ -1,0 +1,355 @@
+import { Ratelimit } from "@upstash/ratelimit";
+import { Redis } from "@upstash/redis/cloudflare";
+import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
+import { SlidingWindow, type WindowLimit } from "../../shared/rate-window";
+import type { AppEnv } from "./app";
+import { problemResponse } from "./problem";
+
+/**
+ * Rate limits of the edge API: a sliding window per caller and route class, kept in Upstash Redis
+ * (`@upstash/ratelimit`) so that every isolate in every location counts against one limit.
+ *
+ * **When Redis cannot answer** (unreachable, erroring, slower than `timeoutMs`, or not configured)
+ * requests are limited by a per-isolate {@link SlidingWindow} applying the same limits. The
+ * trade-off: each isolate counts on its own, so with N isolates serving one caller the effective
+ * global limit is up to N× the configured one — looser, but never unlimited, and since the windows
+ * start from what the isolate itself saw, never a wholesale refusal either. Every isolate also
+ * records the requests Redis admitted, so a caller who used up its quota is still refused when
+ * the isolate fails over. Degraded limiting is never silent: `X-RateLimit-Source: fallback` on the
+ * response, and a warning in the logs at each failed attempt.
+ *
+ * After a failure Redis is left alone for a backoff (5 s, doubling to 60 s by default) instead of
+ * costing every request a timeout; then one request probes it while the others keep using the
+ * fallback, and a success brings everyone back to Redis.
+ *
+ * Headers on every limited response (IETF draft style): `RateLimit-Limit`, `RateLimit-Remaining`,
+ * `RateLimit-Reset` (seconds until quota comes back), `RateLimit-Policy` (`100;w=60`) and
+ * `X-RateLimit-Source: redis|fallback`; a refusal is a 429 problem with `Retry-After`.
+ */
+
+export const ROUTE_CLASSES = ["ingest", "quotes", "reads", "auth"] as const;
+export type RouteClass = (typeof ROUTE_CLASSES)[number];
+
+export interface RateLimitRule {
+  /** Requests admitted per window; a positive integer. */
+  requests: number;
+  /** The sliding window, in whole seconds. */
+  windowSeconds: number;
+}
+
+/** The Worker bindings read when no `redis` factory is given. */
+export interface RateLimitBindings {
+  UPSTASH_REDIS_REST_URL?: string;
+  UPSTASH_REDIS_REST_TOKEN?: string;
+  /** Namespaces the keys (tests run many platforms against one Redis); default "equilibrium:ratelimit". */
+  RATE_LIMIT_PREFIX?: string;
+}
+
+/** Why a Redis attempt was given up: it answered too late, or it failed (refused, errored, misconfigured). */
+export interface RedisFailure {
+  reason: "timeout" | "error";
+  error?: unknown;
+  /** How long Redis is now left alone. */
+  retryInMs: number;
+}
+
+export interface RateLimitOptions<E extends HonoEnv = AppEnv> {
+  /** The route class of a request, or null for routes that are not limited (health, docs). */
+  classify(c: Context<E>): RouteClass | null;
+  /** Who is calling, e.g. "key:<id>", "user:<sub>", "ip:<addr>"; never a secret (it becomes part of a Redis key). */
+  identify(c: Context<E>): string;
+  limits: Record<RouteClass, RateLimitRule>;
+  /** The Redis client for these bindings; by default one made from UPSTASH_REDIS_REST_URL / _TOKEN, undefined without them. */
+  redis?: (env: E["Bindings"]) => Redis | undefined;
+  /** Key prefix; by default RATE_LIMIT_PREFIX or "equilibrium:ratelimit". */
+  prefix?: string;
+  /** How long Redis may take before the fallback decides (default 500 ms). */
+  timeoutMs?: number;
+  /** Backoff after a Redis failure (default 5 s doubling to 60 s). */
+  backoff?: { initialMs: number; maxMs: number };
+  /** Keys the per-isolate fallback remembers at most (default 10,000; least recently used go first). */
+  fallbackMaxKeys?: number;
+  /** Told of each failed Redis attempt; by default a structured warning in the logs. */
+  onRedisFailure?: (failure: RedisFailure) => void;
+  /** The clock of the backoff and the fallback windows (tests); Redis windows always use real time. */
+  clock?: () => number;
+}
+
+const DEFAULT_PREFIX = "equilibrium:ratelimit";
+/** Identities are key material: a client-controlled header must not make keys arbitrarily long. */
+const MAX_IDENTITY_LENGTH = 200;
+/** Env-configured Redis targets remembered per isolate (bindings rarely change; this only bounds a surprise). */
+const MAX_TARGETS = 16;
+
+/** One Redis (and prefix): its limiters per route class and whether it is currently trusted. */
+interface Target {
+  limiters: Record<RouteClass, Ratelimit>;
+  /** Consecutive failed attempts; 0 while healthy. */
+  failures: number;
+  /** Until when Redis is left alone (clock time). */
+  retryAt: number;
+  /** One request is trying Redis after a backoff; the others use the fallback meanwhile. */
+  probing: boolean;
+}
+
+interface Decision {
+  allowed: boolean;
+  remaining: number;
+  /** Seconds until quota comes back; at least 1 on a refusal. */
+  resetSeconds: number;
+  source: "redis" | "fallback";
+}
+
+class RedisTimeout extends Error {}
+
+/**
+ * The rate-limiting middleware. Options are checked here, once, so a bad limit fails at startup.
+ *
+ * @example
+ * app.use("*", rateLimit({
+ *   classify: (c) => (c.req.path.startsWith("/v1/events") ? "ingest" : c.req.path.startsWith("/v1/") ? "reads" : null),
+ *   identify: (c) => ipIdentity(c),
+ *   limits: { ingest: { requests: 600, windowSeconds: 60 }, quotes: { requests: 120, windowSeconds: 60 },
+ *             reads: { requests: 600, windowSeconds: 60 }, auth: { requests: 10, windowSeconds: 60 } },
+ * }));
+ */
+export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<E>): MiddlewareHandler<E> {
+  const { classify, identify, limits } = checkOptions(options);
+  const timeoutMs = options.timeoutMs ?? 500;
+  const backoff = options.backoff ?? { initialMs: 5_000, maxMs: 60_000 };
+  const clock = options.clock ?? Date.now;
+  const onRedisFailure = options.onRedisFailure ?? logRedisFailure;
+  const fallback = new SlidingWindow({ maxKeys: options.fallbackMaxKeys ?? 10_000 });
+  const windows = Object.fromEntries(
+    ROUTE_CLASSES.map((rc) => [rc, { requests: limits[rc].requests, windowMs: limits[rc].windowSeconds * 1000 }]),
+  ) as Record<RouteClass, WindowLimit>;
+
+  const byConfig = new Map<string, Target>();
+  const byClient = new WeakMap<Redis, Map<string, Target>>();
+  let warnedUnconfigured = false;
+
+  const limitersFor = (redis: Redis, prefix: string): Record<RouteClass, Ratelimit> =>
+    Object.fromEntries(
+      ROUTE_CLASSES.map((rc) => [
+        rc,
+        new Ratelimit({
+          redis,
+          limiter: Ratelimit.slidingWindow(limits[rc].requests, `${limits[rc].windowSeconds} s`),
+          prefix: `${prefix}:${rc}`,
+          // The library's cache of refused callers is an unbounded Map per isolate, and it would
+          // answer for Redis without Redis; refusals are cheap enough to ask Redis about.
+          ephemeralCache: false,
+          analytics: false,
+          enableTelemetry: false,
+          // On timeout the library answers success:true with reason "timeout"; that is detected
+          // below and means "ask the fallback", never "allow".
+          timeout: timeoutMs,
+        }),
+      ]),
+    ) as Record<RouteClass, Ratelimit>;
+
+  const newTarget = (redis: Redis, prefix: string): Target => ({
+    limiters: limitersFor(redis, prefix),
+    failures: 0,
+    retryAt: 0,
+    probing: false,
+  });
+
+  const targetFor = (env: E["Bindings"]): Target | undefined => {
+    const bindings = readBindings(env);
+    const prefix = options.prefix ?? bindings.RATE_LIMIT_PREFIX ?? DEFAULT_PREFIX;
+    if (options.redis) {
+      const client = options.redis(env);
+      if (!client) return undefined;
+      let perPrefix = byClient.get(client);
+      if (!perPrefix) {
+        perPrefix = new Map();
+        byClient.set(client, perPrefix);
+      }
+      let target = perPrefix.get(prefix);
+      if (!target) {
+        target = newTarget(client, prefix);
+        perPrefix.set(prefix, target);
+      }
+      return target;
+    }
+    const url = bindings.UPSTASH_REDIS_REST_URL;
+    const token = bindings.UPSTASH_REDIS_REST_TOKEN;
+    if (!url || !token) return undefined;
+    const key = `${url}\n${token}\n${prefix}`;
+    let target = byConfig.get(key);
+    if (!target) {
+      const client = new Redis({
+        url,
+        token,
+        // A retry would only stretch the wait past the timeout; the fallback is the retry.
+        retry: { retries: 0, backoff: () => 0 },
+        // Aborts the HTTP call a little after the library's own timeout gave up on it, so a hung
+        // request does not linger; a function, because a fixed signal would abort only once.
+        signal: () => AbortSignal.timeout(timeoutMs * 2),
+        enableTelemetry: false,
+        enableAutoPipelining: false,
+        readYourWrites: false,
+      });
+      target = newTarget(client, prefix);
+      byConfig.set(key, target);
+      if (byConfig.size > MAX_TARGETS) byConfig.delete(byConfig.keys().next().value as string);
+    }
+    return target;
+  };
+
+  /** Whether this request may ask Redis: not during a backoff; after it, only one probe at a time. */
+  const mayAsk = (target: Target): boolean => {
+    if (target.failures === 0) return true;
+    if (target.probing || clock() < target.retryAt) return false;
+    target.probing = true;
+    return true;
+  };
+
+  const failed = (target: Target, error: unknown): void => {
+    target.probing = false;
+    const now = clock();
+    // Concurrent requests that failed together are one failure, not a reason to double again.
+    if (now < target.retryAt) return;
+    target.failures++;
+    const retryInMs = Math.min(backoff.initialMs * 2 ** (target.failures - 1), backoff.maxMs);
+    target.retryAt = now + retryInMs;
+    onRedisFailure({ reason: error instanceof RedisTimeout ? "timeout" : "error", error, retryInMs });
+  };
+
+  const decide = async (env: E["Bindings"], routeClass: RouteClass, identity: string): Promise<Decision> => {
+    const window = windows[routeClass];
+    const localKey = `${routeClass}:${identity}`;
+    const target = targetFor(env);
+    if (!target && !warnedUnconfigured) {
+      warnedUnconfigured = true;
+      console.warn(JSON.stringify({ level: "warn", message: "rate limiting has no Redis configured: per-isolate limits only" }));
+    }
+    if (target && mayAsk(target)) {
+      try {
+        const answer = await target.limiters[routeClass].limit(identity);
+        if (answer.reason === "timeout") throw new RedisTimeout(`Redis did not answer within ${timeoutMs} ms`);
+        if (!Number.isFinite(answer.remaining) || !Number.isFinite(answer.reset)) {
+          throw new Error(`unexpected rate limit answer ${JSON.stringify(answer)}`);
+        }
+        target.failures = 0;
+        target.retryAt = 0;
+        target.probing = false;
+        if (answer.success) fallback.record(localKey, window, clock());
+        // The sliding window's reset is the end of the current fixed window: when the caller is
+        // refused, a request then is admitted (earlier ones may be too), so it is an honest Retry-After.
+        const seconds = Math.ceil((answer.reset - Date.now()) / 1000);
+        return {
+          allowed: answer.success,
+          remaining: Math.max(0, Math.min(answer.remaining, window.requests)),
+          resetSeconds: answer.success ? Math.max(0, seconds) : Math.max(1, seconds),
+          source: "redis",
+        };
+      } catch (error) {
+        failed(target, error);
+      }
+    }
+    const local = fallback.hit(localKey, window, clock());
+    const seconds = Math.ceil(local.resetMs / 1000);
+    return {
+      allowed: local.allowed,
+      remaining: local.remaining,
+      resetSeconds: local.allowed ? Math.max(0, seconds) : Math.max(1, seconds),
+      source: "fallback",
+    };
+  };
+
+  return async function rateLimiter(c, next) {
+    const routeClass = classify(c);
+    if (routeClass === null) return next();
+    const rule = limits[routeClass];
+    const identity = identify(c).slice(0, MAX_IDENTITY_LENGTH);
+    const decision = await decide(c.env, routeClass, identity);
+    const headers: Record<string, string> = {
+      "ratelimit-limit": String(rule.requests),
+      "ratelimit-remaining": String(decision.remaining),
+      "ratelimit-reset": String(decision.resetSeconds),
+      "ratelimit-policy": `${rule.requests};w=${rule.windowSeconds}`,
+      "x-ratelimit-source": decision.source,
+    };
+    if (!decision.allowed) {
+      return problemResponse(
+        c,
+        429,
+        `Too many ${routeClass} requests: the limit is ${rule.requests} per ${rule.windowSeconds} s. Retry after ${decision.resetSeconds} s.`,
+        { routeClass, limit: rule.requests, windowSeconds: rule.windowSeconds, retryAfterSeconds: decision.resetSeconds },
+        { ...headers, "retry-after": String(decision.resetSeconds) },
+      );
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  };
+}
+
+/**
+ * The caller's address as an identity: `cf-connecting-ip` (set by Cloudflare, not forgeable
+ * there), else the first `x-forwarded-for` hop (local runs), else "ip:unknown".
+ *
+ * @example identify: (c) => (c.get("principal") ? `user:${c.get("principal")?.subject}` : ipIdentity(c))
+ */
+export function ipIdentity(c: Context): string {
+  const address = c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
+  return `ip:${address || "unknown"}`;
+}
+
+function checkOptions<E extends HonoEnv>(options: RateLimitOptions<E>): RateLimitOptions<E> {
+  if (typeof options.classify !== "function") throw new TypeError("rateLimit: classify must be a function");
+  if (typeof options.identify !== "function") throw new TypeError("rateLimit: identify must be a function");
+  for (const rc of ROUTE_CLASSES) {
+    const rule = options.limits?.[rc];
+    if (!rule) throw new TypeError(`rateLimit: limits.${rc} is missing`);
+    if (!Number.isInteger(rule.requests) || rule.requests < 1) {
+      throw new RangeError(`rateLimit: limits.${rc}.requests must be a positive integer, not ${rule.requests}`);
+    }
+    if (!Number.isInteger(rule.windowSeconds) || rule.windowSeconds < 1) {
+      throw new RangeError(`rateLimit: limits.${rc}.windowSeconds must be a positive whole number, not ${rule.windowSeconds}`);
+    }
+  }
+  const positive = (name: string, value: number | undefined) => {
+    if (value !== undefined && !(Number.isFinite(value) && value > 0))
+      throw new RangeError(`rateLimit: ${name} must be positive`);
+  };
+  positive("timeoutMs", options.timeoutMs);
+  positive("backoff.initialMs", options.backoff?.initialMs ?? 1);
+  positive("backoff.maxMs", options.backoff?.maxMs ?? 1);
+  if (options.backoff && options.backoff.maxMs < options.backoff.initialMs) {
+    throw new RangeError("rateLimit: backoff.maxMs must not be below backoff.initialMs");
+  }
+  if (options.fallbackMaxKeys !== undefined && !(Number.isInteger(options.fallbackMaxKeys) && options.fallbackMaxKeys >= 1)) {
+    throw new RangeError("rateLimit: fallbackMaxKeys must be a positive integer");
+  }
+  return options;
+}
+
+/** The rate-limit bindings of an env, whatever else it holds. */
+function readBindings(env: unknown): RateLimitBindings {
+  const read = (name: keyof RateLimitBindings): string | undefined => {
+    const value = typeof env === "object" && env !== null ? (env as Record<string, unknown>)[name] : undefined;
+    return typeof value === "string" && value !== "" ? value : undefined;
+  };
+  return {
+    UPSTASH_REDIS_REST_URL: read("UPSTASH_REDIS_REST_URL"),
+    UPSTASH_REDIS_REST_TOKEN: read("UPSTASH_REDIS_REST_TOKEN"),
+    RATE_LIMIT_PREFIX: read("RATE_LIMIT_PREFIX"),
+  };
+}
+
+function logRedisFailure(failure: RedisFailure): void {
+  console.warn(
+    JSON.stringify({
+      level: "warn",
+      message: "rate limiting falls back to per-isolate windows",
+      reason: failure.reason,
+      // The client quotes the command, keys (caller identities) included: the logs get the cause only.
+      error: String(failure.error)
+        .replace(/, command was: [\s\S]*$/, "")
+        .slice(0, 300),
+      retryInMs: failure.retryInMs,
+    }),
+  );
+}
