@@ -37,7 +37,11 @@ const dbVars = {
 };
 await migrateDatabase(dbVars);
 console.log(`history database: ${database.kind} (${database.url.replace(/:[^:@/]*@/, ":***@")}), migrations applied`);
-setDevVars(resolve(root, ".dev.vars"), dbVars);
+setDevVars(resolve(root, ".dev.vars"), {
+  ...dbVars,
+  UPSTASH_REDIS_REST_URL: bridges.upstashUrl,
+  UPSTASH_REDIS_REST_TOKEN: bridges.upstashToken,
+});
 setDevVars(resolve(root, "workers/analytics/.dev.vars"), dbVars);
 
 const console_ = await buildConsole();

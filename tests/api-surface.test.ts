@@ -50,6 +50,13 @@ describe("the API surface", () => {
     expect(ready.checks.quoteSigning?.status).toBe("ok");
   });
 
+  test("secure headers on every answer; CORS only for allowed origins", async () => {
+    const res = await p.fetch("/v1/markets", { headers: { origin: "https://evil.example" } });
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    expect(res.headers.get("x-frame-options")).toBe("DENY");
+    expect(res.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
   test("every response carries a request id; unknown routes are problems", async () => {
     const res = await p.fetch("/v2/nothing");
     expect(res.status).toBe(404);

@@ -16,6 +16,7 @@ import {
 } from "../../scripts/postgres";
 import { mintToken, newAuthSigningKeys, newQuoteSigningKey, type TokenClaims } from "../../scripts/signing-key";
 import { ROLES } from "../../workers/api/auth/principal";
+import { ROUTE_CLASSES } from "../../workers/api/rate-limit";
 import { buildWorker, quietWrangler, ROOT, WORKERS } from "./build";
 
 /**
@@ -51,6 +52,8 @@ export interface PlatformOptions {
   signingKey?: string;
   /** Where Postgres runs (default: the machine's server on 127.0.0.1:5432). */
   postgres?: PostgresTarget;
+  /** AUTH_SIGNING_KEYS (default: one fresh key). */
+  authKeys?: string;
   /** Extra bindings for the edge worker (e.g. single sign-on settings). */
   bindings?: Record<string, string>;
   /** An existing database to use (and keep) instead of a fresh one. */
@@ -140,11 +143,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const persist = options.persistDir ?? mkdtempSync(join(tmpdir(), "equilibrium-"));
   const ownsPersist = options.persistDir === undefined;
   const signingKey = options.signingKey ?? (await newQuoteSigningKey());
-  const authKeys = await newAuthSigningKeys();
+  const authKeys = options.authKeys ?? (await newAuthSigningKeys());
   const issuer = "https://equilibrium.local";
   const token = (claims: Partial<TokenClaims> = {}) =>
     mintToken(authKeys, issuer, { subject: "test-superuser", roles: [...ROLES], markets: ["*"], ...claims });
   const defaultToken = await token();
+  const upstash = await localBridges();
+  // Many platforms share the machine's Redis: each limits in its own key space, kept across restart().
+  const rateLimitPrefix = `platform:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
+  // Tests drive far more traffic per principal than production allows; rate-limit tests set their own.
+  const generous = JSON.stringify(Object.fromEntries(ROUTE_CLASSES.map((k) => [k, { requests: 1_000_000, windowSeconds: 60 }])));
   const logs: string[] = [];
   const database = options.database ?? (await freshDatabase(options.postgres));
   const ownsDatabase = options.database === undefined;
@@ -167,7 +175,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const converted = convertV4MiniflareOptions({
       port: 0,
       workers: [
-        worker(WORKERS.api, { QUOTE_SIGNING_KEY: signingKey, AUTH_SIGNING_KEYS: authKeys, ...options.bindings }),
+        worker(WORKERS.api, {
+          QUOTE_SIGNING_KEY: signingKey,
+          AUTH_SIGNING_KEYS: authKeys,
+          UPSTASH_REDIS_REST_URL: upstash.upstashUrl,
+          UPSTASH_REDIS_REST_TOKEN: upstash.upstashToken,
+          RATE_LIMIT_PREFIX: rateLimitPrefix,
+          RATE_LIMITS: generous,
+          ...options.bindings,
+        }),
         worker(WORKERS.analytics, {}),
       ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);

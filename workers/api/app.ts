@@ -1,10 +1,13 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
+import { cors } from "hono/cors";
+import { secureHeaders } from "hono/secure-headers";
 import type { z } from "zod";
 import { openPool, type PoolDatabase } from "../../db/client";
 import { access } from "./auth/access";
 import type { Principal } from "./auth/principal";
+import { limits } from "./limits";
 import { invalid, ProblemError, problemResponse, renderProblem } from "./problem";
 
 export interface AppEnv {
@@ -31,13 +34,39 @@ export function router(): OpenAPIHono<AppEnv> {
 /** The edge app's shared middleware: request ids, size limits, problems for every failure. */
 export function base(): OpenAPIHono<AppEnv> {
   const app = router();
-  app.use("*", async function requestId(c, next) {
+  app.use("*", async function requestLog(c, next) {
     const id = c.req.header("cf-ray") ?? crypto.randomUUID();
     c.set("requestId", id);
+    const started = Date.now();
     await next();
     c.header("x-request-id", id);
+    // One structured line per request: never a header, body, token or query value.
+    console.log(
+      JSON.stringify({
+        level: c.res.status >= 500 ? "error" : "info",
+        requestId: id,
+        method: c.req.method,
+        path: new URL(c.req.url).pathname,
+        route: c.get("route"),
+        status: c.res.status,
+        ms: Date.now() - started,
+        subject: c.get("principal")?.subject,
+      }),
+    );
   });
+  app.use("*", secureHeaders({ crossOriginResourcePolicy: "same-site", xFrameOptions: "DENY" }));
+  app.use(
+    "*",
+    cors({
+      // An allow-list per environment (CORS_ORIGINS); the console is same-origin and needs none.
+      origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
+      allowHeaders: ["authorization", "content-type"],
+      exposeHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
+      maxAge: 600,
+    }),
+  );
   app.use("*", access());
+  app.use("*", limits());
   app.use(
     "/v1/*",
     bodyLimit({
@@ -78,4 +107,11 @@ export async function withDatabase<T>(c: Context<AppEnv>, work: (db: PoolDatabas
   } finally {
     c.executionCtx.waitUntil(pool.end().catch(() => undefined));
   }
+}
+
+function allowedOrigins(setting: string): string[] {
+  return setting
+    .split(",")
+    .map((o) => o.trim())
+    .filter(Boolean);
 }

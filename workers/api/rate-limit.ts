@@ -114,7 +114,12 @@ class RedisTimeout extends Error {}
  * }));
  */
 export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<E>): MiddlewareHandler<E> {
-  const { classify, identify, limits } = checkOptions(options);
+  const { classify, identify } = checkOptions(options);
+  // A copy: a caller changing its object later must not change limits already in force.
+  const limits = Object.fromEntries(ROUTE_CLASSES.map((rc) => [rc, { ...options.limits[rc] }])) as Record<
+    RouteClass,
+    RateLimitRule
+  >;
   const timeoutMs = options.timeoutMs ?? 500;
   const backoff = options.backoff ?? { initialMs: 5_000, maxMs: 60_000 };
   const clock = options.clock ?? Date.now;
