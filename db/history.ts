@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
-import type { HistoryMessage } from "../shared/history";
+import type { HistoryMessage, RequestCount } from "../shared/history";
 import type { PoolDatabase } from "./client";
-import { events, pendingVerifications, quotes, surgeMinutes } from "./schema";
+import { events, failureEvents, pendingVerifications, quotes, requestMinutes, surgeMinutes } from "./schema";
 
 /** Rows per INSERT: well under Postgres' 65,535 bound parameters. */
 const CHUNK = 1000;
@@ -68,6 +68,8 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
         ]
       : [],
   );
+  const failureRows = messages.flatMap((m) => (m.type === "failure" ? [{ ...m.event, at: new Date(m.event.at) }] : []));
+  const requestRows = sumRequests(messages.flatMap((m) => (m.type === "requests" ? m.counts : [])));
   const verifiedRows = messages.flatMap((m) =>
     m.type === "verified" ? [{ quoteId: m.quoteId, verifiedAt: new Date(m.at) }] : [],
   );
@@ -99,6 +101,22 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
         .values(quoteRows.slice(i, i + CHUNK))
         .onConflictDoNothing();
     }
+    if (failureRows.length > 0) await tx.insert(failureEvents).values(failureRows).onConflictDoNothing();
+    for (let i = 0; i < requestRows.length; i += CHUNK) {
+      await tx
+        .insert(requestMinutes)
+        .values(requestRows.slice(i, i + CHUNK))
+        .onConflictDoUpdate({
+          target: [
+            requestMinutes.minute,
+            requestMinutes.route,
+            requestMinutes.mode,
+            requestMinutes.outcome,
+            requestMinutes.bucketMs,
+          ],
+          set: { count: sql`${requestMinutes.count} + excluded.count` },
+        });
+    }
     if (verifiedRows.length > 0) await tx.insert(pendingVerifications).values(verifiedRows).onConflictDoNothing();
     if (verifiedRows.length > 0 || quoteRows.length > 0) {
       // A verification may arrive before its quote: it waits in pending_verifications.
@@ -124,4 +142,20 @@ function latestPerKey<T extends { marketId: string; minute: Date; cell: string; 
     byKey.set(key, earlier ? { ...row, peakMultiplier: Math.max(earlier.peakMultiplier, row.peakMultiplier) } : row);
   }
   return [...byKey.values()];
+}
+
+/**
+ * Request counts of one batch summed per key (one upsert per key per statement). Counts are
+ * additive, so unlike events they are not idempotent: a redelivered batch counts twice. That is
+ * accepted for operational metrics; everything that is money or pricing history is exact.
+ */
+function sumRequests(counts: RequestCount[]) {
+  const byKey = new Map<string, RequestCount>();
+  for (const c of counts) {
+    const key = `${c.minute}|${c.route}|${c.mode}|${c.outcome}|${c.bucketMs}`;
+    const seen = byKey.get(key);
+    if (seen) seen.count += c.count;
+    else byKey.set(key, { ...c });
+  }
+  return [...byKey.values()].map((c) => ({ ...c, minute: new Date(c.minute) }));
 }

@@ -151,3 +151,35 @@ export const refreshTokens = pgTable(
   },
   (t) => [index("refresh_tokens_user").on(t.userId)],
 );
+
+/** Mode changes, dependency failures and recoveries, operators' overrides: the failure log. */
+export const failureEvents = pgTable(
+  "failure_events",
+  {
+    id: text().primaryKey(),
+    at: timestamp(tz).notNull(),
+    kind: text().notNull().$type<"mode" | "dependency" | "override">(),
+    subject: text().notNull(),
+    status: text().notNull(),
+    detail: jsonb().notNull(),
+  },
+  (t) => [index("failure_events_at").on(t.at)],
+);
+
+/**
+ * Requests per minute, route, system mode and outcome, with a latency histogram (one row per
+ * bucket): enough for rates, error rates and percentiles per mode. Counts add up on upsert.
+ */
+export const requestMinutes = pgTable(
+  "request_minutes",
+  {
+    minute: timestamp(tz).notNull(),
+    route: text().notNull(),
+    mode: text().notNull(),
+    outcome: text().notNull().$type<"ok" | "client_error" | "server_error">(),
+    /** Upper bound of the latency bucket, in milliseconds. */
+    bucketMs: integer("bucket_ms").notNull(),
+    count: integer().notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.minute, t.route, t.mode, t.outcome, t.bucketMs] })],
+);

@@ -39,6 +39,11 @@ export class MarketFeed extends DurableObject<Env> {
     this.#subscribers.broadcast(fresh);
   }
 
+  /** A message for everyone watching the market (the system mode, an operator's override). */
+  announce(message: LiveMessage): void {
+    this.#subscribers.everyone(message);
+  }
+
   override async fetch(request: Request): Promise<Response> {
     const live = Subscribers.requested(request);
     if (!live) return new Response("expected a WebSocket upgrade", { status: 426 });

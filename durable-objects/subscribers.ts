@@ -108,6 +108,12 @@ export class Subscribers {
     }
   }
 
+  /** Sends one message to every connection, whatever it watches. */
+  everyone(message: LiveMessage): void {
+    const text = JSON.stringify(message);
+    for (const ws of this.ctx.getWebSockets()) this.#send(ws, text);
+  }
+
   #send(ws: WebSocket, message: string): void {
     try {
       ws.send(message);

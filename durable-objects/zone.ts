@@ -70,6 +70,8 @@ export class Zone extends DurableObject<Env> {
   #minutes = new MinuteLog();
   #outboxPending = true;
   #drainFailures = 0;
+  #caps: EmergencyCap[] = [];
+  #failUntil = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -85,6 +87,11 @@ export class Zone extends DurableObject<Env> {
     this.#subscribers = new Subscribers(ctx);
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
     if (row) this.#restore(JSON.parse(row.value) as ZoneConfig);
+  }
+
+  /** A liveness probe of the Durable Object subsystem (answers without any market). */
+  ping(): number {
+    return Date.now();
   }
 
   /** Applies a batch of events of this zone; returns the indexes of events seen before. */
@@ -146,6 +153,27 @@ export class Zone extends DurableObject<Env> {
   async reading(market: MarketRef, zone: string, cell: string): Promise<CellReading> {
     const state = await this.#ready(market, zone);
     return state.reading(cell, Date.now());
+  }
+
+  /**
+   * Operators' emergency caps for this zone (from the system-mode object): whole-zone caps and
+   * per-cell caps, each until a time. They bind from the next tick, which is scheduled now.
+   */
+  async setEmergency(market: MarketRef, zone: string, caps: EmergencyCap[]): Promise<void> {
+    const state = await this.#ready(market, zone);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('emergency', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      JSON.stringify(caps),
+    );
+    this.#caps = caps;
+    applyCaps(state, caps, Date.now());
+    this.#schedule(Date.now());
+  }
+
+  /** Fault injection for resilience tests (enabled only where CHAOS_ENABLED is set): fail every call for a while. */
+  async fail(seconds: number): Promise<void> {
+    if ((this.env.CHAOS_ENABLED as string) !== "true") throw new Error("fault injection is disabled here");
+    this.#failUntil = Date.now() + seconds * 1000;
   }
 
   /** Recent history of a cell (kept in memory: a restart starts it afresh). */
@@ -217,6 +245,10 @@ export class Zone extends DurableObject<Env> {
   #tick(state: ZoneState): void {
     const now = Date.now();
     this.#lastTickAt = now;
+    if (this.#caps.some((c) => c.until <= now)) {
+      this.#caps = this.#caps.filter((c) => c.until > now);
+      applyCaps(state, this.#caps, now);
+    }
     const { changes, updated, active } = state.tick(now);
     for (const cell of updated) this.#saveCell(cell);
     this.#logMinutes(state, now, active);
@@ -355,6 +387,7 @@ export class Zone extends DurableObject<Env> {
 
   /** The zone's state, configured for the given market version (fetched when newer). */
   async #ready(market: MarketRef, zone: string): Promise<ZoneState> {
+    if (Date.now() < this.#failUntil) throw new Error("zone unavailable (injected fault)");
     while (!this.#state || !this.#config || this.#config.market.version < market.version) {
       this.#loading ??= this.#configure(market, zone).finally(() => {
         this.#loading = undefined;
@@ -411,8 +444,32 @@ export class Zone extends DurableObject<Env> {
     }
     const now = Date.now();
     state.refreshSupply(now);
+    const caps = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'emergency'").toArray()[0];
+    this.#caps = caps ? (JSON.parse(caps.value) as EmergencyCap[]) : [];
+    applyCaps(state, this.#caps, now);
     this.#state = state;
     this.#schedule(now);
+  }
+}
+
+export interface EmergencyCap {
+  cap: number;
+  /** Cells covered; null for the whole market. */
+  cells: string[] | null;
+  until: number;
+}
+
+/** The lowest live cap wins, per cell and for the zone as a whole. */
+function applyCaps(state: ZoneState, caps: EmergencyCap[], now: number): void {
+  const live = caps.filter((c) => c.until > now);
+  const whole = live.filter((c) => c.cells === null).map((c) => c.cap);
+  state.emergencyCap = whole.length > 0 ? Math.min(...whole) : undefined;
+  state.cellCaps.clear();
+  for (const c of live) {
+    for (const cell of c.cells ?? []) {
+      if (!state.ownCells.has(cell)) continue;
+      state.cellCaps.set(cell, Math.min(c.cap, state.cellCaps.get(cell) ?? Number.POSITIVE_INFINITY));
+    }
   }
 }
 

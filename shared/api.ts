@@ -73,6 +73,15 @@ export const ExplanationSchema = z.object({
   shown: z.number(),
 });
 
+/** Set when an answer was given without its usual source (and so may be less current). */
+export const DegradedSchema = z
+  .object({
+    reason: z.literal("zone-unavailable"),
+    basis: z.enum(["last-known", "default"]).describe("the last multiplier seen for the cell, or 1.0 when none is recent"),
+    ageSeconds: z.number().int().nullable(),
+  })
+  .nullable();
+
 export const SurgeReadingSchema = z.object({
   cell: z.string(),
   zone: z.string(),
@@ -83,6 +92,7 @@ export const SurgeReadingSchema = z.object({
   seq: z.number().int(),
   computedAt: z.string(),
   explanation: ExplanationSchema,
+  degraded: DegradedSchema,
 });
 
 export const SurgeQuerySchema = z.object({
@@ -140,6 +150,7 @@ export const QuoteSchema = z.object({
   issuedAt: z.string(),
   expiresAt: z.string(),
   explanation: ExplanationSchema,
+  degraded: DegradedSchema,
 });
 
 export const VerifyRequestSchema = z.object({ token: z.string().min(1).max(8192) });
@@ -172,7 +183,14 @@ export type LiveMessage =
   | { type: "surge"; cell: string; multiplier: number; at: string; seq: number }
   | { type: "snapshot"; cells: Array<{ cell: string; multiplier: number; seq: number }>; at: string }
   | { type: "subscribed"; cells: string[] | "all"; market?: string }
-  | { type: "error"; detail: string };
+  | { type: "error"; detail: string }
+  | {
+      type: "mode";
+      mode: "normal" | "degraded" | "emergency";
+      system: "normal" | "degraded" | "emergency";
+      overrides: Array<{ id: string; cap: number; cells: string[] | null; until: string; reason: string }>;
+      at: string;
+    };
 
 export const LiveSubscribeSchema = z.object({
   type: z.literal("subscribe"),

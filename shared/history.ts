@@ -38,11 +38,31 @@ export interface QuoteRecord {
   expiresAt: number;
 }
 
+export interface FailureEvent {
+  id: string;
+  at: number;
+  kind: "mode" | "dependency" | "override";
+  subject: string;
+  status: string;
+  detail: Record<string, unknown>;
+}
+
+export interface RequestCount {
+  minute: number;
+  route: string;
+  mode: string;
+  outcome: "ok" | "client_error" | "server_error";
+  bucketMs: number;
+  count: number;
+}
+
 export type HistoryMessage =
   | { type: "events"; market: string; zone: string; events: HistoryEvent[] }
   | { type: "surge"; market: string; zone: string; minutes: SurgeMinute[] }
   | { type: "quote"; quote: QuoteRecord }
-  | { type: "verified"; quoteId: string; at: number };
+  | { type: "verified"; quoteId: string; at: number }
+  | { type: "failure"; event: FailureEvent }
+  | { type: "requests"; counts: RequestCount[] };
 
 /** Events per queue message: keeps a message well under the 128 KB limit. */
 export const EVENTS_PER_MESSAGE = 250;

@@ -54,7 +54,8 @@ export async function totpAt(secret: Uint8Array<ArrayBuffer>, step: number, digi
   const key = await crypto.subtle.importKey("raw", secret, { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, counter));
   const offset = (mac[19] ?? 0) & 15;
-  const code = (((mac[offset] ?? 0) & 127) << 24) | ((mac[offset + 1] ?? 0) << 16) | ((mac[offset + 2] ?? 0) << 8) | (mac[offset + 3] ?? 0);
+  const code =
+    (((mac[offset] ?? 0) & 127) << 24) | ((mac[offset + 1] ?? 0) << 16) | ((mac[offset + 2] ?? 0) << 8) | (mac[offset + 3] ?? 0);
   return String(code % 10 ** digits).padStart(digits, "0");
 }
 

@@ -68,11 +68,21 @@ export class ZoneState {
   #rings = new Map<string, string[][]>();
   #history = new Map<string, HistoryPoint[]>();
 
+  /** Operators' emergency caps on single cells (on top of `emergencyCap`, which covers the whole zone). */
+  cellCaps = new Map<string, number>();
+
   constructor(
     public ownCells: ReadonlySet<string>,
     public settings: SurgeConfig,
     public emergencyCap?: number,
   ) {}
+
+  /** The emergency cap that applies to a cell, if any. */
+  capFor(cell: string): number | undefined {
+    const own = this.cellCaps.get(cell);
+    if (own === undefined) return this.emergencyCap;
+    return this.emergencyCap === undefined ? own : Math.min(own, this.emergencyCap);
+  }
 
   /** A driver's status. Older than the supply window, or older than what we know: ignored. */
   applySupply(driverId: string, cell: string, available: boolean, at: number, now: number): Applied {
@@ -155,7 +165,7 @@ export class ZoneState {
         previousSmoothed: state.smoothed,
         previousShownTenths: state.shownTenths,
         settings: this.settings,
-        emergencyCap: this.emergencyCap,
+        emergencyCap: this.capFor(cell),
       });
       this.#explanations.set(cell, update.explanation);
       if (update.smoothed !== state.smoothed || update.shownTenths !== state.shownTenths) updated.push(cell);
@@ -186,7 +196,7 @@ export class ZoneState {
       supply,
       demand: Math.round(demand * 1000) / 1000,
       computedAt: c?.computedAt ?? now,
-      explanation: this.#explanations.get(cell) ?? restingExplanation(supply, demand, this.settings.cap, this.emergencyCap),
+      explanation: this.#explanations.get(cell) ?? restingExplanation(supply, demand, this.settings.cap, this.capFor(cell)),
     };
   }
 
@@ -254,10 +264,9 @@ export class ZoneState {
   }
 
   /** Drops cached neighbour rings, e.g. after the market's settings change. */
-  reconfigure(ownCells: ReadonlySet<string>, settings: SurgeConfig, emergencyCap?: number): void {
+  reconfigure(ownCells: ReadonlySet<string>, settings: SurgeConfig): void {
     this.ownCells = ownCells;
     this.settings = settings;
-    this.emergencyCap = emergencyCap;
     this.#rings.clear();
     for (const cell of this.cells.keys()) if (!ownCells.has(cell)) this.cells.delete(cell);
     for (const cell of this.#history.keys()) if (!ownCells.has(cell)) this.#history.delete(cell);

@@ -7,7 +7,10 @@ const settingsArb = fc.record({
   openMs: fc.integer({ min: 10, max: 5_000 }),
   maxOpenMs: fc.integer({ min: 5_000, max: 120_000 }),
 });
-const outcomes = fc.array(fc.record({ dt: fc.integer({ min: 0, max: 20_000 }), ok: fc.boolean(), r: fc.double({ min: 0, max: 1, noNaN: true }) }), { maxLength: 200 });
+const outcomes = fc.array(
+  fc.record({ dt: fc.integer({ min: 0, max: 20_000 }), ok: fc.boolean(), r: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  { maxLength: 200 },
+);
 
 describe("circuit breaker", () => {
   test("never lets a call through while open", () => {
@@ -45,27 +48,32 @@ describe("circuit breaker", () => {
 
   test("probes with growing delays: each failed probe waits at least as long as the one before (up to the cap), with jitter inside [ceiling/2, ceiling]", () => {
     fc.assert(
-      fc.property(settingsArb, fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 12, maxLength: 12 }), (settings, randoms) => {
-        let i = 0;
-        const b = new CircuitBreaker(settings, () => randoms[i++ % randoms.length] as number);
-        let now = 0;
-        for (let k = 0; k < settings.failureThreshold; k++) b.failure(now);
-        const ceilings: number[] = [];
-        for (let probe = 0; probe < 10; probe++) {
-          const { retryAt } = b.snapshot();
-          const ceiling = b.delayCeiling(probe);
-          ceilings.push(ceiling);
-          expect(retryAt - now).toBeGreaterThanOrEqual(ceiling / 2 - 1e-6); // float sums: now is a sum of delays
-          expect(retryAt - now).toBeLessThanOrEqual(ceiling + 1e-6);
-          expect(b.allow(retryAt - 1)).toBe(false);
-          now = retryAt;
-          expect(b.allow(now)).toBe(true); // the probe
-          expect(b.allow(now)).toBe(false); // only one at a time
-          b.failure(now);
-        }
-        for (let k = 1; k < ceilings.length; k++) expect(ceilings[k] as number).toBeGreaterThanOrEqual(ceilings[k - 1] as number);
-        expect(Math.max(...ceilings)).toBeLessThanOrEqual(settings.maxOpenMs);
-      }),
+      fc.property(
+        settingsArb,
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 12, maxLength: 12 }),
+        (settings, randoms) => {
+          let i = 0;
+          const b = new CircuitBreaker(settings, () => randoms[i++ % randoms.length] as number);
+          let now = 0;
+          for (let k = 0; k < settings.failureThreshold; k++) b.failure(now);
+          const ceilings: number[] = [];
+          for (let probe = 0; probe < 10; probe++) {
+            const { retryAt } = b.snapshot();
+            const ceiling = b.delayCeiling(probe);
+            ceilings.push(ceiling);
+            expect(retryAt - now).toBeGreaterThanOrEqual(ceiling / 2 - 1e-6); // float sums: now is a sum of delays
+            expect(retryAt - now).toBeLessThanOrEqual(ceiling + 1e-6);
+            expect(b.allow(retryAt - 1)).toBe(false);
+            now = retryAt;
+            expect(b.allow(now)).toBe(true); // the probe
+            expect(b.allow(now)).toBe(false); // only one at a time
+            b.failure(now);
+          }
+          for (let k = 1; k < ceilings.length; k++)
+            expect(ceilings[k] as number).toBeGreaterThanOrEqual(ceilings[k - 1] as number);
+          expect(Math.max(...ceilings)).toBeLessThanOrEqual(settings.maxOpenMs);
+        },
+      ),
     );
   });
 

@@ -142,7 +142,13 @@ describe("markets live in Postgres", () => {
       await putMarket(first, "nyc", demoMarket("nyc-manhattan"));
       await putMarket(first, "nyc", demoMarket("nyc-manhattan", { surge: { cap: 2.2 } }));
       await first.dispose();
-      expect(psql(database.target, database.name, "select string_agg(version::text, ',' order by version) from market_versions where market_id = 'nyc'")).toBe("1,2");
+      expect(
+        psql(
+          database.target,
+          database.name,
+          "select string_agg(version::text, ',' order by version) from market_versions where market_id = 'nyc'",
+        ),
+      ).toBe("1,2");
       expect(psql(database.target, database.name, "select body->'surge'->>'cap' from markets where id = 'nyc'")).toBe("2.2");
 
       // Fresh Durable Object storage, same database: the directory fills itself from Postgres.

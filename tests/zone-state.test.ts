@@ -163,7 +163,7 @@ describe("a stadium lets out", () => {
     }
     expect(Math.max(...HOT.map((c) => shown(state, c, now)))).toBe(30);
 
-    state.reconfigure(OWN, DEFAULTS, 1.45);
+    state.emergencyCap = 1.45;
     now += DEFAULTS.updateIntervalMs;
     const { changes } = state.tick(now);
     for (const c of OWN_LIST) expect(shown(state, c, now)).toBeLessThanOrEqual(14);
@@ -515,5 +515,33 @@ describe("space: a hot cell lifts its neighbours by ring distance", () => {
     expect(one.shownTenths).toBeGreaterThan(two.shownTenths);
     expect(one.explanation.target).toBeGreaterThan(two.explanation.target);
     expect(three.shownTenths).toBe(10);
+  });
+});
+
+describe("an operator's emergency cap on some cells", () => {
+  test("caps only the listed cells, within one tick; lifting it lets them rise again", () => {
+    const state = zone();
+    let now = T0;
+    for (const c of HOT) state.applySupply(`d-${c}`, c, true, now, now);
+    for (const c of HOT) for (let i = 0; i < 60; i++) state.applyDemand(c, 1, now, now);
+    for (let i = 1; i <= 20; i++) {
+      now = T0 + i * DEFAULTS.updateIntervalMs;
+      state.tick(now);
+    }
+    const [capped, free] = HOT as unknown as [string, string];
+    expect(shown(state, capped, now)).toBeGreaterThan(10);
+    expect(shown(state, free, now)).toBeGreaterThan(10);
+    state.cellCaps.set(capped, 1);
+    now += DEFAULTS.updateIntervalMs;
+    state.tick(now);
+    expect(shown(state, capped, now)).toBe(10);
+    expect(state.reading(capped, now).explanation.capApplied).toBe("emergency");
+    expect(shown(state, free, now)).toBeGreaterThan(10);
+    state.cellCaps.clear();
+    for (let i = 0; i < 10; i++) {
+      now += DEFAULTS.updateIntervalMs;
+      state.tick(now);
+    }
+    expect(shown(state, capped, now)).toBeGreaterThan(10);
   });
 });

@@ -7,8 +7,11 @@ import type { z } from "zod";
 import { openPool, type PoolDatabase } from "../../db/client";
 import { access } from "./auth/access";
 import type { Principal } from "./auth/principal";
+import { guarded } from "./dependencies";
 import { limits } from "./limits";
 import { invalid, ProblemError, problemResponse, renderProblem } from "./problem";
+import { recordRequest, takeDue } from "./request-metrics";
+import { currentMode } from "./system";
 
 export interface AppEnv {
   Bindings: Env;
@@ -40,6 +43,13 @@ export function base(): OpenAPIHono<AppEnv> {
     const started = Date.now();
     await next();
     c.header("x-request-id", id);
+    const route = c.get("route") ?? "unmatched";
+    recordRequest(route, currentMode(), c.res.status, Date.now() - started);
+    const due = takeDue();
+    if (due)
+      c.executionCtx.waitUntil(
+        c.env.HISTORY.send({ type: "requests", counts: due }, { contentType: "json" }).catch(() => undefined),
+      );
     // One structured line per request: never a header, body, token or query value.
     console.log(
       JSON.stringify({
@@ -86,7 +96,7 @@ export function base(): OpenAPIHono<AppEnv> {
 export async function withDatabase<T>(c: Context<AppEnv>, work: (db: PoolDatabase) => Promise<T>): Promise<T> {
   const { pool, db } = openPool(c.env);
   try {
-    return await work(db);
+    return await guarded(c.env, c.executionCtx, "postgres", "postgres", () => work(db));
   } catch (err) {
     if (err instanceof ProblemError) throw err;
     const cause = (err as { cause?: Error }).cause;

@@ -1,4 +1,5 @@
 import { base } from "./app";
+import { probeAndReport } from "./probes";
 import { admin } from "./routes/admin";
 import { analytics } from "./routes/analytics";
 import { auth } from "./routes/auth";
@@ -9,9 +10,11 @@ import { live } from "./routes/live";
 import { markets } from "./routes/markets";
 import { quotes } from "./routes/quotes";
 import { surge } from "./routes/surge";
+import { system } from "./routes/system";
 
 export { MarketDirectory } from "../../durable-objects/market-directory";
 export { MarketFeed } from "../../durable-objects/market-feed";
+export { SystemMode } from "../../durable-objects/system-mode";
 export { Zone } from "../../durable-objects/zone";
 
 /**
@@ -28,6 +31,13 @@ app.route("/", live);
 app.route("/", analytics);
 app.route("/", admin);
 app.route("/", auth);
+app.route("/", system);
 app.route("/", docs(app));
 
-export default app;
+export default {
+  fetch: app.fetch,
+  /** Every minute: probe each dependency and tell the system-mode object. */
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(probeAndReport(env));
+  },
+} satisfies ExportedHandler<Env>;

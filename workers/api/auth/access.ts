@@ -66,6 +66,12 @@ export const ACCESS: readonly Rule[] = [
   { id: "admin.apiKeys.list", method: "GET", path: "/v1/admin/api-keys", roles: ["admin"] },
   { id: "admin.apiKeys.revoke", method: "DELETE", path: "/v1/admin/api-keys/{keyId}", roles: ["admin"] },
   { id: "admin.users.create", method: "POST", path: "/v1/admin/users", roles: ["admin"] },
+  { id: "admin.chaos.zone", method: "POST", path: "/v1/admin/chaos/zone", roles: ["admin"] },
+  { id: "system.get", method: "GET", path: "/v1/system", roles: ["operator", "admin"] },
+  { id: "system.probe", method: "POST", path: "/v1/system/probe", roles: ["admin"] },
+  { id: "system.overrides.declare", method: "POST", path: "/v1/system/overrides", roles: ["operator", "admin"] },
+  { id: "system.overrides.lift", method: "DELETE", path: "/v1/system/overrides/{overrideId}", roles: ["operator", "admin"] },
+  { id: "system.report", method: "GET", path: "/v1/system/report", roles: ["operator", "admin"] },
 ];
 
 interface Compiled extends Rule {

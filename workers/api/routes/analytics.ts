@@ -17,6 +17,7 @@ import { httpDatabase } from "../../../db/client";
 import { MarketIdSchema } from "../../../shared/market";
 import { type AppEnv, router } from "../app";
 import { requireMarket } from "../auth/access";
+import { guarded } from "../dependencies";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -73,7 +74,7 @@ async function knownMarket(c: Context<AppEnv>, id: string): Promise<void> {
 /** Runs a read; a database that cannot answer is a 503 the client may retry, never a 500. */
 async function read(c: Context<AppEnv>, query: SQL): Promise<Row[]> {
   try {
-    const result = await httpDatabase(c.env).execute(query);
+    const result = await guarded(c.env, c.executionCtx, "postgres", "postgres", () => httpDatabase(c.env).execute(query));
     return (result.rows as Record<string, unknown>[]).map(normaliseRow);
   } catch (err) {
     console.error(

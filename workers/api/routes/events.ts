@@ -15,6 +15,7 @@ import type { MarketIndex } from "../../../shared/zoning";
 import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
 import { allowsMarket, type Principal } from "../auth/principal";
+import { guarded } from "../dependencies";
 import { marketIndex } from "../market-index";
 import { fieldErrors, ProblemError, problemDoc } from "../problem";
 
@@ -90,7 +91,9 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   let duplicate = 0;
   let unavailable = 0;
   const zones = [...batches.entries()];
-  const results = await Promise.allSettled(zones.map(([key, batch]) => c.env.ZONES.getByName(key).ingest(batch)));
+  const results = await Promise.allSettled(
+    zones.map(([key, batch]) => guarded(c.env, c.executionCtx, "zones", key, () => c.env.ZONES.getByName(key).ingest(batch))),
+  );
   results.forEach((result, z) => {
     const batch = zones[z]?.[1];
     if (!batch) return;

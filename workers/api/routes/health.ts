@@ -1,10 +1,17 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { router } from "../app";
 import { directory } from "../market-index";
+import { probeAndReport } from "../probes";
+import { forgetSystem, systemSnapshot } from "../system";
 
 export const health = router();
 
 const Check = z.object({ status: z.enum(["ok", "failing"]), latencyMs: z.number(), error: z.string().optional() });
+const Readiness = z.object({
+  status: z.enum(["ready", "degraded", "not ready"]),
+  mode: z.string(),
+  checks: z.record(z.string(), Check),
+});
 
 health.openapi(
   createRoute({
@@ -28,11 +35,11 @@ health.openapi(
     responses: {
       200: {
         description: "Ready",
-        content: { "application/json": { schema: z.object({ status: z.string(), checks: z.record(z.string(), Check) }) } },
+        content: { "application/json": { schema: Readiness } },
       },
       503: {
         description: "Not ready",
-        content: { "application/json": { schema: z.object({ status: z.string(), checks: z.record(z.string(), Check) }) } },
+        content: { "application/json": { schema: Readiness } },
       },
     },
   }),
@@ -48,7 +55,16 @@ health.openapi(
     checks.quoteSigning = c.env.QUOTE_SIGNING_KEY
       ? { status: "ok", latencyMs: 0 }
       : { status: "failing", latencyMs: 0, error: "QUOTE_SIGNING_KEY is not set" };
-    const ok = Object.values(checks).every((x) => x.status === "ok");
-    return c.json({ status: ok ? "ready" : "not ready", checks }, ok ? 200 : 503);
+    Object.assign(checks, await probeAndReport(c.env));
+    forgetSystem();
+    const mode = (await systemSnapshot(c.env))?.mode ?? "degraded";
+    // Ready means able to price: the directory, the zones and the signing key. The rest degrade.
+    const ready = ["directory", "zones", "quoteSigning"].every((k) => checks[k]?.status === "ok");
+    const status: z.infer<typeof Readiness>["status"] = !ready
+      ? "not ready"
+      : Object.values(checks).every((x) => x.status === "ok")
+        ? "ready"
+        : "degraded";
+    return c.json({ status, mode, checks }, ready ? 200 : 503);
   },
 );

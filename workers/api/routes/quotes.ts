@@ -5,9 +5,10 @@ import { computeFare } from "../../../shared/fare";
 import type { HistoryMessage } from "../../../shared/history";
 import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
-import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
 import { requireMarket } from "../auth/access";
+import { readCell } from "../cell-readings";
+import { guarded } from "../dependencies";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 import { signQuote, verifyQuote } from "../quote-signing";
@@ -18,15 +19,16 @@ import { signQuote, verifyQuote } from "../quote-signing";
  */
 function record(c: Context<AppEnv>, message: HistoryMessage): void {
   c.executionCtx.waitUntil(
-    c.env.HISTORY.send(message, { contentType: "json" }).catch((err: unknown) =>
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          requestId: c.get("requestId"),
-          message: "history queue refused a quote",
-          error: String(err),
-        }),
-      ),
+    guarded(c.env, c.executionCtx, "queue", "queue", () => c.env.HISTORY.send(message, { contentType: "json" })).catch(
+      (err: unknown) =>
+        console.error(
+          JSON.stringify({
+            level: "warn",
+            requestId: c.get("requestId"),
+            message: "history queue refused a quote",
+            error: String(err),
+          }),
+        ),
     ),
   );
 }
@@ -69,8 +71,12 @@ quotes.openapi(
         `dropoff: the trip would be ${Math.round(trip.distanceMeters / 1000)} km; at most ${MAX_TRIP_METERS / 1000} km is quoted.`,
       );
 
-    const ref = { id: market.id, version: market.version };
-    const reading = await c.env.ZONES.getByName(zoneKey(market.id, where.zone)).reading(ref, where.zone, where.cell);
+    const { reading, degraded } = await readCell(
+      c,
+      { id: market.id, version: market.version, cap: market.surge.cap },
+      where.zone,
+      where.cell,
+    );
     const fare = computeFare(product, trip, reading.shownTenths);
     const atOne = reading.shownTenths === 10 ? fare.total : computeFare(product, trip, 10).total;
     const issuedAt = Date.now();
@@ -125,6 +131,7 @@ quotes.openapi(
         issuedAt: new Date(issuedAt).toISOString(),
         expiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
         explanation: reading.explanation,
+        degraded,
       },
       201,
     );

@@ -3,6 +3,7 @@ import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchem
 import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
+import { readCell } from "../cell-readings";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -26,8 +27,13 @@ surge.openapi(
     const where = (await marketIndex(c.env)).locate(lat, lng);
     if (!where) throw new ProblemError(404, `No market covers ${lat}, ${lng}.`);
     requireMarket(c, where.market.id);
-    const ref = { id: where.market.id, version: where.market.version };
-    const r = await c.env.ZONES.getByName(zoneKey(where.market.id, where.zone)).reading(ref, where.zone, where.cell);
+    const m = where.market;
+    const { reading: r, degraded } = await readCell(
+      c,
+      { id: m.id, version: m.version, cap: m.surge.cap },
+      where.zone,
+      where.cell,
+    );
     return c.json(
       {
         cell: r.cell,
@@ -39,6 +45,7 @@ surge.openapi(
         seq: r.seq,
         computedAt: new Date(r.computedAt).toISOString(),
         explanation: r.explanation,
+        degraded,
       },
       200,
     );

@@ -1,0 +1,113 @@
+import type { Context } from "hono";
+import type { MarketRef } from "../../durable-objects/zone";
+import { effectiveCap, shownTenths as shownTenthsOf } from "../../shared/surge";
+import type { CellReading } from "../../shared/zone-state";
+import { zoneKey } from "../../shared/zoning";
+import type { AppEnv } from "./app";
+import { guarded } from "./dependencies";
+import { overrideCap, systemSnapshot } from "./system";
+
+/**
+ * A cell's multiplier for a quote or a surge reading. Normally the zone object answers. When it
+ * cannot (failing, overloaded, its breaker open), the last multiplier this isolate saw for the
+ * cell is used if it is at most `MAX_STALE_MS` old, else 1.0 — and the answer says so. An
+ * operator's emergency cap applies either way.
+ */
+export const MAX_STALE_MS = 5 * 60_000;
+const REMEMBERED_CELLS = 20_000;
+
+export interface Degraded {
+  reason: "zone-unavailable";
+  basis: "last-known" | "default";
+  ageSeconds: number | null;
+}
+
+const lastKnown = new Map<string, CellReading>();
+
+function remember(reading: CellReading): void {
+  lastKnown.delete(reading.cell);
+  lastKnown.set(reading.cell, reading);
+  if (lastKnown.size > REMEMBERED_CELLS) {
+    const oldest = lastKnown.keys().next().value;
+    if (oldest !== undefined) lastKnown.delete(oldest);
+  }
+}
+
+export async function readCell(
+  c: Context<AppEnv>,
+  market: MarketRef & { cap: number },
+  zone: string,
+  cell: string,
+): Promise<{ reading: CellReading; degraded: Degraded | null }> {
+  const key = zoneKey(market.id, zone);
+  try {
+    const reading = await guarded(c.env, c.executionCtx, "zones", key, () =>
+      c.env.ZONES.getByName(key).reading({ id: market.id, version: market.version }, zone, cell),
+    );
+    remember(reading);
+    // The zone applies an operator's cap on its next tick; until then (or if its copy is stale) the edge does.
+    const cap = overrideCap(await systemSnapshot(c.env), market.id, cell);
+    if (cap !== undefined) {
+      const capped = shownTenthsOf(reading.shownTenths / 10, undefined, effectiveCap({ cap: market.cap }, cap), 0);
+      if (capped < reading.shownTenths)
+        return {
+          reading: {
+            ...reading,
+            shownTenths: capped,
+            explanation: { ...reading.explanation, shown: capped / 10, capApplied: "emergency" },
+          },
+          degraded: null,
+        };
+    }
+    return { reading, degraded: null };
+  } catch (err) {
+    console.error(
+      JSON.stringify({
+        level: "warn",
+        requestId: c.get("requestId"),
+        message: "zone unavailable; pricing from last known",
+        zone: key,
+        error: String(err).slice(0, 200),
+      }),
+    );
+    const now = Date.now();
+    const known = lastKnown.get(cell);
+    const fresh = known && now - known.computedAt <= MAX_STALE_MS ? known : undefined;
+    const cap = overrideCap(await systemSnapshot(c.env), market.id, cell, now);
+    const shownTenths = shownTenthsOf((fresh?.shownTenths ?? 10) / 10, undefined, effectiveCap({ cap: market.cap }, cap), 0);
+    const reading: CellReading = fresh
+      ? { ...fresh, shownTenths, explanation: { ...fresh.explanation, shown: shownTenths / 10 } }
+      : {
+          cell,
+          shownTenths,
+          seq: 0,
+          supply: 0,
+          demand: 0,
+          computedAt: now,
+          explanation: {
+            supply: 0,
+            demand: 0,
+            pooled: { supply: 0, demand: 0, cells: 0 },
+            ratio: 1,
+            curve: 1,
+            cap: effectiveCap({ cap: market.cap }, cap),
+            capApplied: null,
+            target: 1,
+            previous: 1,
+            smoothed: 1,
+            stepLimited: false,
+            thinData: true,
+            shown: shownTenths / 10,
+          },
+        };
+    c.header("equilibrium-degraded", "zone-unavailable");
+    return {
+      reading,
+      degraded: {
+        reason: "zone-unavailable",
+        basis: fresh ? "last-known" : "default",
+        ageSeconds: fresh ? Math.round((now - fresh.computedAt) / 1000) : null,
+      },
+    };
+  }
+}

@@ -1,0 +1,213 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { sql } from "drizzle-orm";
+import { httpDatabase } from "../../../db/client";
+import { MarketIdSchema } from "../../../shared/market";
+import { isCell, zoneKey } from "../../../shared/zoning";
+import { router } from "../app";
+import { requireMarket } from "../auth/access";
+import { guarded } from "../dependencies";
+import { marketIndex } from "../market-index";
+import { probeAndReport } from "../probes";
+import { ProblemError, problemDoc } from "../problem";
+import { LATENCY_BUCKETS_MS, percentile } from "../request-metrics";
+import { forgetSystem } from "../system";
+
+/**
+ * The system's mode, operators' emergency overrides, the performance and failure report, and
+ * (where enabled for resilience tests) fault injection.
+ */
+export const system = router();
+
+const Json = z.record(z.string(), z.unknown());
+
+system.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/system",
+    summary: "The system's mode, each dependency's health, the live overrides",
+    tags: ["system"],
+    responses: { 200: { description: "The mode", content: { "application/json": { schema: Json } } } },
+  }),
+  async (c) => c.json(await c.env.SYSTEM.getByName("system").snapshot(), 200),
+);
+
+system.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/system/probe",
+    summary: "Probe every dependency now (the cron trigger does it every minute)",
+    tags: ["system"],
+    responses: {
+      200: { description: "Probe results and the resulting mode", content: { "application/json": { schema: Json } } },
+    },
+  }),
+  async (c) => {
+    const probes = await probeAndReport(c.env);
+    forgetSystem();
+    return c.json({ probes, system: await c.env.SYSTEM.getByName("system").snapshot() }, 200);
+  },
+);
+
+const OverrideInput = z.object({
+  market: MarketIdSchema,
+  cells: z.array(z.string().max(20)).min(1).max(500).optional().describe("omit for the whole market"),
+  cap: z.number().min(1).max(10).describe("the highest multiplier shown and charged meanwhile; 1.0 stops surge"),
+  minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 60),
+  reason: z.string().min(3).max(200),
+});
+
+system.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/system/overrides",
+    summary: "Declare an emergency: cap multipliers in a market (or some cells) for a while",
+    tags: ["system"],
+    request: { body: { required: true, content: { "application/json": { schema: OverrideInput } } } },
+    responses: {
+      201: { description: "The override", content: { "application/json": { schema: Json } } },
+      403: problemDoc,
+      404: problemDoc,
+      422: problemDoc,
+    },
+  }),
+  async (c) => {
+    const input = c.req.valid("json");
+    requireMarket(c, input.market);
+    const index = await marketIndex(c.env);
+    const cells = index.cellsOf(input.market);
+    if (!cells) throw new ProblemError(404, `There is no market "${input.market}".`);
+    const foreign = input.cells?.find((cell) => !isCell(cell) || !cells.has(cell));
+    if (foreign) throw new ProblemError(422, `cells: ${foreign.slice(0, 20)} is not a pricing cell of ${input.market}.`);
+    const override = await c.env.SYSTEM.getByName("system").declare({
+      market: input.market,
+      cells: input.cells ?? null,
+      cap: input.cap,
+      minutes: input.minutes,
+      reason: input.reason,
+      by: c.get("principal")?.subject ?? "unknown",
+    });
+    forgetSystem();
+    return c.json(override, 201);
+  },
+);
+
+system.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/system/overrides/{overrideId}",
+    summary: "Lift an override before it expires",
+    tags: ["system"],
+    request: { params: z.object({ overrideId: z.string().max(40) }) },
+    responses: {
+      200: { description: "Lifted", content: { "application/json": { schema: Json } } },
+      403: problemDoc,
+      404: problemDoc,
+    },
+  }),
+  async (c) => {
+    const { overrideId } = c.req.valid("param");
+    const stub = c.env.SYSTEM.getByName("system");
+    const live = (await stub.snapshot()).overrides.find((o) => o.id === overrideId);
+    if (!live) throw new ProblemError(404, `No live override "${overrideId}".`);
+    requireMarket(c, live.market);
+    await stub.lift(overrideId, c.get("principal")?.subject ?? "unknown");
+    forgetSystem();
+    return c.json({ lifted: overrideId }, 200);
+  },
+);
+
+system.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/system/report",
+    summary: "Performance and failure report: per mode, request rate, error rate, latency percentiles; the failure log",
+    tags: ["system"],
+    request: { query: z.object({ from: z.iso.datetime({ offset: true }), to: z.iso.datetime({ offset: true }) }) },
+    responses: {
+      200: { description: "The report", content: { "application/json": { schema: Json } } },
+      422: problemDoc,
+      503: problemDoc,
+    },
+  }),
+  async (c) => {
+    const q = c.req.valid("query");
+    const from = new Date(q.from);
+    const to = new Date(q.to);
+    if (to <= from) throw new ProblemError(422, "to: must be after from.");
+    const db = httpDatabase(c.env);
+    const [buckets, failures] = await guarded(c.env, c.executionCtx, "postgres", "postgres", () =>
+      Promise.all([
+        db.execute(sql`select mode, outcome, bucket_ms, sum(count)::int as count, count(distinct minute)::int as minutes
+          from request_minutes where minute >= ${from.toISOString()} and minute < ${to.toISOString()} group by mode, outcome, bucket_ms`),
+        db.execute(
+          sql`select at, kind, subject, status, detail from failure_events where at >= ${from.toISOString()} and at < ${to.toISOString()} order by at`,
+        ),
+      ]),
+    ).catch((err) => {
+      if (err instanceof ProblemError) throw err;
+      throw new ProblemError(
+        503,
+        "The report needs the history database, which is unreachable right now.",
+        {},
+        { "retry-after": "5" },
+      );
+    });
+    const rows = buckets.rows as Array<{ mode: string; outcome: string; bucket_ms: number; count: number }>;
+    const seconds = (to.getTime() - from.getTime()) / 1000;
+    const modes = [...new Set(rows.map((r) => r.mode))].map((mode) => {
+      const mine = rows.filter((r) => r.mode === mode);
+      const total = mine.reduce((s, r) => s + r.count, 0);
+      const errors = mine.filter((r) => r.outcome === "server_error").reduce((s, r) => s + r.count, 0);
+      const byBucket = LATENCY_BUCKETS_MS.map((bucketMs) => ({
+        bucketMs,
+        count: mine.filter((r) => r.bucket_ms === bucketMs).reduce((s, r) => s + r.count, 0),
+      }));
+      return {
+        mode,
+        requests: total,
+        requestsPerSecond: Math.round((total / seconds) * 1000) / 1000,
+        serverErrorRate: total ? errors / total : 0,
+        clientErrors: mine.filter((r) => r.outcome === "client_error").reduce((s, r) => s + r.count, 0),
+        latencyMs: { p50: percentile(byBucket, 0.5), p95: percentile(byBucket, 0.95), p99: percentile(byBucket, 0.99) },
+      };
+    });
+    return c.json({ from: from.toISOString(), to: to.toISOString(), modes, failures: failures.rows }, 200);
+  },
+);
+
+system.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/admin/chaos/zone",
+    summary: "Fault injection (resilience tests only): make the zone at a point fail for a while",
+    tags: ["admin"],
+    request: {
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z.object({ lat: z.number(), lng: z.number(), seconds: z.number().int().min(1).max(600) }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "The zone fails", content: { "application/json": { schema: Json } } },
+      403: problemDoc,
+      404: problemDoc,
+    },
+  }),
+  async (c) => {
+    if ((c.env.CHAOS_ENABLED as string) !== "true")
+      throw new ProblemError(403, "Fault injection is disabled in this environment.");
+    const { lat, lng, seconds } = c.req.valid("json");
+    const where = (await marketIndex(c.env)).locate(lat, lng);
+    if (!where) throw new ProblemError(404, `No market covers ${lat}, ${lng}.`);
+    await c.env.ZONES.getByName(zoneKey(where.market.id, where.zone)).fail(seconds);
+    return c.json({ zone: where.zone, failingForSeconds: seconds }, 200);
+  },
+);
