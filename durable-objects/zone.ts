@@ -47,6 +47,9 @@ interface ZoneConfig {
   surge: SurgeConfig;
 }
 
+/** Bytes of messages per queue batch: under the 256 KB a batch may carry, with room for framing. */
+const MAX_BATCH_BYTES = 200_000;
+
 /** Expired drivers and forgotten event ids are swept from storage at most this often. */
 const SWEEP_INTERVAL_MS = 10_000;
 
@@ -70,6 +73,7 @@ export class Zone extends DurableObject<Env> {
   #minutes = new MinuteLog();
   #outboxPending = true;
   #drainFailures = 0;
+  #drainRetryAt = 0;
   #caps: EmergencyCap[] = [];
   #failUntil = 0;
 
@@ -283,10 +287,17 @@ export class Zone extends DurableObject<Env> {
    * queue refuses, the rows stay and the next attempt backs off (up to a minute).
    */
   async #drain(): Promise<void> {
-    if (!this.#outboxPending) return;
+    if (!this.#outboxPending || Date.now() < this.#drainRetryAt) return;
     const sql = this.ctx.storage.sql;
     for (;;) {
-      const rows = sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq LIMIT 100").toArray();
+      // A queue batch holds at most 100 messages and 256 KB: take rows until either bound.
+      const rows: Array<{ seq: number; body: string }> = [];
+      let bytes = 0;
+      for (const row of sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq LIMIT 100")) {
+        if (rows.length > 0 && bytes + row.body.length > MAX_BATCH_BYTES) break;
+        rows.push(row);
+        bytes += row.body.length;
+      }
       if (rows.length === 0) {
         this.#outboxPending = false;
         this.#drainFailures = 0;
@@ -297,6 +308,7 @@ export class Zone extends DurableObject<Env> {
       } catch (err) {
         this.#drainFailures += 1;
         const delay = Math.min(60_000, 500 * 2 ** Math.min(this.#drainFailures, 7));
+        this.#drainRetryAt = Date.now() + delay;
         console.error(
           JSON.stringify({
             level: "warn",
@@ -306,9 +318,10 @@ export class Zone extends DurableObject<Env> {
             retryInMs: delay,
           }),
         );
-        this.#schedule(Date.now() + delay);
+        this.#schedule(this.#drainRetryAt);
         return;
       }
+      this.#drainFailures = 0;
       sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1]?.seq ?? 0);
     }
   }

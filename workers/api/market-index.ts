@@ -17,7 +17,6 @@ interface Cached {
 }
 
 let cached: Cached | undefined;
-let refreshing: Promise<Cached> | undefined;
 
 export function directory(env: Env) {
   return env.MARKETS.getByName("directory");
@@ -27,10 +26,9 @@ export function directory(env: Env) {
 export async function marketIndex(env: Env): Promise<MarketIndex> {
   const now = Date.now();
   if (cached && now - cached.checkedAt < REFRESH_MS) return cached.index;
-  refreshing ??= refresh(env, cached).finally(() => {
-    refreshing = undefined;
-  });
-  return (await refreshing).index;
+  // Each request refreshes for itself: a promise holding another request's I/O may not be awaited
+  // here ("Cannot perform I/O on behalf of a different request"). The check is one cheap RPC.
+  return (await refresh(env, cached)).index;
 }
 
 /** Drops the cached copy, e.g. right after this isolate changed a market. */

@@ -8,21 +8,14 @@ import type { SystemSnapshot } from "../../durable-objects/system-mode";
 const TTL_MS = 2_000;
 
 let cached: { at: number; snapshot: SystemSnapshot } | undefined;
-let loading: Promise<SystemSnapshot> | undefined;
 
 export async function systemSnapshot(env: Env): Promise<SystemSnapshot | undefined> {
   if (cached && Date.now() - cached.at < TTL_MS) return cached.snapshot;
-  loading ??= env.SYSTEM.getByName("system")
-    .snapshot()
-    .then((snapshot) => {
-      cached = { at: Date.now(), snapshot };
-      return snapshot;
-    })
-    .finally(() => {
-      loading = undefined;
-    });
+  // Not shared between requests: another request's I/O may not be awaited here.
   try {
-    return await loading;
+    const snapshot = await env.SYSTEM.getByName("system").snapshot();
+    cached = { at: Date.now(), snapshot };
+    return snapshot;
   } catch {
     // The mode object itself unreachable: keep the last copy (or none); pricing does not wait for it.
     return cached?.snapshot;

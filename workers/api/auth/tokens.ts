@@ -66,9 +66,28 @@ export async function mintAccessToken(env: Env, p: Omit<Principal, "via">, secon
     .sign(k.signing.key);
 }
 
+/**
+ * Tokens this isolate has verified, until they expire: a client sends the same token with every
+ * request, and a signature check per request is most of what authentication costs. Bounded; the
+ * key set is part of the entry, so a rotation that drops a key also drops what it verified.
+ */
+const VERIFIED_CAP = 10_000;
+const verified = new Map<string, { principal: Principal; exp: number; keys: KeySet }>();
+
 /** Verifies an access token; any failure is a 401 that says why, without echoing the token. */
 export async function verifyAccessToken(env: Env, token: string): Promise<Principal> {
   const k = await keySet(env);
+  const hit = verified.get(token);
+  if (hit && hit.keys === k && hit.exp * 1000 > Date.now()) return hit.principal;
+  const principal = await verifySignature(env, k, token);
+  if (verified.size >= VERIFIED_CAP) {
+    const oldest = verified.keys().next().value;
+    if (oldest !== undefined) verified.delete(oldest);
+  }
+  return principal;
+}
+
+async function verifySignature(env: Env, k: KeySet, token: string): Promise<Principal> {
   try {
     const { payload } = await jwtVerify(
       token,
@@ -82,7 +101,9 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Princi
     const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
     const markets = Array.isArray(payload.mkts) ? payload.mkts.filter((m): m is string => typeof m === "string") : [];
     const routes = Array.isArray(payload.rts) ? payload.rts.filter((r): r is string => typeof r === "string") : undefined;
-    return { subject: String(payload.sub), roles, markets, routes, via: "token" };
+    const principal: Principal = { subject: String(payload.sub), roles, markets, routes, via: "token" };
+    verified.set(token, { principal, exp: payload.exp as number, keys: k });
+    return principal;
   } catch (err) {
     throw new ProblemError(
       401,
