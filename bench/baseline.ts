@@ -1,0 +1,66 @@
+import { resolve } from "node:path";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { quietWrangler, ROOT } from "../tests/support/build";
+import type { LoadGenerator, LoadResult } from "./load";
+import { type CpuShares, newWorkerdPid, withCpu, workerdPids } from "./proc";
+import { log } from "./report";
+
+/**
+ * Baseline: a trivial Worker in workerd, started through Miniflare as the platform is (same
+ * runtime, same entry path), loaded with the same generator and request stream. The "assets"
+ * variant puts the platform's own static-assets configuration (wrangler.toml `[assets]`) in
+ * front of it, so the cost of Miniflare's asset router, which every API request also passes
+ * through, can be told apart from the API's own.
+ */
+
+const SCRIPT = resolve(import.meta.dir, "trivial-worker.js");
+
+export interface ThroughputResult {
+  load: LoadResult;
+  /** CPU used during the measured run. */
+  cpu: CpuShares;
+}
+
+export type BaselineVariant = "plain" | "assets";
+
+/** The platform's assets options, if it has any. */
+export function platformAssets(): unknown {
+  Object.assign(process.env, quietWrangler);
+  const { workerOptions } = unstable_getMiniflareWorkerOptions(resolve(ROOT, "wrangler.toml"));
+  return (workerOptions as { assets?: unknown }).assets;
+}
+
+/** `headers`: those the quotes were sent with (the access token), so that both see the same request stream. */
+export async function measureBaseline(
+  generator: LoadGenerator,
+  request: { bodies: readonly string[]; headers: Record<string, string> },
+  options: { seconds: number; warmupSeconds: number; connections: number },
+  variant: BaselineVariant = "plain",
+): Promise<ThroughputResult> {
+  Object.assign(process.env, quietWrangler);
+  const assets = variant === "assets" ? platformAssets() : undefined;
+  if (variant === "assets" && assets === undefined) throw new Error("the platform has no [assets] configuration");
+  const before = workerdPids();
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      modules: true,
+      scriptPath: SCRIPT,
+      compatibilityDate: "2026-11-01",
+      port: 0,
+      ...(assets === undefined ? {} : { assets }),
+    } as Parameters<typeof convertV4MiniflareOptions>[0]),
+  );
+  try {
+    const url = `${(await mf.ready).href.replace(/\/$/, "")}/v1/quotes`;
+    const pid = newWorkerdPid(before);
+    log(`baseline (${variant}): trivial worker at ${url} (workerd pid ${pid}), warm-up ${options.warmupSeconds}s`);
+    const spec = { url, ...request, connections: options.connections };
+    await generator.run({ ...spec, seconds: options.warmupSeconds });
+    const { result, cpu } = await withCpu(pid, () => generator.run({ ...spec, seconds: options.seconds }));
+    log(`baseline (${variant}): ${Math.round(result.rps)} req/s`);
+    return { load: result, cpu };
+  } finally {
+    await mf.dispose();
+  }
+}

@@ -1,0 +1,156 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { cellToLatLng } from "h3-js";
+import { geofenceCells, zoneOf } from "../shared/zoning";
+import { buildWorker, WORKERS } from "../tests/support/build";
+import { demoMarket, putMarket } from "../tests/support/fixtures";
+import { type Platform, startPlatform } from "../tests/support/platform";
+import { newWorkerdPid, workerdPids } from "./proc";
+import { log } from "./report";
+import { sleep } from "./stats";
+
+/**
+ * The platform as the tests run it (`tests/support/platform.ts`: the Workers' bundles in workerd
+ * through Miniflare, with a fresh Postgres database and the local bridges), one fresh instance
+ * per measurement so that none inherits another's state, plus what the benchmarks need to know
+ * about it: how to call it, its workerd process and where its Durable Objects store data.
+ */
+
+export const MARKET_ID = "nyc-manhattan";
+
+/** Where the API is and the credentials to call it with, for the benchmark's own clients (wrk, fetch, WebSockets). */
+export interface Api {
+  url: string;
+  /** An access token with every role (the platform's default test principal). */
+  token: string;
+  headers: Record<string, string>;
+}
+
+export interface BenchPlatform {
+  platform: Platform;
+  api: Api;
+  /** The workerd process serving it. */
+  pid: number;
+  /** Durable Object storage of this instance. */
+  persistDir: string;
+  dispose(): Promise<void>;
+}
+
+export interface Cell {
+  cell: string;
+  zone: string;
+  lat: number;
+  lng: number;
+}
+
+/**
+ * Builds the platform's bundles, as the tests do, but into a directory of the benchmark's own
+ * (bench/results/bundle): tests running at the same time rebuild `dist/test`, and a start that
+ * read a half-written or newer bundle would measure something else or fail. Call before the
+ * first `startBenchPlatform()`; every instance of the run then starts from the same bundles.
+ */
+export function buildBenchBundles(): void {
+  for (const [key, worker] of Object.entries(WORKERS))
+    (worker as { bundle: string }).bundle = resolve(import.meta.dir, "results/bundle", key);
+  buildWorker();
+}
+
+/** Warnings and errors the Workers logged, by message, per measurement (filled as instances are disposed). */
+export const platformLogs: Record<string, Record<string, number>> = {};
+
+/** Counts the warnings and errors among structured log lines, by their message. */
+function digest(logs: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const line of logs) {
+    let entry: { level?: string; message?: string };
+    try {
+      entry = JSON.parse(line);
+    } catch {
+      continue;
+    }
+    // The Workers log JSON lines of their own ({level, message, ...}) through console.error.
+    let message = entry.message ?? "";
+    let level = entry.level ?? "";
+    try {
+      const inner = JSON.parse(message) as { level?: string; message?: string; error?: string };
+      level = inner.level ?? level;
+      message = [inner.message, inner.error].filter(Boolean).join(": ") || message;
+    } catch {
+      // a plain message
+    }
+    if (level !== "warn" && level !== "error") continue;
+    const key = `${level}: ${message.replace(/\s+/g, " ").slice(0, 160)}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/**
+ * Starts a fresh instance for the measurement `label` (a failed start is retried: Postgres or a
+ * port can be briefly busy when other test runs share the machine).
+ */
+export async function startBenchPlatform(label: string, attempts = 3): Promise<BenchPlatform> {
+  const persistDir = mkdtempSync(join(tmpdir(), "equilibrium-bench-state-"));
+  const before = workerdPids();
+  let platform: Platform | undefined;
+  for (let attempt = 1; !platform; attempt++) {
+    try {
+      platform = await startPlatform({ persistDir });
+    } catch (error) {
+      if (attempt >= attempts) {
+        rmSync(persistDir, { recursive: true, force: true });
+        throw error;
+      }
+      log(`platform did not start (${String(error).split("\n")[0]}); retrying`);
+      await sleep(2000);
+    }
+  }
+  const token = await platform.token();
+  return {
+    platform,
+    api: { url: platform.url, token, headers: { authorization: `Bearer ${token}` } },
+    pid: newWorkerdPid(before),
+    persistDir,
+    async dispose() {
+      const logs = digest(platform.logs);
+      if (Object.keys(logs).length > 0) platformLogs[label] = logs;
+      await platform.dispose();
+      rmSync(persistDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The demo market's body, with surge settings changed. */
+function marketBody(surge: Record<string, unknown> = {}): Record<string, unknown> {
+  const base = demoMarket(MARKET_ID);
+  return demoMarket(MARKET_ID, { surge: { ...(base.surge as Record<string, unknown>), ...surge } });
+}
+
+/** The demo market's pricing cells with their zones and centres. */
+export function marketCells(): Cell[] {
+  const body = marketBody() as { geofence: Parameters<typeof geofenceCells>[0]; resolution: number; zoneResolution: number };
+  return geofenceCells(body.geofence, body.resolution).map((cell) => {
+    const [lat, lng] = cellToLatLng(cell);
+    return { cell, zone: zoneOf(cell, body.zoneResolution), lat, lng };
+  });
+}
+
+/** Creates the demo market, optionally with changed surge settings, and returns its cells. */
+export async function putBenchMarket(platform: Platform, surge: Record<string, unknown> = {}): Promise<Cell[]> {
+  await putMarket(platform, MARKET_ID, marketBody(surge));
+  return marketCells();
+}
+
+/** Cells grouped by zone, largest zone first. */
+export function zonesOf(cells: readonly Cell[]): Cell[][] {
+  const byZone = new Map<string, Cell[]>();
+  for (const c of cells) byZone.set(c.zone, [...(byZone.get(c.zone) ?? []), c]);
+  return [...byZone.values()].sort((a, b) => b.length - a.length);
+}
+
+/** Throws unless a response is a success; benchmarks stop when the platform breaks. */
+export async function expectOk(res: Response, what: string): Promise<Response> {
+  if (res.status >= 300) throw new Error(`${what}: HTTP ${res.status} ${(await res.text()).slice(0, 300)}`);
+  return res;
+}
