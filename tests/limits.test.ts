@@ -6,7 +6,11 @@ import { type Platform, startPlatform } from "./support/platform";
 
 let p: Platform;
 beforeAll(async () => {
-  p = await startPlatform({ bindings: { RATE_LIMITS: JSON.stringify({ quotes: { requests: 5, windowSeconds: 60 } }) } });
+  p = await startPlatform({
+    bindings: {
+      RATE_LIMITS: JSON.stringify({ quotes: { requests: 5, windowSeconds: 60 }, reads: { requests: 100, windowSeconds: 60 } }),
+    },
+  });
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
 });
 afterAll(async () => {
@@ -36,5 +40,13 @@ describe("rate limits", () => {
     expect((await other.json("/v1/quotes", body)).status).toBe(201);
     // Other route classes have their own budget.
     expect((await rider.fetch("/v1/surge?lat=40.758&lng=-73.9855")).status).toBe(200);
+  });
+
+  test("far from the limit, requests are admitted ahead of Redis, and still exactly the limit gets through", async () => {
+    const reader = p.as(await p.token({ subject: "busy-reader", roles: ["rider"] }));
+    const statuses: number[] = [];
+    for (let i = 0; i < 130; i++) statuses.push((await reader.fetch("/v1/surge?lat=40.758&lng=-73.9855")).status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
+    expect(statuses.slice(100).every((s) => s === 429)).toBe(true);
   });
 });

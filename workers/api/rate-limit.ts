@@ -75,6 +75,11 @@ export interface RateLimitOptions<E extends HonoEnv = AppEnv> {
   clock?: () => number;
 }
 
+/** Admitting ahead of Redis: the share of the last known remaining, the most, and for how long. */
+const ADVANCE_SHARE = 0.1;
+const MAX_ADVANCE = 50;
+const ADVANCE_MAX_AGE_MS = 1_000;
+
 const DEFAULT_PREFIX = "equilibrium:ratelimit";
 /** Identities are key material: a client-controlled header must not make keys arbitrarily long. */
 const MAX_IDENTITY_LENGTH = 200;
@@ -222,6 +227,20 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
     onRedisFailure({ reason: error instanceof RedisTimeout ? "timeout" : "error", error, retryInMs });
   };
 
+  /**
+   * Admitting ahead: after Redis says R requests remain, this isolate admits up to
+   * min(MAX_ADVANCE, R × ADVANCE_SHARE) more within ADVANCE_MAX_AGE_MS without asking, and adds
+   * them to its next call (`rate`). Near the limit R is small and every request asks; far from it
+   * most requests skip the round trip. Several isolates admitting ahead at once can overshoot by
+   * at most that share each, once.
+   */
+  const advances = new Map<string, { remaining: number; used: number; at: number; resetSeconds: number }>();
+  const remember = (key: string, value: { remaining: number; used: number; at: number; resetSeconds: number }) => {
+    advances.delete(key);
+    advances.set(key, value);
+    if (advances.size > (options.fallbackMaxKeys ?? 10_000)) advances.delete(advances.keys().next().value as string);
+  };
+
   const decide = async (env: E["Bindings"], routeClass: RouteClass, identity: string): Promise<Decision> => {
     const window = windows[routeClass];
     const localKey = `${routeClass}:${identity}`;
@@ -230,9 +249,32 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
       warnedUnconfigured = true;
       console.warn(JSON.stringify({ level: "warn", message: "rate limiting has no Redis configured: per-isolate limits only" }));
     }
+    // Far from the limit, a few requests are admitted on the last answer and reported with the next call.
+    const now = clock();
+    const ahead = target ? advances.get(localKey) : undefined;
+    if (
+      ahead &&
+      now - ahead.at < ADVANCE_MAX_AGE_MS &&
+      ahead.used < Math.min(MAX_ADVANCE, Math.floor(ahead.remaining * ADVANCE_SHARE))
+    ) {
+      ahead.used += 1;
+      fallback.record(localKey, window, now);
+      return {
+        allowed: true,
+        remaining: Math.max(0, ahead.remaining - ahead.used),
+        resetSeconds: ahead.resetSeconds,
+        source: "redis",
+      };
+    }
     if (target && mayAsk(target)) {
       try {
-        const answer = await target.limiters[routeClass].limit(identity);
+        // Claim what this isolate owes before asking, so concurrent requests do not report it again.
+        const owed = ahead ? ahead.used : 0;
+        if (ahead) {
+          ahead.used = 0;
+          ahead.remaining = Math.max(0, ahead.remaining - owed);
+        }
+        const answer = await target.limiters[routeClass].limit(identity, owed > 0 ? { rate: owed + 1 } : undefined);
         if (answer.reason === "timeout") throw new RedisTimeout(`Redis did not answer within ${timeoutMs} ms`);
         if (!Number.isFinite(answer.remaining) || !Number.isFinite(answer.reset)) {
           throw new Error(`unexpected rate limit answer ${JSON.stringify(answer)}`);
@@ -244,6 +286,17 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
         // The sliding window's reset is the end of the current fixed window: when the caller is
         // refused, a request then is admitted (earlier ones may be too), so it is an honest Retry-After.
         const seconds = Math.ceil((answer.reset - Date.now()) / 1000);
+        if (owed > 0 && !answer.success) {
+          // The owed requests were served already; near the limit nothing is admitted ahead any more.
+          advances.delete(localKey);
+        } else {
+          remember(localKey, {
+            remaining: Math.max(0, answer.remaining),
+            used: 0,
+            at: clock(),
+            resetSeconds: Math.max(0, seconds),
+          });
+        }
         return {
           allowed: answer.success,
           remaining: Math.max(0, Math.min(answer.remaining, window.requests)),

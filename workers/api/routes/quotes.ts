@@ -1,37 +1,15 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
 import { computeFare } from "../../../shared/fare";
-import type { HistoryMessage } from "../../../shared/history";
 import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
-import { type AppEnv, router } from "../app";
+import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { readCell } from "../cell-readings";
-import { guarded } from "../dependencies";
+import { recordHistory } from "../history-buffer";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 import { signQuote, verifyQuote } from "../quote-signing";
-
-/**
- * Quotes go to history after the answer: the queue is not on the quote's critical path, and a
- * quote stays valid (it is signed) whether or not history has it yet.
- */
-function record(c: Context<AppEnv>, message: HistoryMessage): void {
-  c.executionCtx.waitUntil(
-    guarded(c.env, c.executionCtx, "queue", "queue", () => c.env.HISTORY.send(message, { contentType: "json" })).catch(
-      (err: unknown) =>
-        console.error(
-          JSON.stringify({
-            level: "warn",
-            requestId: c.get("requestId"),
-            message: "history queue refused a quote",
-            error: String(err),
-          }),
-        ),
-    ),
-  );
-}
 
 /** Longest trip quoted: beyond it a rider wants a different product than a city ride. */
 const MAX_TRIP_METERS = 500_000;
@@ -98,7 +76,7 @@ quotes.openapi(
       issuedAt,
       expiresAt,
     );
-    record(c, {
+    recordHistory(c.env, c.executionCtx, {
       type: "quote",
       quote: {
         quoteId,
@@ -152,7 +130,7 @@ quotes.openapi(
   }),
   async (c) => {
     const claims = await verifyQuote(c.env, c.req.valid("json").token);
-    record(c, { type: "verified", quoteId: claims.jti, at: Date.now() });
+    recordHistory(c.env, c.executionCtx, { type: "verified", quoteId: claims.jti, at: Date.now() });
     return c.json(
       {
         valid: true as const,
