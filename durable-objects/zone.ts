@@ -47,6 +47,9 @@ interface ZoneConfig {
   surge: SurgeConfig;
 }
 
+/** Bound parameters per statement: Durable Objects' SQLite allows 100. */
+const MAX_PARAMETERS = 100;
+
 /** Bytes of messages per queue batch: under the 256 KB a batch may carry, with room for framing. */
 const MAX_BATCH_BYTES = 200_000;
 
@@ -107,11 +110,11 @@ export class Zone extends DurableObject<Env> {
     const drivers = new Set<string>();
     const cells = new Set<string>();
     const accepted: HistoryEvent[] = [];
-    const remember = (id: string, at: number) =>
-      sql.exec("INSERT OR IGNORE INTO events (id, at) VALUES (?, ?)", id, at).rowsWritten > 0;
+    const fresh = this.#firstSeen([...batch.supply, ...batch.demand]);
+    const remember = (id: string) => fresh.delete(id);
 
     for (const e of batch.supply) {
-      if (!remember(e.eventId, e.at)) {
+      if (!remember(e.eventId)) {
         duplicates.push(e.index);
         continue;
       }
@@ -120,7 +123,7 @@ export class Zone extends DurableObject<Env> {
     }
     const searchWeight = state.settings.searchWeight;
     for (const e of batch.demand) {
-      if (!remember(e.eventId, e.at)) {
+      if (!remember(e.eventId)) {
         duplicates.push(e.index);
         continue;
       }
@@ -137,20 +140,39 @@ export class Zone extends DurableObject<Env> {
       });
     }
 
-    for (const id of drivers) {
+    const driverRows = [...drivers].flatMap((id) => {
       const d = state.drivers.get(id);
-      if (d)
-        sql.exec(
-          "INSERT INTO drivers (id, cell, available, at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET cell = excluded.cell, available = excluded.available, at = excluded.at",
-          id,
-          d.cell,
-          d.available ? 1 : 0,
-          d.at,
-        );
+      return d ? [[id, d.cell, d.available ? 1 : 0, d.at] as const] : [];
+    });
+    for (let i = 0; i < driverRows.length; i += MAX_PARAMETERS / 4) {
+      const chunk = driverRows.slice(i, i + MAX_PARAMETERS / 4);
+      sql.exec(
+        `INSERT INTO drivers (id, cell, available, at) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}
+         ON CONFLICT (id) DO UPDATE SET cell = excluded.cell, available = excluded.available, at = excluded.at`,
+        ...chunk.flat(),
+      );
     }
     for (const cell of cells) this.#saveCell(cell);
     if (accepted.length > 0) this.#schedule(now);
     return { duplicates };
+  }
+
+  /**
+   * The replay guard: records the events' ids and returns those seen for the first time (a
+   * multi-row insert per chunk; RETURNING names only the rows it really inserted).
+   */
+  #firstSeen(events: ReadonlyArray<{ eventId: string; at: number }>): Set<string> {
+    const sql = this.ctx.storage.sql;
+    const fresh = new Set<string>();
+    for (let i = 0; i < events.length; i += MAX_PARAMETERS / 2) {
+      const chunk = events.slice(i, i + MAX_PARAMETERS / 2);
+      const rows = sql.exec<{ id: string }>(
+        `INSERT OR IGNORE INTO events (id, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING id`,
+        ...chunk.flatMap((e) => [e.eventId, e.at]),
+      );
+      for (const r of rows) fresh.add(r.id);
+    }
+    return fresh;
   }
 
   /** The current multiplier of a cell and what made it. */

@@ -59,6 +59,13 @@ describe("ingest", () => {
     expect((await surgeAt(midtown)).supply).toBe(0);
   });
 
+  test("a full batch of a thousand drivers is taken whole", async () => {
+    const res = await p.json<Ingested>("/v1/events/supply", { events: supplyEvents(soho, 1000) });
+    expect(res.status).toBe(202);
+    expect(res.body).toEqual({ accepted: 1000, duplicate: 0, rejected: 0, rejections: [] });
+    await eventually(async () => ((await surgeAt(soho)).supply >= 1000 ? true : undefined));
+  });
+
   test("a bad event rejects only itself, with its index and reason", async () => {
     const good = demandEvents(soho, 2);
     const events = [
