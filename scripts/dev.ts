@@ -101,10 +101,19 @@ for (const file of readdirSync(resolve(root, "db/seed/markets")).filter((f) => f
   });
   console.log(`demo market ${id}: ${res.status === 201 ? "loaded" : `failed (${res.status}) ${await res.text()}`}`);
 }
+if (process.env.SIMULATE === "1") {
+  // Traffic for the console's map: the simulator's weekday loop, through the public API.
+  const sim = spawn(process.execPath, [resolve(root, "scripts/simulate.ts"), "--background", "--url", base], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => sim.kill(signal));
+}
 console.log(`
 Equilibrium is running at ${base}
   API docs      ${base}/docs   (OpenAPI: ${base}/openapi.json)
   console       ${base}/console/?token=${operator}
+                (SIMULATE=1 npm start also runs the market simulator in the background, so the map moves)
   tokens        TOKEN=$(bun run --silent token service)      (roles: rider, driver, operator, admin, service)
   markets       curl -H "authorization: Bearer $TOKEN" ${base}/v1/markets
   surge         curl -H "authorization: Bearer $TOKEN" '${base}/v1/surge?lat=40.758&lng=-73.9855'

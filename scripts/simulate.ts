@@ -19,6 +19,7 @@ import {
 } from "../simulator/simulation";
 import { describeChanges, type SurgeTimes, scaleSurgeTimes, type TimeChange } from "../simulator/speed";
 import { requestProbability } from "../simulator/willingness";
+import { mintToken } from "./signing-key";
 
 /**
  * `bun run simulate`: the market simulator's shell. It drives a running platform only through
@@ -34,6 +35,9 @@ const USAGE = `bun run simulate --market M --scenario S [options]
   --minutes N           simulated minutes (default: the scenario's, 60 or 70)
   --seed K              random seed (default 1): same seed, same riders and drivers
   --url U               platform base URL (default http://127.0.0.1:8787)
+  --token T             access token (or EQUILIBRIUM_TOKEN); roles service (apps' events, quotes,
+                        heatmap) and operator (to change the market's settings). Without one, a
+                        local platform's development key in .dev.vars mints it
   --speed K             simulated seconds per wall second (default 1). Above 1 the market's
                         demand half-life, supply window and update interval are divided by K
                         for the run (within the schema's minimums) and restored after it
@@ -50,6 +54,8 @@ const USAGE = `bun run simulate --market M --scenario S [options]
   --max-pickup-km D     farthest pickup a driver is sent to, road km (default 3)
   --patience S          seconds a rider waits for a driver before giving up (default 120)
   --quote-share Q       share of riders quoted by the platform; the rest priced from the heatmap (default 1)
+  --quotes-per-second N at most N quotes a wall second (default 8: the API allows 600 a minute per caller);
+                        riders beyond it are priced from the heatmap, at the same multiplier
   --step S              simulated seconds per step, dividing 60 (default 5)
   --product ID          product riders ask for (default the market's first)
   --quiet               no progress bar and no per-minute table
@@ -58,6 +64,7 @@ const USAGE = `bun run simulate --market M --scenario S [options]
 
 interface Options {
   url: string;
+  token: string | undefined;
   marketId: string;
   scenarioName: ScenarioName;
   minutes: number | undefined;
@@ -75,6 +82,7 @@ interface Options {
   maxPickupKm: number | undefined;
   patience: number | undefined;
   quoteShare: number | undefined;
+  quotesPerSecond: number;
   step: number;
   product: string | undefined;
   quiet: boolean;
@@ -93,6 +101,7 @@ function parseOptions(argv: string[]): Options {
       minutes: { type: "string" },
       seed: { type: "string" },
       url: { type: "string" },
+      token: { type: "string" },
       speed: { type: "string" },
       pricing: { type: "string" },
       compare: { type: "boolean" },
@@ -106,6 +115,7 @@ function parseOptions(argv: string[]): Options {
       "max-pickup-km": { type: "string" },
       patience: { type: "string" },
       "quote-share": { type: "string" },
+      "quotes-per-second": { type: "string" },
       step: { type: "string" },
       product: { type: "string" },
       quiet: { type: "boolean" },
@@ -145,6 +155,7 @@ function parseOptions(argv: string[]): Options {
   const whole = (x: number) => Number.isInteger(x) && x > 0;
   return {
     url: (v.url ?? "http://127.0.0.1:8787").replace(/\/$/, ""),
+    token: v.token ?? process.env.EQUILIBRIUM_TOKEN,
     marketId,
     scenarioName,
     minutes: num("minutes", v.minutes, whole, "a whole number of minutes"),
@@ -162,6 +173,7 @@ function parseOptions(argv: string[]): Options {
     maxPickupKm: num("max-pickup-km", v["max-pickup-km"], positive, "positive"),
     patience: num("patience", v.patience, (x) => x >= 0, "seconds, at least 0"),
     quoteShare: num("quote-share", v["quote-share"], (x) => x >= 0 && x <= 1, "between 0 and 1"),
+    quotesPerSecond: num("quotes-per-second", v["quotes-per-second"], (x) => x >= 0, "at least 0") ?? 8,
     step: num("step", v.step, (x) => whole(x) && 60 % x === 0, "whole seconds dividing 60") ?? 5,
     product: v.product,
     quiet: (v.quiet ?? false) || background,
@@ -186,15 +198,32 @@ interface IngestResult {
 type MarketBody = Omit<Market, "id" | "version" | "updatedAt" | "cellCount" | "zoneCount">;
 
 class Api {
-  constructor(readonly url: string) {}
+  /** Requests refused for the rate limit and retried after the platform's Retry-After. */
+  throttled = 0;
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const res = await fetch(this.url + path, {
-      method,
-      headers: body === undefined ? undefined : { "content-type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(15_000),
-    });
+  constructor(
+    readonly url: string,
+    readonly token: string | undefined,
+  ) {}
+
+  /** A call; a 429 is waited out and retried (events must not be lost), unless `once`. */
+  async call<T>(method: string, path: string, body?: unknown, once = false): Promise<T> {
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers["content-type"] = "application/json";
+    if (this.token) headers.authorization = `Bearer ${this.token}`;
+    let res: Response;
+    for (let attempt = 0; ; attempt++) {
+      res = await fetch(this.url + path, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      if (res.status !== 429 || once || attempt >= 10) break;
+      this.throttled += 1;
+      await res.arrayBuffer();
+      await sleep(Math.min(5, Number(res.headers.get("retry-after") ?? 1) || 1) * 1000);
+    }
     const text = await res.text();
     if (!res.ok) {
       let detail = text.slice(0, 300);
@@ -212,7 +241,7 @@ class Api {
   putMarket = (id: string, body: MarketBody) => this.call<Market>("PUT", `/v1/markets/${id}`, body);
   heatmap = async (id: string) => (await this.call<{ cells: HeatmapCell[] }>("GET", `/v1/markets/${id}/heatmap`)).cells;
   quote = (a: Arrival, product: string) =>
-    this.call<QuoteAnswer>("POST", "/v1/quotes", { pickup: a.pickup, dropoff: a.dropoff, product });
+    this.call<QuoteAnswer>("POST", "/v1/quotes", { pickup: a.pickup, dropoff: a.dropoff, product }, true);
   supply = (events: unknown[]) => this.call<IngestResult>("POST", "/v1/events/supply", { events });
   demand = (events: unknown[]) => this.call<IngestResult>("POST", "/v1/events/demand", { events });
 }
@@ -222,6 +251,25 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)))
 function bodyOf(m: Market): MarketBody {
   const { id: _id, version: _version, updatedAt: _updatedAt, cellCount: _cells, zoneCount: _zones, ...body } = m;
   return body;
+}
+
+/**
+ * The access token: the one given, or for a platform on this machine one minted with the
+ * development key in .dev.vars (as `bun run token` does), with the roles the simulator needs.
+ */
+async function accessToken(options: Options, log: (line: string) => void): Promise<string | undefined> {
+  if (options.token) return options.token;
+  const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(`${options.url}/`);
+  const vars = resolve(import.meta.dir, "../.dev.vars");
+  if (!local || !existsSync(vars)) return undefined;
+  const keys = /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(readFileSync(vars, "utf8"))?.[1];
+  if (!keys) return undefined;
+  log("using a development token minted from .dev.vars (roles service, operator)");
+  return mintToken(keys, "https://equilibrium.local", {
+    subject: "simulator",
+    roles: ["service", "operator"],
+    seconds: 24 * 3600,
+  });
 }
 
 // ── The market's settings for the run ──────────────────────────────────────────────────────
@@ -355,6 +403,10 @@ interface RunResult {
   maxLagMs: number;
   rejected: number;
   quoteFailures: number;
+  /** Riders the quote budget left to be priced from the heatmap. */
+  pricedLocally: number;
+  /** Calls the rate limit refused (then retried). */
+  throttled: number;
   stopped: boolean;
 }
 
@@ -453,9 +505,24 @@ async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise
     }
   };
 
+  // A token bucket over wall time keeps quoting within the API's rate limit at any speed.
+  let quoteTokens = options.quotesPerSecond;
+  let quoteRefilledAt = performance.now();
+  let pricedLocally = 0;
   const quoteAll = async (arrivals: Arrival[]) => {
     const quotes = new Map<string, QuoteAnswer>();
-    const wanted = arrivals.filter((a) => a.wantsQuote);
+    const now = performance.now();
+    quoteTokens = Math.min(options.quotesPerSecond, quoteTokens + ((now - quoteRefilledAt) / 1000) * options.quotesPerSecond);
+    quoteRefilledAt = now;
+    const wanted = arrivals.filter((a) => {
+      if (!a.wantsQuote) return false;
+      if (quoteTokens < 1) {
+        pricedLocally += 1;
+        return false;
+      }
+      quoteTokens -= 1;
+      return true;
+    });
     // A few at a time: a stadium minute can bring dozens of riders at once.
     for (let i = 0; i < wanted.length; i += 8) {
       await Promise.all(
@@ -472,6 +539,7 @@ async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise
     return quotes;
   };
 
+  const throttledBefore = api.throttled;
   const stepWallMs = (ctx.config.stepSeconds / options.speed) * 1000;
   const totalSteps = (ctx.minutes * 60) / ctx.config.stepSeconds;
   const started = performance.now();
@@ -503,7 +571,17 @@ async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise
   // The drivers sign off, so the next run (or the console) does not see them linger for a supply window.
   await send(sim.finish(), [], step + 1).catch(() => undefined);
   const summary = summarize(rows, { scenario: ctx.scenario, pricing, seed });
-  return { pricing, rows, summary, maxLagMs, rejected, quoteFailures, stopped: stopping };
+  return {
+    pricing,
+    rows,
+    summary,
+    maxLagMs,
+    rejected,
+    quoteFailures,
+    pricedLocally,
+    throttled: api.throttled - throttledBefore,
+    stopped: stopping,
+  };
 }
 
 /** Waits until the platform shows no multiplier above 1.0 (after surge is switched off), at most `ms`. */
@@ -548,6 +626,12 @@ function describeRun(ctx: RunContext, r: RunResult): string[] {
     );
   if (r.rejected > 0) lines.push(`  note: the platform rejected ${r.rejected} events`);
   if (r.quoteFailures > 0) lines.push(`  note: ${r.quoteFailures} quotes failed; those riders were priced from the heatmap`);
+  if (r.pricedLocally > 0)
+    lines.push(
+      `  note: ${r.pricedLocally} riders beyond --quotes-per-second ${ctx.options.quotesPerSecond} were priced from the heatmap`,
+    );
+  if (r.throttled > 0)
+    lines.push(`  note: the rate limit refused ${r.throttled} calls (retried): a lower --speed is more faithful`);
   return lines;
 }
 
@@ -637,7 +721,16 @@ function writeOutputs(ctx: RunContext, paths: Paths, results: RunResult[], chang
   const runs = Object.fromEntries(
     results.map((r) => [
       r.pricing,
-      { ...r.summary, platform: { rejectedEvents: r.rejected, failedQuotes: r.quoteFailures, maxLagMs: Math.round(r.maxLagMs) } },
+      {
+        ...r.summary,
+        platform: {
+          rejectedEvents: r.rejected,
+          failedQuotes: r.quoteFailures,
+          pricedFromHeatmap: r.pricedLocally,
+          throttledCalls: r.throttled,
+          maxLagMs: Math.round(r.maxLagMs),
+        },
+      },
     ]),
   );
   const dynamic = results.find((r) => r.pricing === "dynamic")?.summary;
@@ -697,8 +790,8 @@ const round3 = (x: number) => Math.round(x * 1000) / 1000;
 // ── Entry points ───────────────────────────────────────────────────────────────────────────
 
 async function foreground(options: Options): Promise<number> {
-  const api = new Api(options.url);
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const api = new Api(options.url, await accessToken(options, log));
   const scenarioName = options.scenarioName;
   const paths = pathsFor(options, scenarioName);
   const settings = new MarketSettings(
@@ -712,7 +805,7 @@ async function foreground(options: Options): Promise<number> {
     market = await settings.load(log);
   } catch (e) {
     log(`cannot read market ${options.marketId} at ${options.url}: ${(e as Error).message}`);
-    log("is the platform running (bun run dev)?");
+    log(api.token ? "is the platform running (bun run dev)?" : "it may need an access token: --token or EQUILIBRIUM_TOKEN");
     return 1;
   }
   const ctx = buildContext(options, api, market, settings.times, log);
@@ -763,19 +856,19 @@ async function foreground(options: Options): Promise<number> {
 
 /** Quiet weekday traffic, looping until stopped: the dev command runs this so the console map moves. */
 async function background(options: Options): Promise<number> {
-  const api = new Api(options.url);
   const log = (line: string) => process.stderr.write(`simulator: ${line}\n`);
-  const settings = new MarketSettings(
-    api,
-    options.marketId,
-    options.speed,
-    resolve("sim-out", `.${options.marketId}.original.json`),
-  );
+  const savedFile = resolve("sim-out", `.${options.marketId}.original.json`);
+  let settings: MarketSettings | undefined;
   let announced = false;
   for (let loop = 0; !stopping; loop++) {
     try {
+      // A fresh token each loop: the platform may have restarted with new keys, and tokens expire.
+      const api = new Api(options.url, await accessToken(options, () => undefined));
+      settings = new MarketSettings(api, options.marketId, options.speed, savedFile);
       const market = await settings.load(() => undefined);
-      if (await settings.use("dynamic")) await sleep(2500);
+      // The console shows the market as its operator set it: surge stays on or off as it is.
+      const pricing: Pricing = settings.original.surge.enabled ? "dynamic" : "static";
+      if (await settings.use(pricing)) await sleep(2500);
       const ctx = buildContext(options, api, market, settings.times, log);
       if (!announced) {
         log(
@@ -783,7 +876,7 @@ async function background(options: Options): Promise<number> {
         );
         announced = true;
       }
-      await runOnce(ctx, "dynamic", options.seed + loop);
+      await runOnce(ctx, pricing, options.seed + loop);
     } catch (e) {
       if (stopping) break;
       // The platform may still be starting, or restarting: wait and try again.
@@ -791,7 +884,7 @@ async function background(options: Options): Promise<number> {
       await sleep(5000);
     }
   }
-  await settings.restore().catch(() => undefined);
+  await settings?.restore().catch(() => undefined);
   return 0;
 }
 

@@ -72,5 +72,8 @@ live.get("/v1/live", async (c) => {
       : c.env.MARKET_FEEDS.getByName(market.id);
   const headers = new Headers(c.req.raw.headers);
   headers.set(SUBSCRIPTION_HEADER, JSON.stringify(subscription));
+  // No per-message compression: each socket would keep its own deflate state and compress the
+  // same small message once per subscriber, which is most of the cost of a fan-out.
+  headers.delete("sec-websocket-extensions");
   return stub.fetch(new Request(c.req.raw.url, { headers }));
 });
