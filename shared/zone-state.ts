@@ -273,7 +273,8 @@ export class ZoneState {
   }
 }
 
-function restingExplanation(supply: number, demand: number, cap: number, emergencyCap?: number): SurgeExplanation {
+/** The story of a cell with nothing to tell: at rest, 1.0 (or the cap, if one is below). */
+export function restingExplanation(supply: number, demand: number, cap: number, emergencyCap?: number): SurgeExplanation {
   const rounded = Math.round(demand * 1000) / 1000;
   return {
     supply,

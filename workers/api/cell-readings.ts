@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import type { MarketRef } from "../../durable-objects/zone";
 import { effectiveCap, shownTenths as shownTenthsOf } from "../../shared/surge";
-import type { CellReading } from "../../shared/zone-state";
+import { type CellReading, restingExplanation } from "../../shared/zone-state";
 import { zoneKey } from "../../shared/zoning";
 import type { AppEnv } from "./app";
 import { guarded } from "./dependencies";
@@ -84,21 +84,7 @@ export async function readCell(
           supply: 0,
           demand: 0,
           computedAt: now,
-          explanation: {
-            supply: 0,
-            demand: 0,
-            pooled: { supply: 0, demand: 0, cells: 0 },
-            ratio: 1,
-            curve: 1,
-            cap: effectiveCap({ cap: market.cap }, cap),
-            capApplied: null,
-            target: 1,
-            previous: 1,
-            smoothed: 1,
-            stepLimited: false,
-            thinData: true,
-            shown: shownTenths / 10,
-          },
+          explanation: { ...restingExplanation(0, 0, market.cap, cap), shown: shownTenths / 10 },
         };
     c.header("equilibrium-degraded", "zone-unavailable");
     return {
