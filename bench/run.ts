@@ -9,6 +9,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { type AnalyticsResult, measureAnalytics } from "./analytics";
 import { measureBaseline, platformAssets, type ThroughputResult } from "./baseline";
 import { type FanoutResult, measureFanout } from "./fanout";
 import { type IngestResult, measureIngest } from "./ingest";
@@ -32,6 +33,7 @@ const config = smoke
       latency: { samples: 20 },
       fanout: { subscribers: 200, rounds: 20 },
       memory: { seconds: 10, sampleEverySeconds: 1, driversPerSec: 4000 },
+      analytics: { events: 20_000, days: 3, queries: 3 },
     }
   : {
       http: { seconds: 10, warmupSeconds: 2, connections: 50 },
@@ -40,6 +42,7 @@ const config = smoke
       fanout: { subscribers: 5000, rounds: 25 },
       // Past the replay horizon: event ids are kept 6 half-lives (60 s at the 10 s minimum) before they are swept.
       memory: { seconds: 90, sampleEverySeconds: 3, driversPerSec: 4000 },
+      analytics: { events: 200_000, days: 30, queries: 5 },
     };
 
 const TARGETS = { quoteRatio: 0.4, ingestEventsPerSec: 50_000, latencyP99Ms: 300, fanoutSubscribers: 5000, fanoutP99Ms: 200 };
@@ -233,6 +236,28 @@ function rows(generator: LoadGenerator, { baseline, assetsBaseline, quotes, inge
   return out;
 }
 
+function analyticsRows(a: AnalyticsResult | undefined): Row[] {
+  if (!a) return [];
+  const days = Math.round(config.analytics.days);
+  return [
+    {
+      figure: "history: events → Postgres rows/s",
+      value: fmt(Math.round(a.rowsPerSec)),
+      note: `${fmt(a.events)} events from the edge to rows (outbox, queue, consumer) in ${a.writeSeconds.toFixed(1)} s`,
+    },
+    {
+      figure: `KPIs of ${days} days by day, p50`,
+      value: `${a.kpiDailyMs.p50.toFixed(0)} ms`,
+      note: `${fmt(a.monthRows.surgeMinutes)} cell-minutes, ${fmt(a.monthRows.quotes)} quotes; max ${a.kpiDailyMs.max.toFixed(0)} ms`,
+    },
+    {
+      figure: `KPIs of ${days} days by hour, p50`,
+      value: `${a.kpiHourlyMs.p50.toFixed(0)} ms`,
+      note: `max ${a.kpiHourlyMs.max.toFixed(0)} ms`,
+    },
+  ];
+}
+
 async function main(): Promise<number> {
   ensureOpenFiles(config.fanout.subscribers + FD_HEADROOM);
   log(`${smoke ? "smoke" : "full"} run; building the worker bundle`);
@@ -252,6 +277,7 @@ async function main(): Promise<number> {
   const latency = await attempt("latency", () => measureLatency(config.latency));
   const fanout = await attempt("fan-out", () => measureFanout(config.fanout));
   const memory = await attempt("memory", () => measureMemory(config.memory));
+  const analytics = await attempt("analytics", () => measureAnalytics(config.analytics));
   checkLoad("baseline", baseline);
   checkLoad("baseline with assets", assetsBaseline);
   checkLoad("quotes", quotes);
@@ -271,6 +297,10 @@ async function main(): Promise<number> {
     fanoutP50Ms: num(fanout?.lastMs.p50),
     fanoutP99Ms: num(fanout?.lastMs.p99),
     memory: memory ?? null,
+    analyticsRowsPerSec: num(analytics?.rowsPerSec, 0),
+    analyticsMonthKpiDailyMs: num(analytics?.kpiDailyMs.p50),
+    analyticsMonthKpiHourlyMs: num(analytics?.kpiHourlyMs.p50),
+    analytics: analytics ?? null,
     smoke,
     generator: generator.name,
     targets: TARGETS,
@@ -281,7 +311,7 @@ async function main(): Promise<number> {
 
   await Bun.write(
     Bun.stdout,
-    `\n${table(rows(generator, { baseline, assetsBaseline, quotes, ingest, latency, fanout, memory }))}\n`,
+    `\n${table([...rows(generator, { baseline, assetsBaseline, quotes, ingest, latency, fanout, memory }), ...analyticsRows(analytics)])}\n`,
   );
   const logged = Object.entries(platformLogs).flatMap(([phase, counts]) =>
     Object.entries(counts).map(([message, n]) => `  - ${phase}: ${n}× ${message}`),

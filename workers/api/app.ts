@@ -44,7 +44,9 @@ export function base(): OpenAPIHono<AppEnv> {
     await next();
     c.header("x-request-id", id);
     const route = c.get("route") ?? "unmatched";
-    recordRequest(route, currentMode(), c.res.status, Date.now() - started);
+    const ms = Date.now() - started;
+    recordRequest(route, currentMode(), c.res.status, ms);
+    c.env.METRICS?.writeDataPoint({ indexes: [route], blobs: [route, String(c.res.status), currentMode()], doubles: [ms, 1] });
     const due = takeDue();
     if (due)
       c.executionCtx.waitUntil(
