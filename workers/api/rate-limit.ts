@@ -1,6 +1,7 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
+import { CircuitBreaker } from "../../shared/breaker";
 import { SlidingWindow, type WindowLimit } from "../../shared/rate-window";
 import type { AppEnv } from "./app";
 import { problemResponse } from "./problem";
@@ -73,6 +74,8 @@ export interface RateLimitOptions<E extends HonoEnv = AppEnv> {
   onRedisFailure?: (failure: RedisFailure) => void;
   /** The clock of the backoff and the fallback windows (tests); Redis windows always use real time. */
   clock?: () => number;
+  /** The jitter of the backoff (tests pass a constant); the delay after n failures lies in [d/2, d], d = initialMs × 2^n up to maxMs. */
+  random?: () => number;
 }
 
 /** Admitting ahead of Redis: the share of the last known remaining, the most, and for how long. */
@@ -90,11 +93,8 @@ const MAX_TARGETS = 16;
 interface Target {
   limiters: Record<RouteClass, Ratelimit>;
   /** Consecutive failed attempts; 0 while healthy. */
-  failures: number;
-  /** Until when Redis is left alone (clock time). */
-  retryAt: number;
-  /** One request is trying Redis after a backoff; the others use the fallback meanwhile. */
-  probing: boolean;
+  /** Redis is left alone while this is open; after the delay one request probes it (shared/breaker.ts). */
+  breaker: CircuitBreaker;
 }
 
 interface Decision {
@@ -128,6 +128,7 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
   const timeoutMs = options.timeoutMs ?? 500;
   const backoff = options.backoff ?? { initialMs: 5_000, maxMs: 60_000 };
   const clock = options.clock ?? Date.now;
+  const random = options.random ?? Math.random;
   const onRedisFailure = options.onRedisFailure ?? logRedisFailure;
   const fallback = new SlidingWindow({ maxKeys: options.fallbackMaxKeys ?? 10_000 });
   const windows = Object.fromEntries(
@@ -160,9 +161,7 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
 
   const newTarget = (redis: Redis, prefix: string): Target => ({
     limiters: limitersFor(redis, prefix),
-    failures: 0,
-    retryAt: 0,
-    probing: false,
+    breaker: new CircuitBreaker({ failureThreshold: 1, openMs: backoff.initialMs, maxOpenMs: backoff.maxMs }, random),
   });
 
   const targetFor = (env: E["Bindings"]): Target | undefined => {
@@ -208,22 +207,16 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
     return target;
   };
 
-  /** Whether this request may ask Redis: not during a backoff; after it, only one probe at a time. */
-  const mayAsk = (target: Target): boolean => {
-    if (target.failures === 0) return true;
-    if (target.probing || clock() < target.retryAt) return false;
-    target.probing = true;
-    return true;
-  };
+  /** Whether this request may ask Redis: not while its breaker is open; after the delay, one probe at a time. */
+  const mayAsk = (target: Target): boolean => target.breaker.allow(clock());
 
   const failed = (target: Target, error: unknown): void => {
-    target.probing = false;
     const now = clock();
-    // Concurrent requests that failed together are one failure, not a reason to double again.
-    if (now < target.retryAt) return;
-    target.failures++;
-    const retryInMs = Math.min(backoff.initialMs * 2 ** (target.failures - 1), backoff.maxMs);
-    target.retryAt = now + retryInMs;
+    // Concurrent requests that failed together are one failure: only the one that opens the breaker reports.
+    const wasOpen = target.breaker.state === "open";
+    target.breaker.failure(now, error);
+    if (wasOpen) return;
+    const retryInMs = Math.max(0, Math.round(target.breaker.snapshot().retryAt - now));
     onRedisFailure({ reason: error instanceof RedisTimeout ? "timeout" : "error", error, retryInMs });
   };
 
@@ -279,9 +272,7 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
         if (!Number.isFinite(answer.remaining) || !Number.isFinite(answer.reset)) {
           throw new Error(`unexpected rate limit answer ${JSON.stringify(answer)}`);
         }
-        target.failures = 0;
-        target.retryAt = 0;
-        target.probing = false;
+        target.breaker.success(clock());
         if (answer.success) fallback.record(localKey, window, clock());
         // The sliding window's reset is the end of the current fixed window: when the caller is
         // refused, a request then is admitted (earlier ones may be too), so it is an honest Retry-After.
