@@ -68,7 +68,18 @@ const json = (method: string, body: unknown): RequestInit => ({
   body: JSON.stringify(body),
 });
 
+export interface SystemSnapshot {
+  mode: "normal" | "degraded";
+  markets: Record<string, "emergency">;
+  dependencies: Record<string, { status: string; lastError: string | null }>;
+  overrides: Array<{ id: string; market: string; cells: string[] | null; cap: number; until: string; reason: string }>;
+}
+
 export const api = {
+  system: () => call<SystemSnapshot>("/v1/system"),
+  declareOverride: (o: { market: string; cap: number; minutes: number; reason: string }) =>
+    call<{ id: string }>("/v1/system/overrides", json("POST", o)),
+  liftOverride: (id: string) => call<unknown>(`/v1/system/overrides/${encodeURIComponent(id)}`, { method: "DELETE" }),
   markets: () => call<{ markets: Market[] }>("/v1/markets").then((r) => r.markets),
   market: (id: string) => call<Market>(`/v1/markets/${encodeURIComponent(id)}`),
   putMarket: (id: string, input: MarketInput) => call<Market>(`/v1/markets/${encodeURIComponent(id)}`, json("PUT", input)),

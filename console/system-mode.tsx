@@ -1,63 +1,104 @@
 /** @jsxImportSource preact */
-import { useEffect, useState } from "preact/hooks";
-import { api, type Readiness } from "./api";
+import { useCallback, useEffect, useState } from "preact/hooks";
+import { api, ProblemError, type SystemSnapshot } from "./api";
 
 /**
- * The platform's mode in the header. Until the failure-handling work adds a system-mode object
- * (normal / degraded / emergency), the mode is read from `/health/ready`: ready is normal, a
- * failing check is degraded, no answer is unreachable.
+ * The system's mode in the header (normal / degraded from the dependencies, emergency for the
+ * market shown when an operator declared one), and the operator's override: an emergency cap on
+ * the market's multipliers for a while, and lifting it.
  */
 
-const POLL_MS = 10_000;
+const POLL_MS = 5_000;
 
-type Mode = { name: "checking" } | { name: "normal" | "degraded"; readiness: Readiness } | { name: "unreachable"; error: string };
+const marketInView = () => decodeURIComponent(location.hash.replace(/^#\//, "").split("/")[0] ?? "");
 
 export function SystemMode() {
-  const [mode, setMode] = useState<Mode>({ name: "checking" });
+  const [snapshot, setSnapshot] = useState<SystemSnapshot | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [market, setMarket] = useState(marketInView());
+  const [open, setOpen] = useState(false);
+
+  const refresh = useCallback(
+    () =>
+      api
+        .system()
+        .then((s) => {
+          setSnapshot(s);
+          setError(null);
+        })
+        .catch((err: unknown) => setError(err instanceof ProblemError ? err.problem.detail : String(err))),
+    [],
+  );
 
   useEffect(() => {
-    let stale = false;
-    const check = () =>
-      api
-        .readiness()
-        .then((readiness) => !stale && setMode({ name: readiness.status === "ready" ? "normal" : "degraded", readiness }))
-        .catch((err: unknown) => !stale && setMode({ name: "unreachable", error: String(err) }));
-    check();
-    const timer = setInterval(check, POLL_MS);
+    refresh();
+    const timer = setInterval(refresh, POLL_MS);
+    const follow = () => setMarket(marketInView());
+    addEventListener("hashchange", follow);
     return () => {
-      stale = true;
       clearInterval(timer);
+      removeEventListener("hashchange", follow);
     };
-  }, []);
+  }, [refresh]);
 
-  const detail =
-    "readiness" in mode
-      ? Object.entries(mode.readiness.checks)
-          .map(([name, c]) => `${name}: ${c.status}${c.error ? ` (${c.error})` : ""}`)
-          .join("\n")
-      : "error" in mode
-        ? mode.error
-        : "";
+  const overrides = snapshot?.overrides.filter((o) => o.market === market) ?? [];
+  const mode = error ? "unreachable" : !snapshot ? "checking" : (snapshot.markets[market] ?? snapshot.mode);
+  const detail = snapshot
+    ? Object.entries(snapshot.dependencies)
+        .map(([name, d]) => `${name}: ${d.status}${d.lastError ? ` (${d.lastError})` : ""}`)
+        .join("\n")
+    : (error ?? "");
+
+  const declare = async (e: Event) => {
+    e.preventDefault();
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    try {
+      await api.declareOverride({
+        market,
+        cap: Number(data.get("cap")),
+        minutes: Number(data.get("minutes")),
+        reason: String(data.get("reason")),
+      });
+      setOpen(false);
+      await refresh();
+    } catch (err) {
+      setError(err instanceof ProblemError ? err.problem.detail : String(err));
+    }
+  };
 
   return (
     <div class="system-mode">
-      <span class={`mode ${mode.name}`} title={detail} data-testid="system-mode">
+      <span class={`mode ${mode}`} title={detail} data-testid="system-mode">
         <span class="dot" aria-hidden="true" />
-        {mode.name === "checking" ? "Checking…" : `System ${mode.name}`}
+        {mode === "checking" ? "Checking…" : mode === "emergency" ? "Emergency" : `System ${mode}`}
       </span>
-      {/*
-       * FAILURE-HANDLING: the operator override control (force normal / degraded / emergency, and
-       * an emergency cap) goes here, replacing this disabled stand-in, once the system-mode object
-       * and its API land with the failure-handling issue.
-       */}
-      <select
-        class="mode-override"
-        disabled
-        title="Operator override: coming with failure handling"
-        aria-label="Operator override (not yet available)"
-      >
-        <option>Override: coming soon</option>
-      </select>
+      {overrides.map((o) => (
+        <span class="override" key={o.id} data-testid="override">
+          cap ×{o.cap.toFixed(1)} until {new Date(o.until).toLocaleTimeString()}
+          <button type="button" onClick={() => api.liftOverride(o.id).then(refresh)}>
+            Lift
+          </button>
+        </span>
+      ))}
+      {market && (
+        <button type="button" class="mode-override" onClick={() => setOpen(!open)} data-testid="override-open">
+          Emergency cap…
+        </button>
+      )}
+      {open && (
+        <form class="override-form" onSubmit={declare} data-testid="override-form">
+          <label>
+            Cap <input name="cap" type="number" min="1" max="10" step="0.1" value="1.0" required />
+          </label>
+          <label>
+            Minutes <input name="minutes" type="number" min="1" max="1440" value="30" required />
+          </label>
+          <label>
+            Reason <input name="reason" minLength={3} required placeholder="e.g. road closures" />
+          </label>
+          <button type="submit">Declare</button>
+        </form>
+      )}
     </div>
   );
 }

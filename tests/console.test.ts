@@ -95,8 +95,8 @@ describe("the operator console", () => {
     expect(await page.locator(".market-select select").inputValue()).toBe(NYC);
     await page.getByTestId("system-mode").filter({ hasText: "System normal" }).waitFor({ timeout: 5000 });
     await page.getByTestId("live-status").filter({ hasText: "Live" }).waitFor({ timeout: 5000 });
-    // The place kept for the operator override, until failure handling brings it.
-    expect(await page.locator(".mode-override").isDisabled()).toBe(true);
+    // The operator's override control is there for the market in view.
+    expect(await page.getByTestId("override-open").isEnabled()).toBe(true);
     expect(problems).toEqual([]);
   });
 
@@ -183,6 +183,28 @@ describe("the operator console", () => {
     expect(await page.locator("[data-pin=dropoff]").count()).toBe(1);
     await screenshot(page, "laptop-quote");
     expect(problems).toEqual([]);
+  });
+
+  test("an operator declares an emergency cap from the header: the map drops to the cap, lifting it restores surge", async () => {
+    await surgingOn(page, grandCentral.cell);
+    await page.getByTestId("override-open").click();
+    const form = page.getByTestId("override-form");
+    await form.locator('input[name="cap"]').fill("1.0");
+    await form.locator('input[name="reason"]').fill("a march on 42nd Street");
+    await form.getByRole("button", { name: "Declare" }).click();
+    await page.getByTestId("system-mode").filter({ hasText: "Emergency" }).waitFor({ timeout: 5000 });
+    await eventually(async () => {
+      const shown = await page
+        .locator(".cells path[data-multiplier]")
+        .evaluateAll((paths) => paths.map((p) => Number(p.getAttribute("data-multiplier"))));
+      return shown.length > 0 && Math.max(...shown) <= 1 ? true : undefined;
+    }, 5000);
+    await settled(page);
+    await screenshot(page, "laptop-emergency");
+    await page.getByTestId("override").getByRole("button", { name: "Lift" }).click();
+    await page.getByTestId("system-mode").filter({ hasText: "System" }).waitFor({ timeout: 10_000 });
+    await platform.json("/v1/events/demand", { events: demandEvents(grandCentral, 15) });
+    await surgingOn(page, grandCentral.cell);
   });
 
   test("an invalid market edit shows each error beside its field and changes nothing", async () => {
