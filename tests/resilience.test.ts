@@ -263,6 +263,15 @@ describe("an operator's emergency", () => {
       20_000,
       100,
     );
+    // An operator console watching the market hears of the emergency on its live feed.
+    const watcher = new WebSocket(
+      `${p.url.replace("http", "ws")}/v1/live?market=nyc&access_token=${await p.token({ roles: ["operator"] })}`,
+    );
+    const heard: Array<Record<string, unknown>> = [];
+    watcher.onmessage = (e) => heard.push(JSON.parse(String(e.data)));
+    await new Promise((resolve) => {
+      watcher.onopen = resolve;
+    });
     const declared = await p.json<{ id: string }>("/v1/system/overrides", {
       market: "nyc",
       cap: 1.2,
@@ -298,6 +307,9 @@ describe("an operator's emergency", () => {
     );
     figures.push(`every zone showing the cap ${Date.now() - declaredAt} ms after it was declared (one tick is 200 ms)`);
     expect(((await (await p.fetch("/v1/system")).json()) as { markets: Record<string, string> }).markets.nyc).toBe("emergency");
+    const announced = await eventually(async () => heard.find((m) => m.type === "mode" && m.mode === "emergency"), 3_000, 50);
+    expect((announced.overrides as Array<{ cap: number }>)[0]?.cap).toBe(1.2);
+    watcher.close();
 
     expect((await p.fetch(`/v1/system/overrides/${declared.body.id}`, { method: "DELETE" })).status).toBe(200);
     await eventually(
