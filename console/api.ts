@@ -20,10 +20,6 @@ export interface LatLng {
   lat: number;
   lng: number;
 }
-export interface Readiness {
-  status: string;
-  checks: Record<string, { status: "ok" | "failing"; latencyMs: number; error?: string }>;
-}
 
 /** A failed call: the API's problem document, or one made up when the API could not be reached. */
 export class ProblemError extends Error {
@@ -88,9 +84,4 @@ export const api = {
   history: (cell: string) => call<CellHistory>(`/v1/surge/history?cell=${encodeURIComponent(cell)}`),
   quote: (pickup: LatLng, dropoff: LatLng, product: string) =>
     call<Quote>("/v1/quotes", json("POST", { pickup, dropoff, product })),
-  /** Readiness answers 503 with the same body when a check fails: that is a reading, not an error. */
-  async readiness(): Promise<Readiness> {
-    const res = await fetch("/health/ready");
-    return (await res.json()) as Readiness;
-  },
 };

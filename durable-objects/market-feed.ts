@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
 import type { SurgeChange } from "../shared/zone-state";
-import { MAX_SUBSCRIBED_CELLS, Subscribers, sendTo } from "./subscribers";
+import { Subscribers } from "./subscribers";
 
 /**
  * A market's live feed: every zone of the market publishes its changes here, and whoever
@@ -50,18 +50,9 @@ export class MarketFeed extends DurableObject<Env> {
     return this.#subscribers.connect(live, this.#snapshot(live.cells));
   }
 
+  /** Any cell may be watched here: the edge worker checked the market when the socket opened. */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    let m: { type?: unknown; cells?: unknown } = {};
-    try {
-      m = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
-    } catch {
-      return sendTo(ws, { type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
-    }
-    if (m.type !== "subscribe" || !Array.isArray(m.cells)) return sendTo(ws, { type: "error", detail: "unknown message type" });
-    const cells = m.cells.filter((c): c is string => typeof c === "string").slice(0, MAX_SUBSCRIBED_CELLS);
-    this.#subscribers.update(ws, { cells });
-    sendTo(ws, { type: "subscribed", cells });
-    sendTo(ws, this.#snapshot(cells));
+    this.#subscribers.message(ws, message, { by: "this market", owns: () => true }, (cells) => this.#snapshot(cells));
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -35,14 +35,6 @@ export class Subscribers {
     }
   }
 
-  get size(): number {
-    let n = this.#all.size;
-    const seen = new Set<WebSocket>();
-    for (const set of this.#byCell.values()) for (const ws of set) seen.add(ws);
-    n += seen.size;
-    return n;
-  }
-
   /** The subscription a forwarded upgrade carries, or null if it is not one. */
   static requested(request: Request): LiveRequest | null {
     if (request.headers.get("upgrade") !== "websocket") return null;
@@ -56,6 +48,37 @@ export class Subscribers {
     sendTo(server, { type: "subscribed", cells: live.cells ?? "all", market: live.market.id });
     sendTo(server, snapshot);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /**
+   * A client's `{"type":"subscribe"|"unsubscribe","cells":[...]}` message: checked against the
+   * cells this object serves, applied, answered with the new subscription and, for
+   * added cells, a snapshot of them.
+   */
+  message(
+    ws: WebSocket,
+    message: string | ArrayBuffer,
+    served: { by: string; owns(cell: string): boolean },
+    snapshot: (cells: string[]) => LiveMessage,
+  ): void {
+    let m: { type?: unknown; cells?: unknown };
+    try {
+      m = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
+    } catch {
+      return sendTo(ws, { type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
+    }
+    if (m.type !== "subscribe" && m.type !== "unsubscribe") return sendTo(ws, { type: "error", detail: "unknown message type" });
+    const cells = Array.isArray(m.cells) ? m.cells.filter((c): c is string => typeof c === "string") : [];
+    const foreign = cells.filter((c) => !served.owns(c));
+    if (foreign.length > 0)
+      return sendTo(ws, { type: "error", detail: `cells not in ${served.by}: ${foreign.slice(0, 5).join(", ")}` });
+    const current = (ws.deserializeAttachment() as Subscription | null)?.cells ?? [];
+    const next = m.type === "subscribe" ? [...new Set([...current, ...cells])] : current.filter((c) => !cells.includes(c));
+    if (next.length > MAX_SUBSCRIBED_CELLS)
+      return sendTo(ws, { type: "error", detail: `at most ${MAX_SUBSCRIBED_CELLS} cells per connection` });
+    this.update(ws, { cells: next });
+    sendTo(ws, { type: "subscribed", cells: next });
+    if (m.type === "subscribe") sendTo(ws, snapshot(cells));
   }
 
   /** Forgets a closed connection and completes the close handshake. */

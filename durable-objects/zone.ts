@@ -5,7 +5,7 @@ import type { Market, SurgeConfig } from "../shared/market";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
 import { type CellReading, type HistoryPoint, type SurgeChange, ZoneState } from "../shared/zone-state";
 import { geofenceCells, neighbourRings, zoneKey, zoneOf } from "../shared/zoning";
-import { MAX_SUBSCRIBED_CELLS, Subscribers, type Subscription, sendTo } from "./subscribers";
+import { Subscribers } from "./subscribers";
 
 /** Which market (and which version of its settings) a call speaks for. */
 export interface MarketRef {
@@ -233,25 +233,9 @@ export class Zone extends DurableObject<Env> {
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
     const state = this.#state;
     if (!state) return;
-    const reply = (m: LiveMessage) => sendTo(ws, m);
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
-    } catch {
-      return reply({ type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
-    }
-    const m = parsed as { type?: unknown; cells?: unknown };
-    if (m.type !== "subscribe" && m.type !== "unsubscribe") return reply({ type: "error", detail: "unknown message type" });
-    const cells = Array.isArray(m.cells) ? m.cells.filter((c): c is string => typeof c === "string") : [];
-    const current = (ws.deserializeAttachment() as Subscription | null)?.cells ?? [];
-    const foreign = cells.filter((c) => !state.ownCells.has(c));
-    if (foreign.length > 0) return reply({ type: "error", detail: `cells not in this zone: ${foreign.slice(0, 5).join(", ")}` });
-    const next = m.type === "subscribe" ? [...new Set([...current, ...cells])] : current.filter((c) => !cells.includes(c));
-    if (next.length > MAX_SUBSCRIBED_CELLS)
-      return reply({ type: "error", detail: `at most ${MAX_SUBSCRIBED_CELLS} cells per connection` });
-    this.#subscribers.update(ws, { cells: next });
-    reply({ type: "subscribed", cells: next });
-    if (m.type === "subscribe") reply(this.#snapshot(state, cells));
+    this.#subscribers.message(ws, message, { by: "this zone", owns: (cell: string) => state.ownCells.has(cell) }, (cells) =>
+      this.#snapshot(state, cells),
+    );
   }
 
   override async webSocketClose(ws: WebSocket, code: number): Promise<void> {

@@ -1,4 +1,4 @@
-import { cellToParent, getResolution, gridDiskDistances, isValidCell, latLngToCell, polygonToCells } from "h3-js";
+import { cellToParent, gridDiskDistances, isValidCell, latLngToCell, polygonToCells } from "h3-js";
 import type { Geofence, Market } from "./market";
 
 /**
@@ -41,10 +41,6 @@ export function neighbourRings(cell: string, rings: number): string[][] {
 /** True for a valid H3 cell index string. */
 export function isCell(value: string): boolean {
   return isValidCell(value);
-}
-
-export function resolutionOf(cell: string): number {
-  return getResolution(cell);
 }
 
 interface BoundingBox {

@@ -1,10 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
+import type { SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { z } from "zod";
-import { openPool, type PoolDatabase } from "../../db/client";
+import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
 import { access } from "./auth/access";
 import type { Principal } from "./auth/principal";
 import { guarded } from "./dependencies";
@@ -92,33 +93,43 @@ export function base(): OpenAPIHono<AppEnv> {
 }
 
 /**
- * Runs work against Postgres on a pooled connection for this request. A database that cannot
- * answer is a 503 the client may retry (with Retry-After), never a 500; pricing never comes here.
+ * Runs work against Postgres on a pooled connection for this request (writes, transactions).
+ * A database that cannot answer is a 503 the client may retry, never a 500; pricing never comes here.
  */
 export async function withDatabase<T>(c: Context<AppEnv>, work: (db: PoolDatabase) => Promise<T>): Promise<T> {
   const { pool, db } = openPool(c.env);
   try {
     return await guarded(c.env, c.executionCtx, "postgres", "postgres", () => work(db));
   } catch (err) {
-    if (err instanceof ProblemError) throw err;
-    const cause = (err as { cause?: Error }).cause;
-    console.error(
-      JSON.stringify({
-        level: "warn",
-        requestId: c.get("requestId"),
-        message: "database call failed",
-        error: (cause?.message ?? String(err)).slice(0, 500),
-      }),
-    );
-    throw new ProblemError(
-      503,
-      "The database is unreachable right now; nothing was changed. Retry shortly.",
-      {},
-      { "retry-after": "5" },
-    );
+    throw unavailable(c, err, "The database is unreachable right now; nothing was changed. Retry shortly.");
   } finally {
     c.executionCtx.waitUntil(pool.end().catch(() => undefined));
   }
+}
+
+/** One read over the HTTP driver (no connection to keep); unreachable is a 503 saying `detail`. */
+export async function readDatabase(c: Context<AppEnv>, query: SQL, detail: string): Promise<Record<string, unknown>[]> {
+  try {
+    const result = await guarded(c.env, c.executionCtx, "postgres", "postgres", () => httpDatabase(c.env).execute(query));
+    return result.rows as Record<string, unknown>[];
+  } catch (err) {
+    throw unavailable(c, err, detail);
+  }
+}
+
+/** A failed database call as the problem a client sees: logged once here, 503 with Retry-After. */
+function unavailable(c: Context<AppEnv>, err: unknown, detail: string): ProblemError {
+  if (err instanceof ProblemError) return err;
+  const cause = (err as { cause?: Error }).cause;
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      requestId: c.get("requestId"),
+      message: "database call failed",
+      error: (cause?.message ?? String(err)).slice(0, 500),
+    }),
+  );
+  return new ProblemError(503, detail, {}, { "retry-after": "5" });
 }
 
 function allowedOrigins(setting: string): string[] {

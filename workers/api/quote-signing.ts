@@ -1,15 +1,15 @@
-import { type CryptoKey, errors, exportJWK, importJWK, type JWK, jwtVerify, SignJWT } from "jose";
+import { errors, type JWK, jwtVerify, SignJWT } from "jose";
 import { ProblemError } from "./problem";
+import { ALG, keySetFrom } from "./signing-keys";
 
 /**
  * Quotes are compact JWS tokens signed with ES256. The private key is a Worker secret
- * (`QUOTE_SIGNING_KEY`, a private JWK with a `kid`); locally `scripts/dev-keys.ts` generates
+ * (`QUOTE_SIGNING_KEY`, a private JWK with a `kid`, or a list of them to rotate); locally `scripts/dev-keys.ts` generates
  * one into `.dev.vars`. Anyone can verify a quote with the public key at
  * `/.well-known/jwks.json`; only this platform can make one.
  */
 
 export const QUOTE_AUDIENCE = "equilibrium:quote";
-const ALG = "ES256";
 
 export interface QuoteClaims {
   /** market */ mkt: string;
@@ -22,46 +22,18 @@ export interface QuoteClaims {
   dur: number;
 }
 
-interface Keys {
-  kid: string;
-  privateKey: CryptoKey;
-  publicKey: CryptoKey;
-  publicJwk: JWK;
-}
-
-let loaded: { secret: string; keys: Promise<Keys> } | undefined;
-
-function keys(env: Env): Promise<Keys> {
-  const secret = env.QUOTE_SIGNING_KEY;
-  if (!secret) throw new ProblemError(503, "Quote signing is not configured (QUOTE_SIGNING_KEY is missing).");
-  if (loaded?.secret !== secret) loaded = { secret, keys: importKeys(secret) };
-  return loaded.keys;
-}
-
-async function importKeys(secret: string): Promise<Keys> {
-  const jwk = JSON.parse(secret) as JWK;
-  if (!jwk.kid || !jwk.d) throw new ProblemError(503, "QUOTE_SIGNING_KEY is not a private JWK with a kid.");
-  const { d: _private, ...publicJwk } = jwk;
-  const privateKey = (await importJWK(jwk, ALG)) as CryptoKey;
-  const publicKey = (await importJWK(publicJwk, ALG)) as CryptoKey;
-  return {
-    kid: jwk.kid,
-    privateKey,
-    publicKey,
-    publicJwk: { ...(await exportJWK(publicKey)), kid: jwk.kid, alg: ALG, use: "sig" },
-  };
-}
+const keys = (env: Env) => keySetFrom(env.QUOTE_SIGNING_KEY, "QUOTE_SIGNING_KEY");
 
 export async function signQuote(env: Env, id: string, claims: QuoteClaims, issuedAt: number, expiresAt: number): Promise<string> {
   const k = await keys(env);
   return new SignJWT({ ...claims })
-    .setProtectedHeader({ alg: ALG, kid: k.kid, typ: "quote+jwt" })
+    .setProtectedHeader({ alg: ALG, kid: k.signing.kid, typ: "quote+jwt" })
     .setJti(id)
     .setIssuer(env.QUOTE_ISSUER)
     .setAudience(QUOTE_AUDIENCE)
     .setIssuedAt(Math.floor(issuedAt / 1000))
     .setExpirationTime(Math.floor(expiresAt / 1000))
-    .sign(k.privateKey);
+    .sign(k.signing.key);
 }
 
 export type VerifyFailure = "malformed" | "signature" | "expired" | "foreign";
@@ -70,7 +42,7 @@ export type VerifyFailure = "malformed" | "signature" | "expired" | "foreign";
 export async function verifyQuote(env: Env, token: string): Promise<QuoteClaims & { jti: string; exp: number; iat: number }> {
   const k = await keys(env);
   try {
-    const { payload } = await jwtVerify(token, k.publicKey, {
+    const { payload } = await jwtVerify(token, (header) => k.resolve(header), {
       algorithms: [ALG],
       issuer: env.QUOTE_ISSUER,
       audience: QUOTE_AUDIENCE,
@@ -84,12 +56,13 @@ export async function verifyQuote(env: Env, token: string): Promise<QuoteClaims 
 }
 
 export async function publicJwks(env: Env): Promise<{ keys: JWK[] }> {
-  return { keys: [(await keys(env)).publicJwk] };
+  return { keys: (await keys(env)).jwks };
 }
 
 function classify(err: unknown): [VerifyFailure, string] {
   if (err instanceof errors.JWTExpired) return ["expired", "it has expired"];
   if (err instanceof errors.JWSSignatureVerificationFailed) return ["signature", "its signature does not match its contents"];
+  if (err instanceof errors.JWKSNoMatchingKey) return ["signature", "it is not signed with a key of this platform"];
   if (err instanceof errors.JWTClaimValidationFailed) return ["foreign", `claim "${err.claim}" is not ours (${err.reason})`];
   if (err instanceof errors.JOSEAlgNotAllowed) return ["foreign", "it is not signed with this platform's algorithm"];
   return ["malformed", "it is not a quote token"];

@@ -1,49 +1,17 @@
-import { type CryptoKey, errors, exportJWK, importJWK, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { errors, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { ProblemError } from "../problem";
+import { ALG, type KeySet, keySetFrom } from "../signing-keys";
 import { isRole, type Principal, type Role } from "./principal";
 
 /**
  * Access tokens: ES256 JWTs with `kid`, issuer, audience and a short expiry, signed with the
- * first key of `AUTH_SIGNING_KEYS` (a JSON array of private JWKs). Every key in the array
- * verifies, so rotation is: put the new key first, keep the old one after it until the
- * longest-lived token it signed has expired, then drop it.
+ * key set in `AUTH_SIGNING_KEYS` (rotation: see `signing-keys.ts`).
  */
 
 export const API_AUDIENCE = "equilibrium:api";
 export const ACCESS_TOKEN_SECONDS = 15 * 60;
-const ALG = "ES256";
 
-interface KeySet {
-  signing: { kid: string; key: CryptoKey };
-  verifying: Map<string, CryptoKey>;
-  jwks: JWK[];
-}
-
-let loaded: { secret: string; keys: Promise<KeySet> } | undefined;
-
-function keySet(env: Env): Promise<KeySet> {
-  const secret = env.AUTH_SIGNING_KEYS;
-  if (!secret) throw new ProblemError(503, "Sign-in is not configured (AUTH_SIGNING_KEYS is missing).");
-  if (loaded?.secret !== secret) loaded = { secret, keys: importKeySet(secret) };
-  return loaded.keys;
-}
-
-async function importKeySet(secret: string): Promise<KeySet> {
-  const jwks = JSON.parse(secret) as JWK[];
-  if (!Array.isArray(jwks) || jwks.length === 0) throw new ProblemError(503, "AUTH_SIGNING_KEYS holds no key.");
-  const verifying = new Map<string, CryptoKey>();
-  const published: JWK[] = [];
-  let signing: KeySet["signing"] | undefined;
-  for (const jwk of jwks) {
-    if (!jwk.kid || !jwk.d) throw new ProblemError(503, "Every AUTH_SIGNING_KEYS entry is a private JWK with a kid.");
-    const { d: _private, ...pub } = jwk;
-    const publicKey = (await importJWK(pub, ALG)) as CryptoKey;
-    verifying.set(jwk.kid, publicKey);
-    published.push({ ...(await exportJWK(publicKey)), kid: jwk.kid, alg: ALG, use: "sig" });
-    signing ??= { kid: jwk.kid, key: (await importJWK(jwk, ALG)) as CryptoKey };
-  }
-  return { signing: signing as KeySet["signing"], verifying, jwks: published };
-}
+const keySet = (env: Env) => keySetFrom(env.AUTH_SIGNING_KEYS, "AUTH_SIGNING_KEYS");
 
 /** Public keys for `/.well-known/jwks.json`. */
 export async function authJwks(env: Env): Promise<JWK[]> {
@@ -89,15 +57,13 @@ export async function verifyAccessToken(env: Env, token: string): Promise<Princi
 
 async function verifySignature(env: Env, k: KeySet, token: string): Promise<Principal> {
   try {
-    const { payload } = await jwtVerify(
-      token,
-      (header) => {
-        const key = header.kid ? k.verifying.get(header.kid) : undefined;
-        if (!key) throw new errors.JWKSNoMatchingKey();
-        return key;
-      },
-      { algorithms: [ALG], issuer: env.AUTH_ISSUER, audience: API_AUDIENCE, typ: "at+jwt", requiredClaims: ["exp", "sub"] },
-    );
+    const { payload } = await jwtVerify(token, (header) => k.resolve(header), {
+      algorithms: [ALG],
+      issuer: env.AUTH_ISSUER,
+      audience: API_AUDIENCE,
+      typ: "at+jwt",
+      requiredClaims: ["exp", "sub"],
+    });
     const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
     const markets = Array.isArray(payload.mkts) ? payload.mkts.filter((m): m is string => typeof m === "string") : [];
     const routes = Array.isArray(payload.rts) ? payload.rts.filter((r): r is string => typeof r === "string") : undefined;

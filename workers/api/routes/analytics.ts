@@ -13,11 +13,9 @@ import {
   reportSql,
   toCsv,
 } from "../../../db/analytics";
-import { httpDatabase } from "../../../db/client";
 import { MarketIdSchema } from "../../../shared/market";
-import { type AppEnv, router } from "../app";
+import { type AppEnv, readDatabase, router } from "../app";
 import { requireMarket } from "../auth/access";
-import { guarded } from "../dependencies";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -73,20 +71,12 @@ async function knownMarket(c: Context<AppEnv>, id: string): Promise<void> {
 
 /** Runs a read; a database that cannot answer is a 503 the client may retry, never a 500. */
 async function read(c: Context<AppEnv>, query: SQL): Promise<Row[]> {
-  try {
-    const result = await guarded(c.env, c.executionCtx, "postgres", "postgres", () => httpDatabase(c.env).execute(query));
-    return (result.rows as Record<string, unknown>[]).map(normaliseRow);
-  } catch (err) {
-    console.error(
-      JSON.stringify({ level: "warn", requestId: c.get("requestId"), message: "analytics read failed", error: String(err) }),
-    );
-    throw new ProblemError(
-      503,
-      "Analytics are unavailable right now (history database unreachable); pricing is unaffected. Retry shortly.",
-      {},
-      { "retry-after": "5" },
-    );
-  }
+  const rows = await readDatabase(
+    c,
+    query,
+    "Analytics are unavailable right now (history database unreachable); pricing is unaffected. Retry shortly.",
+  );
+  return rows.map(normaliseRow);
 }
 
 function answer(c: Context<AppEnv>, market: string, columns: string[], rows: Row[], format: "json" | "csv") {

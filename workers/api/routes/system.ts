@@ -1,11 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { httpDatabase } from "../../../db/client";
 import { MarketIdSchema } from "../../../shared/market";
 import { isCell, zoneKey } from "../../../shared/zoning";
-import { router } from "../app";
+import { readDatabase, router } from "../app";
 import { requireMarket } from "../auth/access";
-import { guarded } from "../dependencies";
 import { marketIndex } from "../market-index";
 import { probeAndReport } from "../probes";
 import { ProblemError, problemDoc } from "../problem";
@@ -138,25 +136,21 @@ system.openapi(
     const from = new Date(q.from);
     const to = new Date(q.to);
     if (to <= from) throw new ProblemError(422, "to: must be after from.");
-    const db = httpDatabase(c.env);
-    const [buckets, failures] = await guarded(c.env, c.executionCtx, "postgres", "postgres", () =>
-      Promise.all([
-        db.execute(sql`select mode, outcome, bucket_ms, sum(count)::int as count, count(distinct minute)::int as minutes
-          from request_minutes where minute >= ${from.toISOString()} and minute < ${to.toISOString()} group by mode, outcome, bucket_ms`),
-        db.execute(
-          sql`select at, kind, subject, status, detail from failure_events where at >= ${from.toISOString()} and at < ${to.toISOString()} order by at`,
-        ),
-      ]),
-    ).catch((err) => {
-      if (err instanceof ProblemError) throw err;
-      throw new ProblemError(
-        503,
-        "The report needs the history database, which is unreachable right now.",
-        {},
-        { "retry-after": "5" },
-      );
-    });
-    const rows = buckets.rows as Array<{ mode: string; outcome: string; bucket_ms: number; count: number }>;
+    const unreachable = "The report needs the history database, which is unreachable right now.";
+    const [buckets, failures] = await Promise.all([
+      readDatabase(
+        c,
+        sql`select mode, outcome, bucket_ms, sum(count)::int as count, count(distinct minute)::int as minutes
+          from request_minutes where minute >= ${from.toISOString()} and minute < ${to.toISOString()} group by mode, outcome, bucket_ms`,
+        unreachable,
+      ),
+      readDatabase(
+        c,
+        sql`select at, kind, subject, status, detail from failure_events where at >= ${from.toISOString()} and at < ${to.toISOString()} order by at`,
+        unreachable,
+      ),
+    ]);
+    const rows = buckets as Array<{ mode: string; outcome: string; bucket_ms: number; count: number }>;
     const seconds = (to.getTime() - from.getTime()) / 1000;
     const modes = [...new Set(rows.map((r) => r.mode))].map((mode) => {
       const mine = rows.filter((r) => r.mode === mode);
@@ -175,7 +169,7 @@ system.openapi(
         latencyMs: { p50: percentile(byBucket, 0.5), p95: percentile(byBucket, 0.95), p99: percentile(byBucket, 0.99) },
       };
     });
-    return c.json({ from: from.toISOString(), to: to.toISOString(), modes, failures: failures.rows }, 200);
+    return c.json({ from: from.toISOString(), to: to.toISOString(), modes, failures }, 200);
   },
 );
 
