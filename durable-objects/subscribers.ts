@@ -65,17 +65,25 @@ export class Subscribers {
     try {
       m = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
     } catch {
-      return sendTo(ws, { type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
+      sendTo(ws, { type: "error", detail: 'messages are JSON: {"type":"subscribe","cells":[...]}' });
+      return;
     }
-    if (m.type !== "subscribe" && m.type !== "unsubscribe") return sendTo(ws, { type: "error", detail: "unknown message type" });
+    if (m.type !== "subscribe" && m.type !== "unsubscribe") {
+      sendTo(ws, { type: "error", detail: "unknown message type" });
+      return;
+    }
     const cells = Array.isArray(m.cells) ? m.cells.filter((c): c is string => typeof c === "string") : [];
     const foreign = cells.filter((c) => !served.owns(c));
-    if (foreign.length > 0)
-      return sendTo(ws, { type: "error", detail: `cells not in ${served.by}: ${foreign.slice(0, 5).join(", ")}` });
+    if (foreign.length > 0) {
+      sendTo(ws, { type: "error", detail: `cells not in ${served.by}: ${foreign.slice(0, 5).join(", ")}` });
+      return;
+    }
     const current = (ws.deserializeAttachment() as Subscription | null)?.cells ?? [];
     const next = m.type === "subscribe" ? [...new Set([...current, ...cells])] : current.filter((c) => !cells.includes(c));
-    if (next.length > MAX_SUBSCRIBED_CELLS)
-      return sendTo(ws, { type: "error", detail: `at most ${MAX_SUBSCRIBED_CELLS} cells per connection` });
+    if (next.length > MAX_SUBSCRIBED_CELLS) {
+      sendTo(ws, { type: "error", detail: `at most ${MAX_SUBSCRIBED_CELLS} cells per connection` });
+      return;
+    }
     this.update(ws, { cells: next });
     sendTo(ws, { type: "subscribed", cells: next });
     if (m.type === "subscribe") sendTo(ws, snapshot(cells));

@@ -40,6 +40,22 @@ const figures: string[] = [];
 function loadGenerator(tally: Tally) {
   let running = true;
   const pending: Array<{ path: string; events: unknown[] }> = [];
+  /** Sends what is pending; what a failing zone refused as retryable stays pending. */
+  const sendPending = async () => {
+    for (const batch of pending.splice(0)) {
+      const res = await p.json<{ accepted?: number; rejections?: Array<{ index: number; retryable?: boolean }> }>(batch.path, {
+        events: batch.events,
+      });
+      if (res.status >= 500 && res.status !== 503) tally.serverErrors += 1;
+      tally.rateLimitSources.add(res.headers.get("x-ratelimit-source") ?? "none");
+      tally.accepted += res.body?.accepted ?? 0;
+      const retry = (res.body?.rejections ?? []).filter((r) => r.retryable).map((r) => batch.events[r.index]);
+      if (retry.length > 0) {
+        for (const e of retry) tally.retryable.add((e as { eventId: string }).eventId);
+        pending.push({ path: batch.path, events: retry });
+      }
+    }
+  };
   const loop = (async () => {
     let round = 0;
     while (running) {
@@ -47,19 +63,7 @@ function loadGenerator(tally: Tally) {
       const at = round % 2 === 0 ? hot : calm;
       pending.push({ path: "/v1/events/supply", events: supplyEvents(at, 5) });
       pending.push({ path: "/v1/events/demand", events: demandEvents(at, 20) });
-      for (const batch of pending.splice(0)) {
-        const res = await p.json<{ accepted?: number; rejections?: Array<{ index: number; retryable?: boolean }> }>(batch.path, {
-          events: batch.events,
-        });
-        if (res.status >= 500 && res.status !== 503) tally.serverErrors += 1;
-        tally.rateLimitSources.add(res.headers.get("x-ratelimit-source") ?? "none");
-        tally.accepted += res.body?.accepted ?? 0;
-        const retry = (res.body?.rejections ?? []).filter((r) => r.retryable).map((r) => batch.events[r.index]);
-        if (retry.length > 0) {
-          for (const e of retry) tally.retryable.add((e as { eventId: string }).eventId);
-          pending.push({ path: batch.path, events: retry });
-        }
-      }
+      await sendPending();
       const q = await p.json<{ degraded: unknown }>("/v1/quotes", { pickup: at, dropoff, product: "standard" });
       tally.quotes += 1;
       if (q.status !== 201) tally.quoteFailures += 1;
@@ -69,14 +73,7 @@ function loadGenerator(tally: Tally) {
     }
     // Whatever a failing zone still refused goes in once everything is back.
     for (let attempt = 0; pending.length > 0 && attempt < 50; attempt++) {
-      for (const batch of pending.splice(0)) {
-        const res = await p.json<{ accepted?: number; rejections?: Array<{ index: number; retryable?: boolean }> }>(batch.path, {
-          events: batch.events,
-        });
-        tally.accepted += res.body?.accepted ?? 0;
-        const retry = (res.body?.rejections ?? []).filter((r) => r.retryable).map((r) => batch.events[r.index]);
-        if (retry.length > 0) pending.push({ path: batch.path, events: retry });
-      }
+      await sendPending();
       if (pending.length > 0) await sleep(500);
     }
   })();
