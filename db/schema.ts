@@ -39,11 +39,16 @@ export const marketVersions = pgTable(
   (t) => [primaryKey({ columns: [t.marketId, t.version] })],
 );
 
-/** Raw supply and demand events as accepted at the edge, for replay and audit. */
+/**
+ * Raw supply and demand events as accepted at the edge, for replay and audit. An event is known
+ * by (kind, source, eventId): `source` is the principal that reported it, so ids are namespaced
+ * per principal exactly as the zone's live replay guard namespaces them.
+ */
 export const events = pgTable(
   "events",
   {
     kind: text().notNull().$type<"supply" | "demand">(),
+    source: text().notNull().default(""),
     eventId: text("event_id").notNull(),
     marketId: text("market_id").notNull(),
     zone: text().notNull(),
@@ -56,7 +61,7 @@ export const events = pgTable(
     receivedAt: timestamp("received_at", tz).notNull().defaultNow(),
   },
   (t) => [
-    primaryKey({ columns: [t.kind, t.eventId] }),
+    primaryKey({ columns: [t.kind, t.source, t.eventId] }),
     index("events_market_at").on(t.marketId, t.at),
     index("events_at_brin").using("brin", t.at),
   ],
@@ -121,6 +126,8 @@ export const users = pgTable("users", {
   roles: jsonb().notNull().$type<string[]>(),
   markets: jsonb().notNull().$type<string[]>(),
   totpSecret: text("totp_secret"),
+  /** The last TOTP time step a code was accepted for: each code works once. */
+  totpLastStep: bigint("totp_last_step", { mode: "number" }),
   createdAt: timestamp("created_at", tz).notNull().defaultNow(),
   disabledAt: timestamp("disabled_at", tz),
 });
@@ -139,17 +146,23 @@ export const apiKeys = pgTable("api_keys", {
   revokedAt: timestamp("revoked_at", tz),
 });
 
-/** Refresh tokens (hashed): one use each, rotated on use, revocable. */
+/**
+ * Refresh tokens (hashed): one use each, rotated on use, revocable. Every token rotated from one
+ * sign-in shares its `family`; a rotated token presented again (`rotatedAt` set) means it was
+ * stolen, and the whole family is revoked.
+ */
 export const refreshTokens = pgTable(
   "refresh_tokens",
   {
     id: text().primaryKey(),
     secretHash: text("secret_hash").notNull(),
     userId: text("user_id").notNull(),
+    family: text().notNull().default(""),
     expiresAt: timestamp("expires_at", tz).notNull(),
+    rotatedAt: timestamp("rotated_at", tz),
     revokedAt: timestamp("revoked_at", tz),
   },
-  (t) => [index("refresh_tokens_user").on(t.userId)],
+  (t) => [index("refresh_tokens_user").on(t.userId), index("refresh_tokens_family").on(t.family)],
 );
 
 /** Mode changes, dependency failures and recoveries, operators' overrides: the failure log. */
@@ -182,4 +195,29 @@ export const requestMinutes = pgTable(
     count: integer().notNull(),
   },
   (t) => [primaryKey({ columns: [t.minute, t.route, t.mode, t.outcome, t.bucketMs] })],
+);
+
+/**
+ * What operators and admins did: who (subject and roles), which action on which target, in
+ * which market, when, with the request's id. Written in the same transaction as the change it
+ * records (or through a durable outbox for changes that do not touch Postgres).
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text().primaryKey(),
+    at: timestamp(tz).notNull(),
+    actor: text().notNull(),
+    roles: jsonb().notNull().$type<string[]>(),
+    action: text().notNull(),
+    target: text().notNull(),
+    marketId: text("market_id"),
+    requestId: text("request_id"),
+    detail: jsonb().notNull(),
+  },
+  (t) => [
+    index("audit_log_at").on(t.at),
+    index("audit_log_market_at").on(t.marketId, t.at),
+    index("audit_log_actor_at").on(t.actor, t.at),
+  ],
 );
