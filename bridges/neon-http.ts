@@ -1,3 +1,4 @@
+import { type AccessCheck, accessCheck, tokenPath } from "./access";
 import { ConnectionPool } from "./connection-pool";
 import { isLoopbackHost, loopbackDialHost } from "./loopback";
 import { PgConnection, type PgField, type PgResult, PgServerError, type PgTarget, parseConnectionString } from "./postgres-wire";
@@ -6,7 +7,7 @@ import { PgConnection, type PgField, type PgResult, PgServerError, type PgTarget
  * Neon's HTTP query endpoint ("SQL over HTTP"), as `neon()` and `drizzle-orm/neon-http` call it,
  * in front of a local PostgreSQL:
  *
- * - `POST /sql` with `Neon-Connection-String`, and `{query, params}` or `{queries: [...]}` (one
+ * - `POST /<token>/sql` with `Neon-Connection-String`, and `{query, params}` or `{queries: [...]}` (one
  *   transaction; `Neon-Batch-Isolation-Level`, `Neon-Batch-Read-Only`, `Neon-Batch-Deferrable`).
  * - `Neon-Raw-Text-Output: true` (what the driver always sends): every value is Postgres' text
  *   form and the driver parses it by `fields[].dataTypeID`. Otherwise bool, int2/int4,
@@ -15,10 +16,16 @@ import { PgConnection, type PgField, type PgResult, PgServerError, type PgTarget
  * - A Postgres error is HTTP 400 with the server's fields (`message`, `code`, `detail`, `hint`,
  *   `position`, ...), which the driver copies onto the `NeonDbError` it throws.
  *
- * Connections are pooled per connection string; only loopback hosts are reachable.
+ * Connections are pooled per connection string; only loopback hosts are reachable. A request
+ * without the run's token (the path's first segment) is refused with 401, one from a web page
+ * with 403 (see access.ts); no CORS header is ever sent, so no page may read a reply either.
  */
 
 export interface NeonHttpOptions {
+  /** The run's secret, the first segment of the path (see access.ts). */
+  token: string;
+  /** Browser origins that may send queries; none by default. */
+  allowedOrigins?: readonly string[];
   /** 0 (the default) picks a free port. */
   port?: number;
   hostname?: string;
@@ -30,7 +37,7 @@ export interface NeonHttpOptions {
 
 export interface NeonHttpBridge {
   port: number;
-  /** The value for `neonConfig.fetchEndpoint`, e.g. `http://127.0.0.1:5489/sql`. */
+  /** The value for `neonConfig.fetchEndpoint`, token included, e.g. `http://127.0.0.1:5489/<token>/sql`. */
   url: string;
   stop(): Promise<void>;
 }
@@ -88,10 +95,11 @@ const ARRAY_ELEMENT_TYPES = new Map<number, number>([
  * Starts the HTTP endpoint on 127.0.0.1.
  *
  * @example
- * const bridge = startNeonHttp({ port: 0 });
+ * const bridge = startNeonHttp({ token, port: 0 });
  * neonConfig.fetchEndpoint = bridge.url;
  */
-export function startNeonHttp(options: NeonHttpOptions = {}): NeonHttpBridge {
+export function startNeonHttp(options: NeonHttpOptions): NeonHttpBridge {
+  const refused = accessCheck(options, (status, message) => json(status, { message }));
   const pools = new Map<string, ConnectionPool<PgConnection>>();
   const poolFor = (target: PgTarget): ConnectionPool<PgConnection> => {
     const key = JSON.stringify(target);
@@ -112,12 +120,12 @@ export function startNeonHttp(options: NeonHttpOptions = {}): NeonHttpBridge {
     port: options.port ?? 0,
     // A long query must not be cut off by the HTTP idle timer.
     idleTimeout: 0,
-    fetch: (request) => handleQueryRequest(request, poolFor),
+    fetch: (request) => handleQueryRequest(request, refused, poolFor),
   });
   const port = server.port ?? 0;
   return {
     port,
-    url: `http://${options.hostname ?? "127.0.0.1"}:${port}/sql`,
+    url: `http://${options.hostname ?? "127.0.0.1"}:${port}/${options.token}/sql`,
     async stop() {
       await server.stop(true);
       for (const pool of pools.values()) pool.close();
@@ -128,12 +136,15 @@ export function startNeonHttp(options: NeonHttpOptions = {}): NeonHttpBridge {
 
 async function handleQueryRequest(
   request: Request,
+  refused: AccessCheck,
   poolFor: (target: PgTarget) => ConnectionPool<PgConnection>,
 ): Promise<Response> {
   try {
-    const path = new URL(request.url).pathname;
-    if (path !== "/sql" && path !== "/") throw new RequestRefused(404, "not found: POST queries to /sql");
-    if (request.method !== "POST") throw new RequestRefused(405, "POST queries to /sql");
+    const { token, path } = tokenPath(new URL(request.url).pathname);
+    const refusal = refused(request, token);
+    if (refusal) return refusal;
+    if (path !== "/sql" && path !== "/") throw new RequestRefused(404, "not found: POST queries to /<token>/sql");
+    if (request.method !== "POST") throw new RequestRefused(405, "POST queries to /<token>/sql");
     const target = targetFrom(request.headers.get("Neon-Connection-String"));
     const output = {
       // Neon counts only the exact value "true"; anything else is false.
@@ -341,6 +352,6 @@ function parseArray(text: string, elementType: number): unknown[] {
 function json(status: number, body: unknown, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "content-type": "application/json", "access-control-allow-origin": "*", ...headers },
+    headers: { "content-type": "application/json", ...headers },
   });
 }

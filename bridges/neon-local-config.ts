@@ -6,7 +6,9 @@
 /** Where the bridges listen: the fields of `startBridges()`'s result, or the CLI's ports. */
 export interface NeonLocalPorts {
   neonWsProxyPort: number;
-  /** The HTTP query endpoint, e.g. `http://127.0.0.1:5489/sql`; without it HTTP mode is left alone. */
+  /** The run's secret: the WebSocket proxy takes it as its path's first segment. */
+  token: string;
+  /** The HTTP query endpoint, token included (`http://127.0.0.1:5489/<token>/sql`); without it HTTP mode is left alone. */
   neonHttpUrl?: string;
   /** Where the bridges are reachable from the client; 127.0.0.1 by default. */
   host?: string;
@@ -14,7 +16,7 @@ export interface NeonLocalPorts {
 
 /** The `neonConfig` settings for local use. */
 export interface NeonLocalSettings {
-  /** `host:port/v1` of the WebSocket proxy; the driver's target goes in `?address=`. */
+  /** `host:port/<token>/v1` of the WebSocket proxy; the driver's target goes in `?address=`. */
   wsProxy: (host: string, port: number | string) => string;
   /** The proxy speaks plain `ws://`. */
   useSecureWebSocket: false;
@@ -48,10 +50,11 @@ export interface NeonLocalConfig {
  *
  * @example
  * import { neonConfig } from "@neondatabase/serverless";
- * neonLocalConfig({ neonWsProxyPort: 5488, neonHttpUrl: "http://127.0.0.1:5489/sql" }).apply(neonConfig);
+ * neonLocalConfig(await startBridges()).apply(neonConfig);
+ * // or by hand: neonLocalConfig({ neonWsProxyPort: 5488, token, neonHttpUrl: `http://127.0.0.1:5489/${token}/sql` })
  */
 export function neonLocalConfig(ports: NeonLocalPorts): NeonLocalConfig {
-  const proxy = `${ports.host ?? "127.0.0.1"}:${ports.neonWsProxyPort}/v1`;
+  const proxy = `${ports.host ?? "127.0.0.1"}:${ports.neonWsProxyPort}/${ports.token}/v1`;
   const settings: NeonLocalSettings = {
     wsProxy: (host, port) => `${proxy}?address=${host}:${port}`,
     useSecureWebSocket: false,

@@ -1,18 +1,24 @@
 import { connect, type Socket } from "node:net";
 import type { ServerWebSocket } from "bun";
+import { accessCheck, tokenPath } from "./access";
 import { isLoopbackHost, loopbackDialHost, splitHostPort } from "./loopback";
 
 /**
  * The WebSocket → TCP proxy that `@neondatabase/serverless`'s `Pool`/`Client` expect, following
- * Neon's convention: `ws://HOST:PORT/v1?address=<pg host>:<pg port>`, every binary frame carrying
- * raw Postgres protocol bytes, both ways. Only loopback targets are accepted (HTTP 403 otherwise,
- * before the upgrade).
+ * Neon's convention behind the run's token: `ws://HOST:PORT/<token>/v1?address=<pg host>:<pg port>`,
+ * every binary frame carrying raw Postgres protocol bytes, both ways. Before the upgrade, a
+ * request without the token is refused (401), one from a web page (403, see access.ts), and one
+ * for a target off this machine (403).
  *
  * Backpressure runs both ways: when Postgres' socket buffer is full the WebSocket stops being
  * read, and when the WebSocket's send buffer is full the Postgres socket stops being read.
  */
 
 export interface NeonWsProxyOptions {
+  /** The run's secret, the first segment of the path (see access.ts). */
+  token: string;
+  /** Browser origins that may connect; none by default. */
+  allowedOrigins?: readonly string[];
   /** 0 (the default) picks a free port. */
   port?: number;
   hostname?: string;
@@ -36,17 +42,21 @@ const MAX_FRAME_BYTES = 64 * 1024 * 1024;
  * Starts the proxy on 127.0.0.1.
  *
  * @example
- * const proxy = startNeonWsProxy({ port: 0 });
- * neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/v1?address=${host}:${port}`;
+ * const proxy = startNeonWsProxy({ token, port: 0 });
+ * neonConfig.wsProxy = (host, port) => `127.0.0.1:${proxy.port}/${token}/v1?address=${host}:${port}`;
  */
-export function startNeonWsProxy(options: NeonWsProxyOptions = {}): NeonWsProxy {
+export function startNeonWsProxy(options: NeonWsProxyOptions): NeonWsProxy {
+  const refused = accessCheck(options, text);
   const sockets = new Set<Socket>();
   const server = Bun.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
     fetch(request, srv) {
       const url = new URL(request.url);
-      if (url.pathname !== "/v1") return text(404, "not found: connect to /v1?address=host:port");
+      const { token, path } = tokenPath(url.pathname);
+      const refusal = refused(request, token);
+      if (refusal) return refusal;
+      if (path !== "/v1") return text(404, "not found: connect to /<token>/v1?address=host:port");
       const target = splitHostPort(url.searchParams.get("address") ?? "");
       if (!target) return text(400, "expected ?address=host:port");
       if (!isLoopbackHost(target.host)) {

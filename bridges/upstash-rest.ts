@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash } from "node:crypto";
+import { accessCheck } from "./access";
 import { ConnectionPool } from "./connection-pool";
 import { RespConnection, RespError, type RespValue } from "./redis-resp";
 
@@ -8,7 +9,8 @@ import { RespConnection, RespError, type RespValue } from "./redis-resp";
  * - `POST /` with a JSON command (`["SET","k","v"]`) → `{result}`, or `{error}` with HTTP 400.
  * - `POST /pipeline` with an array of commands → an array of `{result}` / `{error}` (HTTP 200).
  * - `POST /multi-exec`: the same, run inside MULTI/EXEC on one connection.
- * - `Authorization: Bearer TOKEN` on every request (401 otherwise).
+ * - `Authorization: Bearer TOKEN` on every request (401 otherwise, compared in constant time);
+ *   a request from a web page is refused with 403 whatever it carries (see access.ts).
  * - `Upstash-Encoding: base64`: every string in the result is base64 of its bytes, except the
  *   status reply "OK" (the client decodes everything else, and keeps "OK" as is).
  *
@@ -18,7 +20,10 @@ import { RespConnection, RespError, type RespValue } from "./redis-resp";
  */
 
 export interface UpstashRestOptions {
+  /** The run's secret, as the bearer token (see access.ts). */
   token: string;
+  /** Browser origins that may send commands; none by default. */
+  allowedOrigins?: readonly string[];
   redis?: { host: string; port: number };
   /** 0 (the default) picks a free port. */
   port?: number;
@@ -145,12 +150,12 @@ export class ScriptShebangs {
  * Starts the REST bridge on 127.0.0.1.
  *
  * @example
- * const bridge = startUpstashRest({ token: "dev", redis: { host: "127.0.0.1", port: 6379 } });
- * const redis = new Redis({ url: bridge.url, token: "dev" });
+ * const token = newBridgeToken();
+ * const bridge = startUpstashRest({ token, redis: { host: "127.0.0.1", port: 6379 } });
+ * const redis = new Redis({ url: bridge.url, token });
  */
 export function startUpstashRest(options: UpstashRestOptions): UpstashRestBridge {
-  if (!options.token) throw new Error("upstash-rest bridge: a token is required");
-  const expected = Buffer.from(`Bearer ${options.token}`);
+  const refused = accessCheck(options, (status, error) => json(status, { error }));
   const redis = options.redis ?? { host: "127.0.0.1", port: 6379 };
   const pool = new ConnectionPool({
     open: () => RespConnection.open(redis.host, redis.port),
@@ -159,18 +164,14 @@ export function startUpstashRest(options: UpstashRestOptions): UpstashRestBridge
   });
   const scripts = new ScriptShebangs();
 
-  const authorized = (request: Request): boolean => {
-    const given = Buffer.from(request.headers.get("authorization") ?? "");
-    return given.length === expected.length && timingSafeEqual(given, expected);
-  };
-
   const server = Bun.serve({
     hostname: options.hostname ?? "127.0.0.1",
     port: options.port ?? 0,
     // Blocking commands may legitimately take longer than the default 10 s.
     idleTimeout: 0,
     async fetch(request) {
-      if (!authorized(request)) return json(401, { error: "Unauthorized" });
+      const refusal = refused(request, /^Bearer (.+)$/.exec(request.headers.get("authorization") ?? "")?.[1]);
+      if (refusal) return refusal;
       const path = new URL(request.url).pathname.replace(/\/+$/, "") || "/";
       if (request.method !== "POST") return json(405, { error: "ERR use POST" });
       let body: unknown;

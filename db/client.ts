@@ -7,13 +7,14 @@ import * as schema from "./schema";
  * The one way Workers reach Postgres: `@neondatabase/serverless` with drizzle, WebSocket pool
  * for transactions, HTTP for single reads. In production it talks to Neon; locally and in tests
  * the same driver talks to a real PostgreSQL through the bridges in `bridges/`, when
- * `NEON_LOCAL_WS_PROXY` / `NEON_LOCAL_HTTP` say where they are.
+ * `NEON_LOCAL_WS_PROXY` / `NEON_LOCAL_HTTP` say where they are (each with the dev run's secret
+ * token in its path: the bridges refuse anyone without it).
  */
 export interface DatabaseEnv {
   DATABASE_URL?: string;
-  /** Local only: host:port/path of the WebSocket bridge, e.g. "127.0.0.1:5488/v1". */
+  /** Local only: host:port/path of the WebSocket bridge, e.g. "127.0.0.1:5488/<token>/v1". */
   NEON_LOCAL_WS_PROXY?: string;
-  /** Local only: URL of the HTTP query bridge, e.g. "http://127.0.0.1:5489/sql". */
+  /** Local only: URL of the HTTP query bridge, e.g. "http://127.0.0.1:5489/<token>/sql". */
   NEON_LOCAL_HTTP?: string;
 }
 

@@ -32,8 +32,8 @@ const bridges = await startBridges({
 });
 const dbVars = {
   DATABASE_URL: database.url,
-  NEON_LOCAL_WS_PROXY: local ? `127.0.0.1:${bridges.neonWsProxyPort}/v1` : undefined,
-  NEON_LOCAL_HTTP: local ? bridges.neonHttpUrl : undefined,
+  NEON_LOCAL_WS_PROXY: local ? bridges.bindings.NEON_LOCAL_WS_PROXY : undefined,
+  NEON_LOCAL_HTTP: local ? bridges.bindings.NEON_LOCAL_HTTP : undefined,
 };
 await migrateDatabase(dbVars);
 console.log(`history database: ${database.kind} (${database.url.replace(/:[^:@/]*@/, ":***@")}), migrations applied`);

@@ -105,7 +105,7 @@ function template(target: PostgresTarget): Promise<string> {
 /** The bindings that point the Neon driver at a database through the local bridges. */
 export async function neonEnv(url: string) {
   const b = await localBridges();
-  return { DATABASE_URL: url, NEON_LOCAL_WS_PROXY: `127.0.0.1:${b.neonWsProxyPort}/v1`, NEON_LOCAL_HTTP: b.neonHttpUrl };
+  return { DATABASE_URL: url, NEON_LOCAL_WS_PROXY: b.bindings.NEON_LOCAL_WS_PROXY, NEON_LOCAL_HTTP: b.bindings.NEON_LOCAL_HTTP };
 }
 
 /** Drops test databases left by runs that no longer exist (their pid is in the name). */
