@@ -13,6 +13,13 @@ import type { Geofence, Market } from "./market";
  * of events per second in batches; a city-wide hot spot still spreads over several zones.
  */
 
+/**
+ * The revision of the coverage rule (which cells a geofence covers). Zones remember the revision
+ * their cells were computed with and reconfigure when it changes. 1: cells whose centre is inside;
+ * 2: every cell that overlaps the geofence.
+ */
+export const COVERAGE_REVISION = 2;
+
 /** Every pricing cell of a geofence at a resolution (cells whose centre lies inside). */
 export function geofenceCells(geofence: Geofence, resolution: number): string[] {
   const polygons = geofence.type === "Polygon" ? [geofence.coordinates] : geofence.coordinates;
