@@ -23,23 +23,31 @@ let built = false;
 
 export function buildWorker(): void {
   if (built) return;
+  for (const w of Object.values(WORKERS)) bundleWorker(w.config, w.bundle);
+  built = true;
+}
+
+/**
+ * Bundles one Worker as `wrangler deploy` would (`--dry-run`: offline, nothing uploaded) into
+ * `outdir`; wrangler runs on the Node 22 that `node_modules/.bin` holds.
+ *
+ * @example bundleWorker(WORKERS.api.config, "/tmp/api") // → /tmp/api/index.js
+ */
+export function bundleWorker(config: string, outdir: string): void {
   // The console's static files must exist for the assets binding, even before the console is built.
   mkdirSync(resolve(ROOT, "public"), { recursive: true });
   const node = resolve(ROOT, "node_modules/.bin/node");
   const wrangler = resolve(ROOT, "node_modules/wrangler/bin/wrangler.js");
-  for (const w of Object.values(WORKERS)) {
-    const result = spawnSync(
-      existsSync(node) ? node : "node",
-      [wrangler, "deploy", "--dry-run", "-c", w.config, "--outdir", w.bundle],
-      {
-        cwd: ROOT,
-        env: { ...process.env, ...quietWrangler },
-        encoding: "utf8",
-      },
-    );
-    if (result.status !== 0) throw new Error(`wrangler build of ${w.config} failed:\n${result.stdout}\n${result.stderr}`);
-  }
-  built = true;
+  const result = spawnSync(
+    existsSync(node) ? node : "node",
+    [wrangler, "deploy", "--dry-run", "-c", config, "--outdir", outdir],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...quietWrangler },
+      encoding: "utf8",
+    },
+  );
+  if (result.status !== 0) throw new Error(`wrangler build of ${config} failed:\n${result.stdout}\n${result.stderr}`);
 }
 
 export const quietWrangler = {
