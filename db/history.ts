@@ -1,7 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { HistoryMessage, RequestCount } from "../shared/history";
+import type { AuditEntry, HistoryMessage, RequestCount } from "../shared/history";
 import type { PoolDatabase } from "./client";
-import { events, failureEvents, pendingVerifications, quotes, requestMinutes, surgeMinutes } from "./schema";
+import { auditLog, events, failureEvents, pendingVerifications, quotes, requestMinutes, surgeMinutes } from "./schema";
+import { storableJson, storableText } from "./text";
 
 /** Rows per INSERT: well under Postgres' 65,535 bound parameters. */
 const CHUNK = 1000;
@@ -11,6 +12,7 @@ export interface WriteCounts {
   surgeMinutes: number;
   quotes: number;
   verifications: number;
+  audits: number;
 }
 
 /**
@@ -23,12 +25,14 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
     m.type === "events"
       ? m.events.map((e) => ({
           kind: e.kind,
+          // Messages from before events were namespaced carry no source: they were stored under "".
+          source: e.source ?? "",
           eventId: e.eventId,
           marketId: m.market,
           zone: m.zone,
           cell: e.cell,
           at: new Date(e.at),
-          actorId: e.actorId,
+          actorId: e.actorId === null ? null : storableText(e.actorId),
           status: e.status,
         }))
       : [],
@@ -68,7 +72,12 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
         ]
       : [],
   );
-  const failureRows = messages.flatMap((m) => (m.type === "failure" ? [{ ...m.event, at: new Date(m.event.at) }] : []));
+  const failureRows = messages.flatMap((m) =>
+    m.type === "failure"
+      ? [{ ...m.event, subject: storableText(m.event.subject), at: new Date(m.event.at), detail: storableJson(m.event.detail) }]
+      : [],
+  );
+  const auditRows = messages.flatMap((m) => (m.type === "audit" ? [auditRow(m.entry)] : []));
   const requestRows = sumRequests(messages.flatMap((m) => (m.type === "requests" ? m.counts : [])));
   const verifiedRows = messages.flatMap((m) =>
     m.type === "verified" ? [{ quoteId: m.quoteId, verifiedAt: new Date(m.at) }] : [],
@@ -102,6 +111,7 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
         .onConflictDoNothing();
     }
     if (failureRows.length > 0) await tx.insert(failureEvents).values(failureRows).onConflictDoNothing();
+    if (auditRows.length > 0) await tx.insert(auditLog).values(auditRows).onConflictDoNothing();
     for (let i = 0; i < requestRows.length; i += CHUNK) {
       await tx
         .insert(requestMinutes)
@@ -130,6 +140,22 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
     surgeMinutes: minuteRows.length,
     quotes: quoteRows.length,
     verifications: verifiedRows.length,
+    audits: auditRows.length,
+  };
+}
+
+/** An audit entry as a row (also written directly, in the transaction of the change it records). */
+export function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
+  return {
+    id: entry.id,
+    at: new Date(entry.at),
+    actor: storableText(entry.actor),
+    roles: entry.roles.map(storableText),
+    action: entry.action,
+    target: storableText(entry.target),
+    marketId: entry.market,
+    requestId: entry.requestId,
+    detail: storableJson(entry.detail),
   };
 }
 

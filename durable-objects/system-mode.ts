@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
-import type { FailureEvent, HistoryMessage } from "../shared/history";
+import type { AuditEntry, FailureEvent } from "../shared/history";
 import { geofenceCells, zoneKey, zoneOf } from "../shared/zoning";
+import { type Backlog, Outbox } from "./outbox";
 
 /**
  * The system's mode: one object (named "system") that hears how the dependencies are doing —
@@ -11,8 +12,13 @@ import { geofenceCells, zoneKey, zoneOf } from "../shared/zoning";
  *   degraded   a dependency is failing: pricing goes on (see README), what needs it waits or is refused
  *   emergency  (per market) an operator declared one: a cap on multipliers in the market or some cells
  *
- * Every change is persisted here, logged as a failure event (through the history queue, so it
- * waits while Postgres is down), and pushed to the live subscribers of the markets concerned.
+ * Every change is persisted here, logged as a failure event (through this object's outbox, in
+ * the same storage turn as the change, so it waits while Postgres is down), and pushed to the
+ * live subscribers of the markets concerned. Operators' overrides are also audited that way.
+ *
+ * It also holds whether the platform is draining (a local stop in progress): then the edge
+ * refuses new writes with a retryable answer while the outboxes empty. That flag lives in
+ * memory only: a restarted platform takes traffic again.
  */
 
 export type Mode = "normal" | "degraded" | "emergency";
@@ -45,6 +51,14 @@ export interface SystemSnapshot {
   dependencies: Record<DependencyName, DependencyHealth>;
   overrides: Override[];
   changedAt: string | null;
+  draining: boolean;
+}
+
+/** Who asked for a change, for the audit log. */
+export interface Actor {
+  subject: string;
+  roles: string[];
+  requestId: string | null;
 }
 
 export interface OverrideRequest {
@@ -56,13 +70,42 @@ export interface OverrideRequest {
   by: string;
 }
 
+/** The one system-mode object's name. */
+export const SYSTEM_OBJECT = "system";
+
 export class SystemMode extends DurableObject<Env> {
+  #outbox: Outbox;
+  #draining = false;
+
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS dependencies (name TEXT PRIMARY KEY, status TEXT NOT NULL, since INTEGER NOT NULL,
         last_error TEXT, latency_ms REAL, reported_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS overrides (id TEXT PRIMARY KEY, body TEXT NOT NULL, until INTEGER NOT NULL, lifted_at INTEGER);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
+    this.#outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_OBJECT } });
+    void this.#arm();
+  }
+
+  /** The history writer's word that these outbox rows are in Postgres. */
+  confirm(seqs: number[]): number {
+    return this.#outbox.confirm(seqs, Date.now());
+  }
+
+  backlog(): Backlog {
+    return this.#outbox.backlog(Date.now());
+  }
+
+  async flush(): Promise<Backlog> {
+    await this.#outbox.drain(Date.now());
+    await this.#arm();
+    return this.#outbox.backlog(Date.now());
+  }
+
+  /** A local stop in progress: the edge refuses new writes (retryable) until the platform restarts. */
+  setDraining(draining: boolean): boolean {
+    this.#draining = draining;
+    return draining;
   }
 
   /** A dependency's health as a probe or a breaker saw it. */
@@ -93,7 +136,7 @@ export class SystemMode extends DurableObject<Env> {
   }
 
   /** An operator's emergency: multipliers in a market (or some of its cells) capped until a time. */
-  async declare(request: OverrideRequest): Promise<Override> {
+  async declare(request: OverrideRequest, actor?: Actor): Promise<Override> {
     const now = Date.now();
     const override: Override = {
       id: `ovr_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`,
@@ -112,12 +155,13 @@ export class SystemMode extends DurableObject<Env> {
       now + request.minutes * 60_000,
     );
     this.#log({ kind: "override", subject: override.market, status: "declared", detail: { ...override } });
+    if (actor) this.#audit(actor, "override.declare", override.id, override.market, { ...override });
     await this.#pushOverrides(override.market);
     await this.#settle();
     return override;
   }
 
-  async lift(id: string, by: string): Promise<Override | null> {
+  async lift(id: string, by: string, actor?: Actor): Promise<Override | null> {
     const row = this.ctx.storage.sql
       .exec<{ body: string }>("SELECT body FROM overrides WHERE id = ? AND lifted_at IS NULL", id)
       .toArray()[0];
@@ -125,6 +169,7 @@ export class SystemMode extends DurableObject<Env> {
     const override = JSON.parse(row.body) as Override;
     this.ctx.storage.sql.exec("UPDATE overrides SET lifted_at = ? WHERE id = ?", Date.now(), id);
     this.#log({ kind: "override", subject: override.market, status: "lifted", detail: { id, by } });
+    if (actor) this.#audit(actor, "override.lift", id, override.market, { cap: override.cap, cells: override.cells });
     await this.#pushOverrides(override.market);
     await this.#settle();
     return override;
@@ -160,11 +205,12 @@ export class SystemMode extends DurableObject<Env> {
     for (const o of overrides) markets[o.market] = "emergency";
     const changedAt =
       this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'changedAt'").toArray()[0]?.value ?? null;
-    return { mode, markets, dependencies, overrides, changedAt };
+    return { mode, markets, dependencies, overrides, changedAt, draining: this.#draining };
   }
 
-  /** Expires overrides on time. */
+  /** Expires overrides on time, and sends the outbox's history. */
   override async alarm(): Promise<void> {
+    await this.#outbox.drain(Date.now());
     const now = Date.now();
     const expired = this.ctx.storage.sql
       .exec<{ id: string; body: string }>("SELECT id, body FROM overrides WHERE lifted_at IS NULL AND until <= ?", now)
@@ -176,6 +222,7 @@ export class SystemMode extends DurableObject<Env> {
       await this.#pushOverrides(o.market);
     }
     await this.#settle();
+    await this.#arm(true);
   }
 
   #active(now: number): Override[] {
@@ -205,8 +252,21 @@ export class SystemMode extends DurableObject<Env> {
       console.log(JSON.stringify({ level: "warn", message: "system mode changed", mode: snap.mode, markets: snap.markets }));
       await this.#announce(snap);
     }
-    const next = snap.overrides[0];
-    if (next) await this.ctx.storage.setAlarm(Date.parse(next.until));
+    await this.#arm();
+  }
+
+  /** The alarm serves the next override expiry and the outbox's next send, whichever is first. */
+  async #arm(fromAlarm = false): Promise<void> {
+    const now = Date.now();
+    const next = this.#active(now)[0];
+    const due = Math.min(
+      next ? Date.parse(next.until) : Number.POSITIVE_INFINITY,
+      this.#outbox.nextDue(now) ?? Number.POSITIVE_INFINITY,
+    );
+    if (due === Number.POSITIVE_INFINITY) return;
+    // Inside the alarm handler the running alarm may still read as set: set the next one outright.
+    const current = fromAlarm ? null : await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
   }
 
   /** Tells operators watching each market (their consoles hold the market's live feed). */
@@ -239,8 +299,26 @@ export class SystemMode extends DurableObject<Env> {
     );
   }
 
+  /** A failure event into the outbox, in the same storage turn as the change it records. */
   #log(e: Omit<FailureEvent, "id" | "at">): void {
-    const message: HistoryMessage = { type: "failure", event: { ...e, id: crypto.randomUUID(), at: Date.now() } };
-    this.ctx.waitUntil(this.env.HISTORY.send(message, { contentType: "json" }).catch(() => undefined));
+    const now = Date.now();
+    this.#outbox.add({ type: "failure", event: { ...e, id: crypto.randomUUID(), at: now } }, now);
+    void this.#arm();
+  }
+
+  #audit(actor: Actor, action: string, target: string, market: string, detail: Record<string, unknown>): void {
+    const now = Date.now();
+    const entry: AuditEntry = {
+      id: crypto.randomUUID(),
+      at: now,
+      actor: actor.subject,
+      roles: actor.roles,
+      action,
+      target,
+      market,
+      requestId: actor.requestId,
+      detail,
+    };
+    this.#outbox.add({ type: "audit", entry }, now);
   }
 }

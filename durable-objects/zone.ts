@@ -1,60 +1,34 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
-import { EVENTS_PER_MESSAGE, type HistoryEvent, type HistoryMessage, MinuteLog } from "../shared/history";
-import type { Market, SurgeConfig } from "../shared/market";
+import { type HistoryEvent, MinuteLog, type ZoneBatch, type ZoneIngestResult } from "../shared/history";
+import { type PricedQuote, priceQuote, type QuotePricing } from "../shared/quote";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
+import { type EmergencyCap, type MarketRef, type ZoneConfig, zoneConfig } from "../shared/zone-config";
 import { type CellReading, type HistoryPoint, type SurgeChange, ZoneState } from "../shared/zone-state";
-import { geofenceCells, neighbourRings, zoneKey, zoneOf } from "../shared/zoning";
+import { COVERAGE_REVISION, zoneKey } from "../shared/zoning";
+import { type Backlog, Outbox } from "./outbox";
 import { Subscribers } from "./subscribers";
 
-/** Which market (and which version of its settings) a call speaks for. */
-export interface MarketRef {
-  id: string;
-  version: number;
-}
-
-export interface ZoneSupplyEvent {
-  index: number;
-  eventId: string;
-  driverId: string;
-  cell: string;
-  status: "available" | "busy" | "offline";
-  at: number;
-}
-
-export interface ZoneDemandEvent {
-  index: number;
-  eventId: string;
-  riderId?: string;
-  cell: string;
-  kind: "search" | "request";
-  at: number;
-}
-
-export interface ZoneBatch {
-  market: MarketRef;
-  zone: string;
-  supply: ZoneSupplyEvent[];
-  demand: ZoneDemandEvent[];
-}
-
-interface ZoneConfig {
-  market: MarketRef;
-  zone: string;
-  cells: string[];
-  /** For each neighbour zone: our cells within its reach, whose balances it pools. */
-  borders: Record<string, string[]>;
-  surge: SurgeConfig;
-}
+export type { MarketRef } from "../shared/zone-config";
 
 /** Bound parameters per statement: Durable Objects' SQLite allows 100. */
 const MAX_PARAMETERS = 100;
 
-/** Bytes of messages per queue batch: under the 256 KB a batch may carry, with room for framing. */
-const MAX_BATCH_BYTES = 200_000;
-
 /** Expired drivers and forgotten event ids are swept from storage at most this often. */
 const SWEEP_INTERVAL_MS = 10_000;
+
+/**
+ * The replay guard's key of an event: ids are unique per kind and per reporting principal, as
+ * in history's key (kind, source, event_id). Length-prefixed, so no choice of ids can collide.
+ */
+function guardKey(kind: string, source: string, eventId: string): string {
+  return `${kind === "supply" ? "s" : "d"}${source.length}:${source}${eventId}`;
+}
+
+/** A driver or rider as live state knows them: ids are the reporting principal's. */
+function actorKey(source: string, actorId: string): string {
+  return `${source}\u0000${actorId}`;
+}
 
 /**
  * One zone: a group of pricing cells (an H3 parent cell) of one market. It counts supply and
@@ -63,20 +37,24 @@ const SWEEP_INTERVAL_MS = 10_000;
  *
  * Storage (SQLite): `events` remembers event ids for as long as an event can still change live
  * state (the replay guard), `drivers` and `cells` hold the live state, `meta` the market
- * settings this zone last saw. Memory holds the same state in a `ZoneState`.
+ * settings this zone last saw, `outbox` the history not yet confirmed in Postgres. Memory holds
+ * the same live state in a `ZoneState`.
+ *
+ * One alarm serves two clocks: the next tick (at most every `updateIntervalMs` while anything
+ * moves) and the outbox's next send or resend; `#arm` sets it to the earlier of the two.
  */
 export class Zone extends DurableObject<Env> {
   #config: ZoneConfig | undefined;
   #state: ZoneState | undefined;
   #loading: Promise<void> | undefined;
   #subscribers: Subscribers;
+  #outbox: Outbox;
   #lastTickAt = 0;
-  #nextTickAt = 0;
+  /** When the next tick is wanted (0: none); the alarm may also be set earlier for the outbox. */
+  #tickAt = 0;
+  #alarmAt = 0;
   #lastSweepAt = 0;
   #minutes = new MinuteLog();
-  #outboxPending = true;
-  #drainFailures = 0;
-  #drainRetryAt = 0;
   #caps: EmergencyCap[] = [];
   #failUntil = 0;
 
@@ -88,12 +66,22 @@ export class Zone extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS drivers (id TEXT PRIMARY KEY, cell TEXT NOT NULL, available INTEGER NOT NULL, at INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS cells (cell TEXT PRIMARY KEY, demand REAL NOT NULL, demand_at INTEGER NOT NULL,
         smoothed REAL NOT NULL, shown INTEGER NOT NULL, seq INTEGER NOT NULL, computed_at INTEGER NOT NULL) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL);`);
+      CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.#subscribers = new Subscribers(ctx);
+    const zone = this;
+    this.#outbox = new Outbox({
+      sql,
+      queue: env.HISTORY,
+      get origin() {
+        const config = zone.#config;
+        return { host: "zone" as const, name: config ? zoneKey(config.market.id, config.zone) : "" };
+      },
+    });
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
     if (row) this.#restore(JSON.parse(row.value) as ZoneConfig);
+    // History accepted before a stop or a crash goes on its way without waiting for traffic.
+    this.#arm(Date.now());
   }
 
   /** A liveness probe of the Durable Object subsystem (answers without any market). */
@@ -101,44 +89,42 @@ export class Zone extends DurableObject<Env> {
     return Date.now();
   }
 
-  /** Applies a batch of events of this zone; returns the indexes of events seen before. */
-  async ingest(batch: ZoneBatch): Promise<{ duplicates: number[] }> {
+  /**
+   * Applies a batch of events of this zone; returns the indexes of events seen before. In one
+   * storage turn: the replay guard, the live state and the history rows of what was accepted.
+   * A full outbox refuses the batch (retryable) rather than accept what it could not keep.
+   */
+  async ingest(batch: ZoneBatch): Promise<ZoneIngestResult> {
     const state = await this.#ready(batch.market, batch.zone);
+    if (this.#outbox.full) return { duplicates: [], refused: "backlog" };
     const sql = this.ctx.storage.sql;
     const now = Date.now();
+    const { source } = batch;
     const duplicates: number[] = [];
     const drivers = new Set<string>();
     const cells = new Set<string>();
     const accepted: HistoryEvent[] = [];
-    const fresh = this.#firstSeen([...batch.supply, ...batch.demand]);
-    const remember = (id: string) => fresh.delete(id);
-
-    for (const e of batch.supply) {
-      if (!remember(e.eventId)) {
-        duplicates.push(e.index);
-        continue;
-      }
-      accepted.push({ kind: "supply", eventId: e.eventId, cell: e.cell, at: e.at, actorId: e.driverId, status: e.status });
-      if (state.applySupply(e.driverId, e.cell, e.status === "available", e.at, now) === "applied") drivers.add(e.driverId);
-    }
+    const fresh = this.#firstSeen(source, batch.events);
     const searchWeight = state.settings.searchWeight;
-    for (const e of batch.demand) {
-      if (!remember(e.eventId)) {
+
+    for (const e of batch.events) {
+      if (!fresh.delete(guardKey(e.kind, source, e.eventId))) {
         duplicates.push(e.index);
         continue;
       }
-      accepted.push({ kind: "demand", eventId: e.eventId, cell: e.cell, at: e.at, actorId: e.riderId ?? null, status: e.kind });
-      if (state.applyDemand(e.cell, e.kind === "request" ? 1 : searchWeight, e.at, now) === "applied") cells.add(e.cell);
+      accepted.push({ kind: e.kind, source, eventId: e.eventId, cell: e.cell, at: e.at, actorId: e.actorId, status: e.status });
+      if (e.kind === "supply") {
+        const driver = actorKey(source, e.actorId ?? "");
+        if (state.applySupply(driver, e.cell, e.status === "available", e.at, now) === "applied") drivers.add(driver);
+      } else {
+        const rider = e.actorId === null ? undefined : actorKey(source, e.actorId);
+        const weight = e.status === "request" ? 1 : searchWeight;
+        if (state.applyDemand(e.cell, weight, e.at, now, rider) === "applied") cells.add(e.cell);
+      }
     }
-    // In the same storage transaction as the replay guard: an accepted event is on its way to history.
-    for (let i = 0; i < accepted.length; i += EVENTS_PER_MESSAGE) {
-      this.#enqueue({
-        type: "events",
-        market: batch.market.id,
-        zone: batch.zone,
-        events: accepted.slice(i, i + EVENTS_PER_MESSAGE),
-      });
-    }
+    // In the same storage turn as the replay guard: an accepted event is on its way to history.
+    if (accepted.length > 0)
+      this.#outbox.add({ type: "events", market: batch.market.id, zone: batch.zone, events: accepted }, now);
 
     const driverRows = [...drivers].flatMap((id) => {
       const d = state.drivers.get(id);
@@ -158,21 +144,52 @@ export class Zone extends DurableObject<Env> {
   }
 
   /**
-   * The replay guard: records the events' ids and returns those seen for the first time (a
+   * The replay guard: records the events' keys and returns those seen for the first time (a
    * multi-row insert per chunk; RETURNING names only the rows it really inserted).
    */
-  #firstSeen(events: ReadonlyArray<{ eventId: string; at: number }>): Set<string> {
+  #firstSeen(source: string, events: ZoneBatch["events"]): Set<string> {
     const sql = this.ctx.storage.sql;
     const fresh = new Set<string>();
     for (let i = 0; i < events.length; i += MAX_PARAMETERS / 2) {
       const chunk = events.slice(i, i + MAX_PARAMETERS / 2);
       const rows = sql.exec<{ id: string }>(
         `INSERT OR IGNORE INTO events (id, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING id`,
-        ...chunk.flatMap((e) => [e.eventId, e.at]),
+        ...chunk.flatMap((e) => [guardKey(e.kind, source, e.eventId), e.at]),
       );
       for (const r of rows) fresh.add(r.id);
     }
     return fresh;
+  }
+
+  /**
+   * Prices a quote at a cell's current multiplier and keeps its record for history, in one call:
+   * the record is stored in the same turn as the reading it used.
+   */
+  async quote(market: MarketRef, zone: string, pricing: QuotePricing): Promise<{ reading: CellReading; priced: PricedQuote }> {
+    const state = await this.#ready(market, zone);
+    const now = Date.now();
+    const reading = state.reading(pricing.cell, now);
+    const priced = priceQuote(pricing, reading.shownTenths);
+    this.#outbox.add({ type: "quote", quote: priced.record }, now);
+    this.#arm(now);
+    return { reading, priced };
+  }
+
+  /** The history writer's word that these outbox rows are in Postgres. */
+  confirm(seqs: number[]): number {
+    return this.#outbox.confirm(seqs, Date.now());
+  }
+
+  /** History accepted here and not yet confirmed in Postgres. */
+  backlog(): Backlog {
+    return this.#outbox.backlog(Date.now());
+  }
+
+  /** Sends what the outbox holds now (a stopping platform drains before it exits). */
+  async flush(): Promise<Backlog> {
+    await this.#outbox.drain(Date.now());
+    this.#arm(Date.now());
+    return this.#outbox.backlog(Date.now());
   }
 
   /** The current multiplier of a cell and what made it. */
@@ -192,7 +209,7 @@ export class Zone extends DurableObject<Env> {
       JSON.stringify(caps),
     );
     this.#caps = caps;
-    applyCaps(state, caps, Date.now());
+    state.setCaps(caps, Date.now());
     this.#schedule(Date.now());
   }
 
@@ -247,9 +264,14 @@ export class Zone extends DurableObject<Env> {
   }
 
   override async alarm(): Promise<void> {
-    this.#nextTickAt = 0;
-    if (this.#state) this.#tick(this.#state);
-    await this.#drain();
+    this.#alarmAt = 0;
+    const now = Date.now();
+    if (this.#state && this.#tickAt !== 0 && now >= this.#tickAt) {
+      this.#tickAt = 0;
+      this.#tick(this.#state);
+    }
+    await this.#outbox.drain(Date.now());
+    this.#arm(Date.now());
   }
 
   #tick(state: ZoneState): void {
@@ -257,7 +279,7 @@ export class Zone extends DurableObject<Env> {
     this.#lastTickAt = now;
     if (this.#caps.some((c) => c.until <= now)) {
       this.#caps = this.#caps.filter((c) => c.until > now);
-      applyCaps(state, this.#caps, now);
+      state.setCaps(this.#caps, now);
     }
     const { changes, updated, active } = state.tick(now);
     for (const cell of updated) this.#saveCell(cell);
@@ -280,65 +302,24 @@ export class Zone extends DurableObject<Env> {
     }
     const minutes = this.#minutes.take(now, !active);
     const config = this.#config;
-    if (minutes.length > 0 && config) this.#enqueue({ type: "surge", market: config.market.id, zone: config.zone, minutes });
+    if (minutes.length > 0 && config)
+      this.#outbox.add({ type: "surge", market: config.market.id, zone: config.zone, minutes }, now);
   }
 
-  #enqueue(message: HistoryMessage): void {
-    this.ctx.storage.sql.exec("INSERT INTO outbox (body) VALUES (?)", JSON.stringify(message));
-    this.#outboxPending = true;
-  }
-
-  /**
-   * Ships the outbox to the history queue, oldest first, deleting what the queue took. When the
-   * queue refuses, the rows stay and the next attempt backs off (up to a minute).
-   */
-  async #drain(): Promise<void> {
-    if (!this.#outboxPending || Date.now() < this.#drainRetryAt) return;
-    const sql = this.ctx.storage.sql;
-    for (;;) {
-      // A queue batch holds at most 100 messages and 256 KB: take rows until either bound.
-      const rows: Array<{ seq: number; body: string }> = [];
-      let bytes = 0;
-      for (const row of sql.exec<{ seq: number; body: string }>("SELECT seq, body FROM outbox ORDER BY seq LIMIT 100")) {
-        if (rows.length > 0 && bytes + row.body.length > MAX_BATCH_BYTES) break;
-        rows.push(row);
-        bytes += row.body.length;
-      }
-      if (rows.length === 0) {
-        this.#outboxPending = false;
-        this.#drainFailures = 0;
-        return;
-      }
-      try {
-        await this.env.HISTORY.sendBatch(rows.map((r) => ({ body: JSON.parse(r.body) as HistoryMessage, contentType: "json" })));
-      } catch (err) {
-        this.#drainFailures += 1;
-        const delay = Math.min(60_000, 500 * 2 ** Math.min(this.#drainFailures, 7));
-        this.#drainRetryAt = Date.now() + delay;
-        console.error(
-          JSON.stringify({
-            level: "warn",
-            zone: this.#config?.zone,
-            message: "history queue refused",
-            error: String(err),
-            retryInMs: delay,
-          }),
-        );
-        this.#schedule(this.#drainRetryAt);
-        return;
-      }
-      this.#drainFailures = 0;
-      sql.exec("DELETE FROM outbox WHERE seq <= ?", rows[rows.length - 1]?.seq ?? 0);
-    }
-  }
-
-  /** Ticks at most once per update interval, as soon as possible after the last one. */
+  /** Wants a tick at most once per update interval, as soon as possible after the last one. */
   #schedule(now: number): void {
     const interval = this.#state?.settings.updateIntervalMs ?? 200;
     const at = Math.max(now, this.#lastTickAt + interval);
-    if (this.#nextTickAt !== 0 && this.#nextTickAt <= at) return;
-    this.#nextTickAt = at;
-    void this.ctx.storage.setAlarm(at);
+    if (this.#tickAt === 0 || at < this.#tickAt) this.#tickAt = at;
+    this.#arm(now);
+  }
+
+  /** Sets the alarm to the earlier of the next tick and the outbox's next send (never dropping either). */
+  #arm(now: number): void {
+    const due = Math.min(this.#tickAt || Number.POSITIVE_INFINITY, this.#outbox.nextDue(now) ?? Number.POSITIVE_INFINITY);
+    if (due === Number.POSITIVE_INFINITY || (this.#alarmAt !== 0 && this.#alarmAt <= due)) return;
+    this.#alarmAt = due;
+    void this.ctx.storage.setAlarm(due);
   }
 
   #sweep(state: ZoneState, now: number): void {
@@ -407,7 +388,7 @@ export class Zone extends DurableObject<Env> {
   /** The zone's state, configured for the given market version (fetched when newer). */
   async #ready(market: MarketRef, zone: string): Promise<ZoneState> {
     if (Date.now() < this.#failUntil) throw new Error("zone unavailable (injected fault)");
-    while (!this.#state || !this.#config || this.#config.market.version < market.version) {
+    while (!this.#state || !this.#config || this.#stale(this.#config, market)) {
       this.#loading ??= this.#configure(market, zone).finally(() => {
         this.#loading = undefined;
       });
@@ -416,10 +397,15 @@ export class Zone extends DurableObject<Env> {
     return this.#state;
   }
 
+  /** A configuration older than the caller's market version, or cut by an earlier coverage rule. */
+  #stale(config: ZoneConfig, market: MarketRef): boolean {
+    return config.market.version < market.version || config.coverage !== COVERAGE_REVISION;
+  }
+
   async #configure(ref: MarketRef, zone: string): Promise<void> {
     const market = await this.env.MARKETS.getByName("directory").get(ref.id);
     if (!market) throw new Error(`market ${ref.id} is not in the directory`);
-    const config = zoneConfig(market, zone);
+    const config = zoneConfig(market, zone, COVERAGE_REVISION);
     this.ctx.storage.sql.exec(
       "INSERT INTO meta (key, value) VALUES ('config', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
       JSON.stringify(config),
@@ -465,55 +451,8 @@ export class Zone extends DurableObject<Env> {
     state.refreshSupply(now);
     const caps = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'emergency'").toArray()[0];
     this.#caps = caps ? (JSON.parse(caps.value) as EmergencyCap[]) : [];
-    applyCaps(state, this.#caps, now);
+    state.setCaps(this.#caps, now);
     this.#state = state;
     this.#schedule(now);
   }
-}
-
-export interface EmergencyCap {
-  cap: number;
-  /** Cells covered; null for the whole market. */
-  cells: string[] | null;
-  until: number;
-}
-
-/** The lowest live cap wins, per cell and for the zone as a whole. */
-function applyCaps(state: ZoneState, caps: EmergencyCap[], now: number): void {
-  const live = caps.filter((c) => c.until > now);
-  const whole = live.filter((c) => c.cells === null).map((c) => c.cap);
-  state.emergencyCap = whole.length > 0 ? Math.min(...whole) : undefined;
-  state.cellCaps.clear();
-  for (const c of live) {
-    for (const cell of c.cells ?? []) {
-      if (!state.ownCells.has(cell)) continue;
-      state.cellCaps.set(cell, Math.min(c.cap, state.cellCaps.get(cell) ?? Number.POSITIVE_INFINITY));
-    }
-  }
-}
-
-/** What a zone needs of its market: its own cells, its borders, its surge settings. */
-export function zoneConfig(market: Market, zone: string): ZoneConfig {
-  const marketCells = new Set(geofenceCells(market.geofence, market.resolution));
-  const own = [...marketCells].filter((c) => zoneOf(c, market.zoneResolution) === zone);
-  const ownSet = new Set(own);
-  const borders: Record<string, Set<string>> = {};
-  for (const cell of own) {
-    for (const ring of neighbourRings(cell, market.surge.neighbourRings).slice(1)) {
-      for (const other of ring) {
-        if (ownSet.has(other) || !marketCells.has(other)) continue;
-        const otherZone = zoneOf(other, market.zoneResolution);
-        const set = borders[otherZone] ?? new Set<string>();
-        set.add(cell);
-        borders[otherZone] = set;
-      }
-    }
-  }
-  return {
-    market: { id: market.id, version: market.version },
-    zone,
-    cells: own,
-    borders: Object.fromEntries(Object.entries(borders).map(([z, s]) => [z, [...s]])),
-    surge: market.surge,
-  };
 }

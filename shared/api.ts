@@ -7,6 +7,8 @@ import { LatLngSchema, MarketIdSchema } from "./market";
  */
 
 export const MAX_BATCH_EVENTS = 1000;
+/** A rider's or driver's own app reports its own events: far fewer per batch than a partner's back end. */
+export const MAX_PERSONAL_BATCH_EVENTS = 100;
 /** Events stamped further ahead than this are rejected: the producer's clock is wrong. */
 export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 /** Events older than this are rejected: too late even for history. */
@@ -16,11 +18,21 @@ const Timestamp = z
   .union([z.iso.datetime({ offset: true }), z.number().int().positive()])
   .describe("ISO 8601 date-time with offset, or epoch milliseconds");
 
-const EventId = z.string().min(1).max(128);
+/**
+ * Identifiers clients choose (event, driver and rider ids): up to 128 characters of text —
+ * multi-byte is fine — but no control characters (NUL cannot be stored in Postgres) and no
+ * unpaired UTF-16 surrogates (they cannot be encoded, so two ids could become one row).
+ */
+export function isPlainText(s: string): boolean {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what it looks for
+  return s.isWellFormed() && !/[\u0000-\u001f\u007f]/.test(s);
+}
+const Identifier = z.string().min(1).max(128).refine(isPlainText, "text without control characters or unpaired surrogates");
+const EventId = Identifier;
 
 export const SupplyEventSchema = z.object({
   eventId: EventId,
-  driverId: z.string().min(1).max(128),
+  driverId: Identifier,
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
   status: z.enum(["available", "busy", "offline"]),
@@ -30,7 +42,7 @@ export type SupplyEvent = z.infer<typeof SupplyEventSchema>;
 
 export const DemandEventSchema = z.object({
   eventId: EventId,
-  riderId: z.string().min(1).max(128).optional(),
+  riderId: Identifier.optional(),
   lat: z.number().min(-90).max(90),
   lng: z.number().min(-180).max(180),
   kind: z.enum(["search", "request"]),

@@ -1,17 +1,46 @@
 /**
- * What the edge and the zone objects tell history: the messages on the history queue, read by
- * the analytics consumer (`workers/analytics/`) and written to Postgres (`db/schema.ts`).
- * Every message can be delivered twice; the consumer's writes are idempotent.
+ * What the edge and the Durable Objects tell history: the messages on the history queue, read
+ * by the analytics consumer (`workers/analytics/`) and written to Postgres (`db/schema.ts`).
+ *
+ * Every message leaves a durable outbox (`durable-objects/outbox.ts`) inside an {@link Envelope}
+ * naming its origin and its place in that outbox; the consumer confirms it back to the origin
+ * once written, and only then does the outbox forget it. A message can therefore arrive twice:
+ * the consumer's writes are idempotent.
  */
 
 export interface HistoryEvent {
   kind: "supply" | "demand";
+  /** The principal that reported the event: event ids are unique per (kind, source). */
+  source: string;
   eventId: string;
   cell: string;
   at: number;
   actorId: string | null;
   /** available | busy | offline, or search | request */
   status: string;
+}
+
+/**
+ * Events as the edge hands them to one zone: each is already the history record it will become
+ * (validated, located, its reporter known), plus its place in the request for the answer. The
+ * zone's outbox stores them as they are; only `db/history.ts` maps them to rows.
+ */
+export interface ZoneEvent extends Omit<HistoryEvent, "source"> {
+  index: number;
+}
+
+export interface ZoneBatch {
+  market: { id: string; version: number };
+  zone: string;
+  /** Who reported every event of the batch (the principal's subject). */
+  source: string;
+  events: ZoneEvent[];
+}
+
+/** The zone's answer: the indexes seen before, and whether it refused the batch for a full outbox. */
+export interface ZoneIngestResult {
+  duplicates: number[];
+  refused?: "backlog";
 }
 
 export interface SurgeMinute {
@@ -56,16 +85,110 @@ export interface RequestCount {
   count: number;
 }
 
+/** An operator's or admin's action, for the audit log. */
+export interface AuditEntry {
+  id: string;
+  at: number;
+  actor: string;
+  roles: string[];
+  action: string;
+  target: string;
+  market: string | null;
+  requestId: string | null;
+  detail: Record<string, unknown>;
+}
+
 export type HistoryMessage =
   | { type: "events"; market: string; zone: string; events: HistoryEvent[] }
   | { type: "surge"; market: string; zone: string; minutes: SurgeMinute[] }
   | { type: "quote"; quote: QuoteRecord }
   | { type: "verified"; quoteId: string; at: number }
   | { type: "failure"; event: FailureEvent }
+  | { type: "audit"; entry: AuditEntry }
   | { type: "requests"; counts: RequestCount[] };
 
-/** Events per queue message: keeps a message well under the 128 KB limit. */
-export const EVENTS_PER_MESSAGE = 250;
+/** Where a message waits until history confirms it: a Durable Object hosting an outbox. */
+export interface Origin {
+  host: "zone" | "system" | "ledger";
+  /** The object's name (`idFromName`). */
+  name: string;
+}
+
+/** A queue message: one outbox row, with what the consumer needs to confirm it. */
+export interface Envelope {
+  origin: Origin;
+  seq: number;
+  message: HistoryMessage;
+}
+
+/**
+ * Size limits of Cloudflare Queues, in UTF-8 bytes (not characters: an id of multi-byte
+ * characters is up to four times longer on the wire than it looks): a message may carry 128 KB
+ * and a `sendBatch` 256 KB and 100 messages. Ours stay under them with room for the envelope.
+ */
+export const MAX_MESSAGE_BYTES = 100_000;
+export const MAX_BATCH_BYTES = 200_000;
+export const MAX_BATCH_MESSAGES = 100;
+
+/** The UTF-8 length of a string, without encoding it. */
+export function utf8Length(s: string): number {
+  let bytes = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const code = s.charCodeAt(i);
+    if (code < 0x80) continue;
+    if (code < 0x800) bytes += 1;
+    else if (code >= 0xd800 && code <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        bytes += 2; // a surrogate pair: two UTF-16 units, four bytes
+        i++;
+        continue;
+      }
+      bytes += 2; // a lone surrogate becomes U+FFFD: three bytes
+    } else bytes += 2;
+  }
+  return bytes;
+}
+
+/**
+ * A message as one or more JSON texts, each at most `maxBytes` of UTF-8: messages that carry
+ * lists (events, minutes) are split in halves until every part fits; other messages are small by
+ * construction. Returns the texts in order.
+ *
+ * @example
+ * toTexts({ type: "events", market: "nyc", zone, events: tenThousandEvents }) // → several texts, each ≤ 100 KB
+ */
+export function toTexts(message: HistoryMessage, maxBytes = MAX_MESSAGE_BYTES): string[] {
+  const text = JSON.stringify(message);
+  if (utf8Length(text) <= maxBytes) return [text];
+  if (message.type === "events" && message.events.length > 1) {
+    const half = Math.ceil(message.events.length / 2);
+    return [
+      ...toTexts({ ...message, events: message.events.slice(0, half) }, maxBytes),
+      ...toTexts({ ...message, events: message.events.slice(half) }, maxBytes),
+    ];
+  }
+  if (message.type === "surge" && message.minutes.length > 1) {
+    const half = Math.ceil(message.minutes.length / 2);
+    return [
+      ...toTexts({ ...message, minutes: message.minutes.slice(0, half) }, maxBytes),
+      ...toTexts({ ...message, minutes: message.minutes.slice(half) }, maxBytes),
+    ];
+  }
+  if (message.type === "requests" && message.counts.length > 1) {
+    const half = Math.ceil(message.counts.length / 2);
+    return [
+      ...toTexts({ ...message, counts: message.counts.slice(0, half) }, maxBytes),
+      ...toTexts({ ...message, counts: message.counts.slice(half) }, maxBytes),
+    ];
+  }
+  throw new RangeError(`a ${message.type} history message of ${utf8Length(text)} bytes cannot be split under ${maxBytes}`);
+}
+
+/** The queue body of an outbox row: the envelope around the stored message text, without re-parsing it. */
+export function envelopeText(origin: Origin, seq: number, messageText: string): string {
+  return `{"origin":${JSON.stringify(origin)},"seq":${seq},"message":${messageText}}`;
+}
 
 const MINUTE = 60_000;
 

@@ -1,5 +1,6 @@
 import type { SurgeConfig } from "./market";
 import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, updateCell } from "./surge";
+import type { EmergencyCap } from "./zone-config";
 import { neighbourRings } from "./zoning";
 
 /**
@@ -52,12 +53,15 @@ export interface HistoryPoint {
 }
 
 export const MAX_DRIVERS = 200_000;
+/** Riders remembered per zone for "one rider counts once per cell per window" (least recently seen evicted). */
+export const MAX_RIDERS = 200_000;
 /** Recent history kept per cell: a point at most every HISTORY_SPACING_MS (or on a change), HISTORY_POINTS of them. */
 export const HISTORY_SPACING_MS = 5_000;
 export const HISTORY_POINTS = 120;
 export const HALO_TTL_MS = 10_000;
 
-export type Applied = "applied" | "stale";
+/** What an event did to live state: counted, too old to count, or a rider already counted in this cell and window. */
+export type Applied = "applied" | "stale" | "repeat";
 
 export class ZoneState {
   readonly drivers = new Map<string, DriverState>();
@@ -67,6 +71,8 @@ export class ZoneState {
   #explanations = new Map<string, SurgeExplanation>();
   #rings = new Map<string, string[][]>();
   #history = new Map<string, HistoryPoint[]>();
+  /** (rider, cell) → the weight already counted and when: a rider's demand counts once per cell per half-life. */
+  #riders = new Map<string, { weight: number; at: number }>();
 
   /** Operators' emergency caps on single cells (on top of `emergencyCap`, which covers the whole zone). */
   cellCaps = new Map<string, number>();
@@ -84,8 +90,12 @@ export class ZoneState {
     return this.emergencyCap === undefined ? own : Math.min(own, this.emergencyCap);
   }
 
-  /** A driver's status. Older than the supply window, or older than what we know: ignored. */
-  applySupply(driverId: string, cell: string, available: boolean, at: number, now: number): Applied {
+  /**
+   * A driver's status. Older than the supply window, or older than what we know: ignored. A time
+   * ahead of `now` counts as `now`: a clock that runs fast must not pin a driver's state.
+   */
+  applySupply(driverId: string, cell: string, available: boolean, reportedAt: number, now: number): Applied {
+    const at = Math.min(reportedAt, now);
     if (at < now - this.settings.supplyWindowSeconds * 1000) return "stale";
     const known = this.drivers.get(driverId);
     if (known && known.at > at) return "stale";
@@ -99,14 +109,48 @@ export class ZoneState {
     return "applied";
   }
 
-  /** A search or ride request adds `weight` to the cell's decaying demand. */
-  applyDemand(cell: string, weight: number, at: number, now: number): Applied {
+  /**
+   * A search or ride request adds `weight` to the cell's decaying demand. A known rider counts
+   * once per cell per half-life: a repeat adds only what exceeds the weight already counted (a
+   * search then a request adds up to one request). A time ahead of `now` counts as `now` (a
+   * future stamp would otherwise decay *upward*).
+   */
+  applyDemand(cell: string, weight: number, reportedAt: number, now: number, rider?: string): Applied {
+    const at = Math.min(reportedAt, now);
     if (at < now - liveHorizonMs(this.settings)) return "stale";
-    const c = this.#cell(cell);
     const half = this.settings.demandHalfLifeSeconds;
-    c.demand = decay(c.demand, c.demandAt, now, half) + decay(weight, at, now, half);
+    let added = weight;
+    if (rider !== undefined) {
+      const key = `${rider}\u0000${cell}`;
+      const seen = this.#riders.get(key);
+      const counted = seen && at - seen.at < half * 1000 ? seen.weight : 0;
+      added = Math.max(0, weight - counted);
+      if (added === 0) return "repeat";
+      this.#riders.delete(key);
+      this.#riders.set(key, { weight: counted + added, at: counted > 0 && seen ? seen.at : at });
+      if (this.#riders.size > MAX_RIDERS) {
+        const oldest = this.#riders.keys().next().value;
+        if (oldest !== undefined) this.#riders.delete(oldest);
+      }
+    }
+    const c = this.#cell(cell);
+    c.demand = decay(c.demand, c.demandAt, now, half) + decay(added, at, now, half);
     c.demandAt = now;
     return "applied";
+  }
+
+  /** Operators' emergency caps: the lowest live cap wins, per cell and for the zone as a whole. */
+  setCaps(caps: readonly EmergencyCap[], now: number): void {
+    const live = caps.filter((c) => c.until > now);
+    const whole = live.filter((c) => c.cells === null).map((c) => c.cap);
+    this.emergencyCap = whole.length > 0 ? Math.min(...whole) : undefined;
+    this.cellCaps.clear();
+    for (const c of live) {
+      for (const cell of c.cells ?? []) {
+        if (!this.ownCells.has(cell)) continue;
+        this.cellCaps.set(cell, Math.min(c.cap, this.cellCaps.get(cell) ?? Number.POSITIVE_INFINITY));
+      }
+    }
   }
 
   /** The decayed demand of a cell at `now`. */
@@ -242,6 +286,12 @@ export class ZoneState {
       }
     }
     this.#supply = supply;
+    // Riders counted longer than a half-life ago count afresh: forget them (oldest first).
+    const riderCutoff = now - this.settings.demandHalfLifeSeconds * 1000;
+    for (const [key, r] of this.#riders) {
+      if (r.at >= riderCutoff) break;
+      this.#riders.delete(key);
+    }
   }
 
   #cell(cell: string): CellState {

@@ -1,66 +1,174 @@
-import { openPool } from "../../db/client";
+import { openPool, type PoolDatabase } from "../../db/client";
 import { writeHistory } from "../../db/history";
-import type { HistoryMessage } from "../../shared/history";
+import { retryDelayMs } from "../../durable-objects/outbox";
+import type { Envelope, HistoryMessage, Origin } from "../../shared/history";
 
 export { DeadLetters } from "./dead-letters";
 
 /**
- * The analytics consumer. The history queue delivers batches; each batch is written to
- * Postgres in one idempotent transaction. When Postgres fails, every message is retried with
- * exponential backoff and jitter; after `max_retries` the queue moves it to the dead-letter
- * queue, whose consumer parks it in the DeadLetters object for replay.
+ * The history writer: the history queue's consumer. Each batch is written to Postgres in one
+ * idempotent transaction, then every message is confirmed to the object whose outbox it came
+ * from (which only then forgets it).
+ *
+ * - A database that cannot be reached: every message is retried with backoff and jitter.
+ * - Anything else that fails a batch (a row Postgres refuses, a message that cannot be read):
+ *   the messages are written one by one, so the bad one is found; it is parked in the
+ *   DeadLetters object with its reason and confirmed, and its neighbours are written.
+ * - After `max_retries` (a long outage) the queue moves a message to the dead-letter queue. Its
+ *   consumer leaves a message with an origin to that origin's outbox, which still holds it and
+ *   sends it again (with growing delays) until it is written: an outage of any length drains by
+ *   itself. Only messages without an origin are parked there.
+ * - Parked messages are replayed by an admin once the cause is fixed.
  */
 
 const DEAD_LETTER_QUEUE = "equilibrium-history-dlq";
-const MAX_DELAY_SECONDS = 60;
 
-function backoffSeconds(attempts: number): number {
-  const ceiling = Math.min(MAX_DELAY_SECONDS, 2 ** Math.min(attempts, 6));
-  return Math.max(1, Math.round(ceiling / 2 + Math.random() * (ceiling / 2)));
+/** What every object hosting an outbox answers. */
+interface ConfirmsHistory {
+  confirm(seqs: number[]): Promise<number> | number;
 }
 
 function deadLetters(env: AnalyticsEnv) {
   return env.DEAD_LETTERS.getByName("dead-letters");
 }
 
+function outboxOf(env: AnalyticsEnv, origin: Origin): ConfirmsHistory {
+  const namespace = { zone: env.ZONES, system: env.SYSTEM, ledger: env.LEDGERS }[origin.host];
+  return (namespace as unknown as DurableObjectNamespace).getByName(origin.name) as unknown as ConfirmsHistory;
+}
+
+interface Received {
+  message: Message<unknown>;
+  envelope: Envelope | undefined;
+  /** Why the body could not be read (then it is parked as it came). */
+  unreadable?: string;
+}
+
+/** A queue body as an envelope; bodies from before envelopes (bare messages) have no origin to confirm. */
+function receive(message: Message<unknown>): Received {
+  try {
+    const body = typeof message.body === "string" ? JSON.parse(message.body) : message.body;
+    if (body && typeof body === "object" && "message" in body && "origin" in body) return { message, envelope: body as Envelope };
+    if (body && typeof body === "object" && "type" in body)
+      return { message, envelope: { origin: { host: "zone", name: "" }, seq: 0, message: body as HistoryMessage } };
+    return { message, envelope: undefined, unreadable: "not a history message" };
+  } catch (err) {
+    return { message, envelope: undefined, unreadable: `unreadable body: ${String(err).slice(0, 200)}` };
+  }
+}
+
+/** A failure to reach or keep talking to the database (retry), as opposed to one about the data (isolate). */
+export function isConnectionFailure(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return /^(08|53|57|40)/.test(code);
+    if (/connect|ECONN|socket|timed? ?out|terminat|closed|unavailable|network/i.test(String((e as Error).message ?? e)))
+      return true;
+  }
+  return false;
+}
+
+/** Tells each origin which of its rows are now in Postgres (or parked); an origin that cannot hear it will resend. */
+async function confirm(env: AnalyticsEnv, received: Received[]): Promise<void> {
+  const byOrigin = new Map<string, { origin: Origin; seqs: number[] }>();
+  for (const r of received) {
+    const e = r.envelope;
+    if (!e || e.origin.name === "") continue;
+    const key = `${e.origin.host}\u0000${e.origin.name}`;
+    const entry = byOrigin.get(key) ?? { origin: e.origin, seqs: [] };
+    entry.seqs.push(e.seq);
+    byOrigin.set(key, entry);
+  }
+  const results = await Promise.allSettled([...byOrigin.values()].map(({ origin, seqs }) => outboxOf(env, origin).confirm(seqs)));
+  const failed = results.filter((r) => r.status === "rejected").length;
+  if (failed > 0)
+    console.error(
+      JSON.stringify({ level: "warn", message: "could not confirm history to some outboxes; they will resend", failed }),
+    );
+}
+
+async function park(env: AnalyticsEnv, items: Array<{ received: Received; reason: string }>): Promise<void> {
+  if (items.length === 0) return;
+  await deadLetters(env).park(
+    items.map(({ received, reason }) => ({
+      id: received.message.id,
+      body: typeof received.message.body === "string" ? received.message.body : JSON.stringify(received.message.body),
+      attempts: received.message.attempts,
+      reason,
+    })),
+  );
+  console.error(
+    JSON.stringify({
+      level: "error",
+      message: "history parked in dead letters",
+      count: items.length,
+      reasons: [...new Set(items.map((i) => i.reason))].slice(0, 5),
+    }),
+  );
+}
+
+async function write(db: PoolDatabase, received: Received[]) {
+  return writeHistory(
+    db,
+    received.map((r) => (r.envelope as Envelope).message),
+  );
+}
+
 export default {
-  async queue(batch: MessageBatch<HistoryMessage>, env: AnalyticsEnv): Promise<void> {
+  async queue(batch: MessageBatch<unknown>, env: AnalyticsEnv): Promise<void> {
+    const received = batch.messages.map(receive);
     if (batch.queue === DEAD_LETTER_QUEUE) {
-      await deadLetters(env).park(batch.messages.map((m) => ({ id: m.id, body: m.body, attempts: m.attempts })));
+      const orphans = received.filter((r) => !r.envelope || r.envelope.origin.name === "");
+      await park(
+        env,
+        orphans.map((r) => ({ received: r, reason: r.unreadable ?? `still failing after ${r.message.attempts} attempts` })),
+      );
       batch.ackAll();
-      env.METRICS?.writeDataPoint({ blobs: ["dead-letter"], doubles: [batch.messages.length], indexes: ["history"] });
+      env.METRICS?.writeDataPoint({
+        blobs: ["dead-letter"],
+        doubles: [orphans.length, received.length - orphans.length],
+        indexes: ["history"],
+      });
       return;
     }
+
     const started = Date.now();
+    const unreadable = received.filter((r) => !r.envelope);
+    const readable = received.filter((r) => r.envelope);
     const { pool, db } = openPool(env);
+    const done: Received[] = [];
+    const parked: Array<{ received: Received; reason: string }> = unreadable.map((r) => ({
+      received: r,
+      reason: r.unreadable ?? "unreadable",
+    }));
     try {
-      const counts = await writeHistory(
-        db,
-        batch.messages.map((m) => m.body),
-      );
-      batch.ackAll();
+      try {
+        if (readable.length > 0) await write(db, readable);
+        done.push(...readable);
+      } catch (err) {
+        if (isConnectionFailure(err)) {
+          retryAll(batch, err);
+          return;
+        }
+        // Something in the batch is refused: write each on its own, park what still fails.
+        for (const r of readable) {
+          try {
+            await write(db, [r]);
+            done.push(r);
+          } catch (one) {
+            if (isConnectionFailure(one)) r.message.retry({ delaySeconds: delaySeconds(r.message.attempts) });
+            else parked.push({ received: r, reason: describe(one) });
+          }
+        }
+      }
+      await park(env, parked);
+      for (const r of [...done, ...parked.map((p) => p.received)]) r.message.ack();
+      await confirm(env, [...done, ...parked.map((p) => p.received)]);
       env.METRICS?.writeDataPoint({
         blobs: ["written"],
-        doubles: [counts.events, counts.surgeMinutes, counts.quotes, counts.verifications, Date.now() - started],
+        doubles: [done.length, parked.length, Date.now() - started],
         indexes: ["history"],
       });
-    } catch (err) {
-      const attempts = Math.max(...batch.messages.map((m) => m.attempts));
-      console.error(
-        JSON.stringify({
-          level: "warn",
-          message: "history write failed; retrying",
-          error: String(err),
-          messages: batch.messages.length,
-          attempts,
-        }),
-      );
-      env.METRICS?.writeDataPoint({
-        blobs: ["retry", String(err).slice(0, 96)],
-        doubles: [batch.messages.length, attempts],
-        indexes: ["history"],
-      });
-      for (const m of batch.messages) m.retry({ delaySeconds: backoffSeconds(m.attempts) });
     } finally {
       await pool.end().catch(() => undefined);
     }
@@ -81,4 +189,31 @@ export default {
       },
     );
   },
-} satisfies ExportedHandler<AnalyticsEnv, HistoryMessage>;
+} satisfies ExportedHandler<AnalyticsEnv, unknown>;
+
+function delaySeconds(attempts: number): number {
+  return Math.max(1, Math.round(retryDelayMs(attempts + 2) / 1000));
+}
+
+function retryAll(batch: MessageBatch<unknown>, err: unknown): void {
+  const attempts = Math.max(...batch.messages.map((m) => m.attempts));
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      message: "history database unreachable; retrying",
+      error: String(err).slice(0, 300),
+      messages: batch.messages.length,
+      attempts,
+    }),
+  );
+  for (const m of batch.messages) m.retry({ delaySeconds: delaySeconds(m.attempts) });
+}
+
+/** The reason a message is parked: Postgres' own words where it gave them. */
+function describe(err: unknown): string {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string") return `${code}: ${String((e as Error).message).slice(0, 300)}`;
+  }
+  return String(err).slice(0, 300);
+}

@@ -1,10 +1,12 @@
 import type { Context } from "hono";
-import type { MarketRef } from "../../durable-objects/zone";
+import { type PricedQuote, priceQuote, type QuotePricing } from "../../shared/quote";
 import { effectiveCap, shownTenths as shownTenthsOf } from "../../shared/surge";
+import type { MarketRef } from "../../shared/zone-config";
 import { type CellReading, restingExplanation } from "../../shared/zone-state";
 import { zoneKey } from "../../shared/zoning";
 import type { AppEnv } from "./app";
 import { guarded } from "./dependencies";
+import { keepRecord } from "./ledger";
 import { overrideCap, systemSnapshot } from "./system";
 
 /**
@@ -61,39 +63,87 @@ export async function readCell(
     }
     return { reading, degraded: null };
   } catch (err) {
-    console.error(
-      JSON.stringify({
-        level: "warn",
-        requestId: c.get("requestId"),
-        message: "zone unavailable; pricing from last known",
-        zone: key,
-        error: String(err).slice(0, 200),
-      }),
-    );
-    const now = Date.now();
-    const known = lastKnown.get(cell);
-    const fresh = known && now - known.computedAt <= MAX_STALE_MS ? known : undefined;
-    const cap = overrideCap(await systemSnapshot(c.env), market.id, cell, now);
-    const shownTenths = shownTenthsOf((fresh?.shownTenths ?? 10) / 10, undefined, effectiveCap({ cap: market.cap }, cap), 0);
-    const reading: CellReading = fresh
-      ? { ...fresh, shownTenths, explanation: { ...fresh.explanation, shown: shownTenths / 10 } }
-      : {
-          cell,
-          shownTenths,
-          seq: 0,
-          supply: 0,
-          demand: 0,
-          computedAt: now,
-          explanation: { ...restingExplanation(0, 0, market.cap, cap), shown: shownTenths / 10 },
-        };
-    c.header("equilibrium-degraded", "zone-unavailable");
-    return {
-      reading,
-      degraded: {
-        reason: "zone-unavailable",
-        basis: fresh ? "last-known" : "default",
-        ageSeconds: fresh ? Math.round((now - fresh.computedAt) / 1000) : null,
-      },
-    };
+    return fallback(c, market, cell, err);
   }
+}
+
+/**
+ * A quote priced at a cell: the zone prices it and keeps its record in one call. When the zone
+ * cannot answer, the edge prices it from the fallback reading and keeps the record in a ledger
+ * shard. Either way the multiplier charged is under every cap that binds now.
+ */
+export async function quoteAt(
+  c: Context<AppEnv>,
+  market: MarketRef & { cap: number },
+  zone: string,
+  pricing: QuotePricing,
+): Promise<{ reading: CellReading; priced: PricedQuote; degraded: Degraded | null }> {
+  const key = zoneKey(market.id, zone);
+  const ref = { id: market.id, version: market.version };
+  let answer: { reading: CellReading; priced: PricedQuote; degraded: Degraded | null };
+  try {
+    const { reading, priced } = await guarded(c.env, c.executionCtx, "zones", key, () =>
+      c.env.ZONES.getByName(key).quote(ref, zone, pricing),
+    );
+    remember(reading);
+    answer = { reading, priced, degraded: null };
+  } catch (err) {
+    const { reading, degraded } = await fallback(c, market, pricing.cell, err);
+    const priced = priceQuote(pricing, reading.shownTenths);
+    await keepRecord(c.env, { type: "quote", quote: priced.record }, c.get("requestId"));
+    answer = { reading, priced, degraded };
+  }
+  if (!answer.priced.capped) return answer;
+  const shown = answer.priced.shownTenths;
+  return {
+    ...answer,
+    reading: {
+      ...answer.reading,
+      shownTenths: shown,
+      explanation: { ...answer.reading.explanation, shown: shown / 10, capApplied: "emergency" },
+    },
+  };
+}
+
+/** The last known reading of a cell (at most `MAX_STALE_MS` old) or 1.0, under the caps that bind now. */
+async function fallback(
+  c: Context<AppEnv>,
+  market: MarketRef & { cap: number },
+  cell: string,
+  err: unknown,
+): Promise<{ reading: CellReading; degraded: Degraded }> {
+  console.error(
+    JSON.stringify({
+      level: "warn",
+      requestId: c.get("requestId"),
+      message: "zone unavailable; pricing from last known",
+      cell,
+      error: String(err).slice(0, 200),
+    }),
+  );
+  const now = Date.now();
+  const known = lastKnown.get(cell);
+  const fresh = known && now - known.computedAt <= MAX_STALE_MS ? known : undefined;
+  const cap = overrideCap(await systemSnapshot(c.env), market.id, cell, now);
+  const shownTenths = shownTenthsOf((fresh?.shownTenths ?? 10) / 10, undefined, effectiveCap({ cap: market.cap }, cap), 0);
+  const reading: CellReading = fresh
+    ? { ...fresh, shownTenths, explanation: { ...fresh.explanation, shown: shownTenths / 10 } }
+    : {
+        cell,
+        shownTenths,
+        seq: 0,
+        supply: 0,
+        demand: 0,
+        computedAt: now,
+        explanation: { ...restingExplanation(0, 0, market.cap, cap), shown: shownTenths / 10 },
+      };
+  c.header("equilibrium-degraded", "zone-unavailable");
+  return {
+    reading,
+    degraded: {
+      reason: "zone-unavailable",
+      basis: fresh ? "last-known" : "default",
+      ageSeconds: fresh ? Math.round((now - fresh.computedAt) / 1000) : null,
+    },
+  };
 }

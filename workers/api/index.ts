@@ -2,6 +2,7 @@ import { base } from "./app";
 import { probeAndReport } from "./probes";
 import { admin } from "./routes/admin";
 import { analytics } from "./routes/analytics";
+import { audit } from "./routes/audit";
 import { auth } from "./routes/auth";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
@@ -12,8 +13,10 @@ import { quotes } from "./routes/quotes";
 import { surge } from "./routes/surge";
 import { system } from "./routes/system";
 
+export { Ledger } from "../../durable-objects/ledger";
 export { MarketDirectory } from "../../durable-objects/market-directory";
 export { MarketFeed } from "../../durable-objects/market-feed";
+export { Revocations } from "../../durable-objects/revocations";
 export { SystemMode } from "../../durable-objects/system-mode";
 export { Zone } from "../../durable-objects/zone";
 
@@ -30,6 +33,7 @@ app.route("/", quotes);
 app.route("/", live);
 app.route("/", analytics);
 app.route("/", admin);
+app.route("/", audit);
 app.route("/", auth);
 app.route("/", system);
 app.route("/", docs(app));

@@ -1,7 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
-import type { ZoneBatch, ZoneDemandEvent, ZoneSupplyEvent } from "../../../durable-objects/zone";
 import {
   DemandEventSchema,
   EventBatchSchema,
@@ -9,8 +8,10 @@ import {
   MAX_BATCH_EVENTS,
   MAX_CLOCK_SKEW_MS,
   MAX_EVENT_AGE_MS,
+  MAX_PERSONAL_BATCH_EVENTS,
   SupplyEventSchema,
 } from "../../../shared/api";
+import type { ZoneBatch, ZoneEvent } from "../../../shared/history";
 import type { MarketIndex } from "../../../shared/zoning";
 import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
@@ -18,10 +19,20 @@ import { allowsMarket, type Principal } from "../auth/principal";
 import { guarded } from "../dependencies";
 import { marketIndex } from "../market-index";
 import { fieldErrors, ProblemError, problemDoc } from "../problem";
+import { systemSnapshot } from "../system";
 
 /**
  * Ingest: a batch of supply or demand events is checked event by event, located on the H3 grid,
  * grouped by zone and handed to each zone object in one call. A bad event rejects only itself.
+ *
+ * Who may report what:
+ * - a **service** token (a partner's back end) reports for any of its drivers and riders;
+ * - a **driver** token reports only its own supply: `driverId` is the token's subject;
+ * - a **rider** token reports only its own demand: `riderId` is the token's subject (filled in
+ *   when absent), and a rider counts once per cell per half-life however many events it sends;
+ * - personal tokens send at most `MAX_PERSONAL_BATCH_EVENTS` per batch.
+ * Event ids, drivers and riders are the reporting principal's own: two principals choosing the
+ * same ids never collide (the replay guard and history are keyed by kind, principal and id).
  */
 
 type Rejection = z.infer<typeof IngestResultSchema>["rejections"][number];
@@ -63,8 +74,17 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
     throw new ProblemError(422, `Invalid batch: ${errors[0]?.path}: ${errors[0]?.message}`, { errors });
   }
   const list = body.data.events;
-  if (list.length > MAX_BATCH_EVENTS)
-    throw new ProblemError(413, `A batch holds at most ${MAX_BATCH_EVENTS} events; this one has ${list.length}. Split it.`);
+  const principal = c.get("principal");
+  if (!principal) throw new ProblemError(401, "Ingest needs an access token.");
+  const trusted = principal.roles.includes("service");
+  const limit = trusted ? MAX_BATCH_EVENTS : MAX_PERSONAL_BATCH_EVENTS;
+  if (list.length > limit)
+    throw new ProblemError(
+      413,
+      `A batch holds at most ${limit} events${trusted ? "" : " from a rider's or driver's own token"}; this one has ${list.length}. Split it.`,
+    );
+  if ((await systemSnapshot(c.env))?.draining)
+    throw new ProblemError(503, "The platform is stopping and takes no new events; retry shortly.", {}, { "retry-after": "5" });
 
   const index = await marketIndex(c.env);
   const now = Date.now();
@@ -72,7 +92,7 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   const batches = new Map<string, ZoneBatch>();
 
   for (const [i, raw] of list.entries()) {
-    const placed = place(raw, kind, index, now, c.get("principal"));
+    const placed = place(raw, kind, index, now, principal, trusted);
     if (typeof placed === "string") {
       rejections.push({ index: i, reason: placed });
       continue;
@@ -80,11 +100,11 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
     const { key, market, zone, event } = placed;
     let batch = batches.get(key);
     if (!batch) {
-      batch = { market, zone, supply: [], demand: [] };
+      batch = { market, zone, source: principal.subject, events: [] };
       batches.set(key, batch);
     }
-    if ("driverId" in event) batch.supply.push({ ...event, index: i });
-    else batch.demand.push({ ...event, index: i });
+    event.index = i;
+    batch.events.push(event);
   }
 
   let accepted = 0;
@@ -97,7 +117,14 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   results.forEach((result, z) => {
     const batch = zones[z]?.[1];
     if (!batch) return;
-    const size = batch.supply.length + batch.demand.length;
+    const size = batch.events.length;
+    if (result.status === "fulfilled" && result.value.refused) {
+      // The zone's history has backed up: it takes nothing it could not keep. Nothing was stored.
+      unavailable += size;
+      for (const e of batch.events)
+        rejections.push({ index: e.index, reason: "history backlog full in this zone: retry the batch later", retryable: true });
+      return;
+    }
     if (result.status === "fulfilled") {
       duplicate += result.value.duplicates.length;
       accepted += size - result.value.duplicates.length;
@@ -108,7 +135,7 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
       JSON.stringify({ level: "error", requestId: c.get("requestId"), zone: zones[z]?.[0], message: String(result.reason) }),
     );
     unavailable += size;
-    for (const e of [...batch.supply, ...batch.demand])
+    for (const e of batch.events)
       rejections.push({ index: e.index, reason: "zone temporarily unavailable: retry the batch", retryable: true });
   });
   rejections.sort((a, b) => a.index - b.index);
@@ -130,16 +157,17 @@ type Placed = {
   key: string;
   market: ZoneBatch["market"];
   zone: string;
-  event: Omit<ZoneSupplyEvent, "index"> | Omit<ZoneDemandEvent, "index">;
+  event: ZoneEvent;
 };
 
-/** Validates one event and finds its cell and zone; a string is the reason it is rejected. */
+/** Validates one event, checks the caller may report it, and finds its cell and zone; a string is the reason it is rejected. */
 function place(
   raw: unknown,
   kind: "supply" | "demand",
   index: MarketIndex,
   now: number,
-  caller: Principal | undefined,
+  caller: Principal,
+  trusted: boolean,
 ): Placed | string {
   const parsed = kind === "supply" ? SupplyEventSchema.safeParse(raw) : DemandEventSchema.safeParse(raw);
   if (!parsed.success) {
@@ -147,6 +175,18 @@ function place(
     return `${issue?.path}: ${issue?.message}`;
   }
   const e = parsed.data;
+  let actorId: string | null;
+  let status: string;
+  if ("driverId" in e) {
+    if (!trusted && e.driverId !== caller.subject) return "driverId: a driver's token reports only its own driver (its subject)";
+    actorId = e.driverId;
+    status = e.status;
+  } else {
+    if (!trusted && e.riderId !== undefined && e.riderId !== caller.subject)
+      return "riderId: a rider's token reports only its own rider (its subject)";
+    actorId = trusted ? (e.riderId ?? null) : caller.subject;
+    status = e.kind;
+  }
   const at = typeof e.at === "number" ? e.at : Date.parse(e.at);
   if (at > now + MAX_CLOCK_SKEW_MS) return "at: more than 5 minutes in the future";
   if (at < now - MAX_EVENT_AGE_MS) return "at: more than 24 hours old";
@@ -154,8 +194,10 @@ function place(
   if (!where) return "lat/lng: outside every market";
   if (!allowsMarket(caller, where.market.id)) return `lat/lng: in market ${where.market.id}, which this token may not write to`;
   const market = { id: where.market.id, version: where.market.version };
-  const base = { key: zoneKey(market.id, where.zone), market, zone: where.zone };
-  return "driverId" in e
-    ? { ...base, event: { eventId: e.eventId, driverId: e.driverId, cell: where.cell, status: e.status, at } }
-    : { ...base, event: { eventId: e.eventId, riderId: e.riderId, cell: where.cell, kind: e.kind, at } };
+  return {
+    key: zoneKey(market.id, where.zone),
+    market,
+    zone: where.zone,
+    event: { index: 0, kind, eventId: e.eventId, cell: where.cell, at, actorId, status },
+  };
 }

@@ -1,15 +1,15 @@
 import { createRoute } from "@hono/zod-openapi";
 import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
-import { computeFare } from "../../../shared/fare";
 import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
-import { readCell } from "../cell-readings";
-import { recordHistory } from "../history-buffer";
+import { quoteAt } from "../cell-readings";
+import { keepRecord } from "../ledger";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 import { signQuote, verifyQuote } from "../quote-signing";
+import { overrideCap, systemSnapshot } from "../system";
 
 /** Longest trip quoted: beyond it a rider wants a different product than a city ride. */
 const MAX_TRIP_METERS = 500_000;
@@ -49,17 +49,35 @@ quotes.openapi(
         `dropoff: the trip would be ${Math.round(trip.distanceMeters / 1000)} km; at most ${MAX_TRIP_METERS / 1000} km is quoted.`,
       );
 
-    const { reading, degraded } = await readCell(
-      c,
-      { id: market.id, version: market.version, cap: market.surge.cap },
-      where.zone,
-      where.cell,
-    );
-    const fare = computeFare(product, trip, reading.shownTenths);
-    const atOne = reading.shownTenths === 10 ? fare.total : computeFare(product, trip, 10).total;
+    const snapshot = await systemSnapshot(c.env);
+    if (snapshot?.draining)
+      throw new ProblemError(
+        503,
+        "The platform is stopping and issues no new quotes; retry shortly.",
+        {},
+        { "retry-after": "5" },
+      );
     const issuedAt = Date.now();
     const expiresAt = issuedAt + market.quoteTtlSeconds * 1000;
     const quoteId = `q_${crypto.randomUUID()}`;
+    // The zone prices and records the quote in one call; the signature follows from its answer.
+    const { reading, priced, degraded } = await quoteAt(
+      c,
+      { id: market.id, version: market.version, cap: market.surge.cap },
+      where.zone,
+      {
+        quoteId,
+        market: { id: market.id, currency: market.currency, cap: market.surge.cap },
+        product,
+        trip,
+        cell: where.cell,
+        zone: where.zone,
+        issuedAt,
+        expiresAt,
+        emergencyCap: overrideCap(snapshot, market.id, where.cell, issuedAt),
+      },
+    );
+    const fare = priced.fare;
     const token = await signQuote(
       c.env,
       quoteId,
@@ -67,7 +85,7 @@ quotes.openapi(
         mkt: market.id,
         prd: product.id,
         cur: market.currency,
-        mul: reading.shownTenths,
+        mul: priced.shownTenths,
         tot: fare.total,
         cel: where.cell,
         dst: trip.distanceMeters,
@@ -76,22 +94,6 @@ quotes.openapi(
       issuedAt,
       expiresAt,
     );
-    recordHistory(c.env, c.executionCtx, {
-      type: "quote",
-      quote: {
-        quoteId,
-        market: market.id,
-        product: product.id,
-        cell: where.cell,
-        zone: where.zone,
-        currency: market.currency,
-        multiplierTenths: reading.shownTenths,
-        total: fare.total,
-        totalAtOne: atOne,
-        issuedAt,
-        expiresAt,
-      },
-    });
     return c.json(
       {
         quoteId,
@@ -99,7 +101,7 @@ quotes.openapi(
         market: market.id,
         product: product.id,
         currency: market.currency,
-        multiplier: reading.shownTenths / 10,
+        multiplier: priced.shownTenths / 10,
         total: fare.total,
         totalFormatted: formatMoney(fare.total, market.currency, market.locale),
         breakdown: fare,
@@ -130,7 +132,7 @@ quotes.openapi(
   }),
   async (c) => {
     const claims = await verifyQuote(c.env, c.req.valid("json").token);
-    recordHistory(c.env, c.executionCtx, { type: "verified", quoteId: claims.jti, at: Date.now() });
+    await keepRecord(c.env, { type: "verified", quoteId: claims.jti, at: Date.now() }, c.get("requestId"));
     return c.json(
       {
         valid: true as const,

@@ -1,0 +1,79 @@
+import { DurableObject } from "cloudflare:workers";
+import type { HistoryMessage } from "../shared/history";
+import { type Backlog, Outbox } from "./outbox";
+
+/**
+ * History the edge itself produces — quote verifications, quotes priced while their zone could
+ * not answer — has no zone to keep it: a ledger shard does. Each shard is an object hosting one
+ * outbox; the edge writes a record to a shard before it answers, so what it answered for is
+ * durable whatever happens to the isolate next.
+ */
+
+/** Shards spread the edge's records (each object serves about a thousand calls a second). */
+export const LEDGER_SHARDS = 8;
+
+/** The name of a ledger shard (any shard will do for any record). */
+export function ledgerName(shard: number): string {
+  return `ledger:${shard}`;
+}
+
+export class Ledger extends DurableObject<Env> {
+  #name: string | undefined;
+  #outbox: Outbox;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const sql = ctx.storage.sql;
+    sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
+    this.#name = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'name'").toArray()[0]?.value;
+    const ledger = this;
+    this.#outbox = new Outbox({
+      sql,
+      queue: env.HISTORY,
+      get origin() {
+        return { host: "ledger" as const, name: ledger.#name ?? "" };
+      },
+    });
+    void this.#arm();
+  }
+
+  /** Keeps records for history; `name` is this shard's own name (objects do not know it otherwise). */
+  async record(name: string, messages: HistoryMessage[]): Promise<void> {
+    if (this.#name !== name) {
+      this.ctx.storage.sql.exec(
+        "INSERT INTO meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        name,
+      );
+      this.#name = name;
+    }
+    const now = Date.now();
+    for (const m of messages) this.#outbox.add(m, now);
+    await this.#arm();
+  }
+
+  confirm(seqs: number[]): number {
+    return this.#outbox.confirm(seqs, Date.now());
+  }
+
+  backlog(): Backlog {
+    return this.#outbox.backlog(Date.now());
+  }
+
+  async flush(): Promise<Backlog> {
+    await this.#outbox.drain(Date.now());
+    await this.#arm();
+    return this.#outbox.backlog(Date.now());
+  }
+
+  override async alarm(): Promise<void> {
+    await this.#outbox.drain(Date.now());
+    await this.#arm(true);
+  }
+
+  async #arm(fromAlarm = false): Promise<void> {
+    const due = this.#outbox.nextDue(Date.now());
+    if (due === undefined) return;
+    const current = fromAlarm ? null : await this.ctx.storage.getAlarm();
+    if (current === null || current > due) await this.ctx.storage.setAlarm(due);
+  }
+}

@@ -1,0 +1,62 @@
+import { computeFare, type FareBreakdown, type FareSchedule } from "./fare";
+import type { QuoteRecord } from "./history";
+import { effectiveCap, shownTenths as shownTenthsOf } from "./surge";
+
+/**
+ * A quote's price from a cell's reading: the multiplier charged (the one shown, under every
+ * cap that binds now), the fare at it and at 1.0, and the record history keeps. Pure: the zone
+ * object prices with it (so the record is stored in the zone's outbox in the same turn as the
+ * reading it used), and so does the edge when the zone cannot answer.
+ */
+
+export interface QuotePricing {
+  quoteId: string;
+  market: { id: string; currency: string; cap: number };
+  product: FareSchedule & { id: string };
+  trip: { distanceMeters: number; durationSeconds: number };
+  cell: string;
+  zone: string;
+  issuedAt: number;
+  expiresAt: number;
+  /** An operator's emergency cap the edge already knows of (it binds at once, before any zone tick). */
+  emergencyCap?: number;
+}
+
+export interface PricedQuote {
+  /** The multiplier charged, in tenths. */
+  shownTenths: number;
+  /** True when `emergencyCap` lowered the reading's multiplier. */
+  capped: boolean;
+  fare: FareBreakdown;
+  record: QuoteRecord;
+}
+
+/**
+ * @example
+ * priceQuote(pricing, 24) // 2.4× shown → fare at 2.4×, record with multiplierTenths 24 and totalAtOne
+ * priceQuote({ ...pricing, emergencyCap: 1.5 }, 24) // charged at 1.5×, capped: true
+ */
+export function priceQuote(p: QuotePricing, readingTenths: number): PricedQuote {
+  const capTenths = shownTenthsOf(readingTenths / 10, undefined, effectiveCap({ cap: p.market.cap }, p.emergencyCap), 0);
+  const tenths = Math.min(readingTenths, capTenths);
+  const fare = computeFare(p.product, p.trip, tenths);
+  const totalAtOne = tenths === 10 ? fare.total : computeFare(p.product, p.trip, 10).total;
+  return {
+    shownTenths: tenths,
+    capped: tenths < readingTenths,
+    fare,
+    record: {
+      quoteId: p.quoteId,
+      market: p.market.id,
+      product: p.product.id,
+      cell: p.cell,
+      zone: p.zone,
+      currency: p.market.currency,
+      multiplierTenths: tenths,
+      total: fare.total,
+      totalAtOne,
+      issuedAt: p.issuedAt,
+      expiresAt: p.expiresAt,
+    },
+  };
+}
