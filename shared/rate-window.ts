@@ -93,6 +93,22 @@ export class SlidingWindow {
     };
   }
 
+  /** Whether one more request of `key` would be admitted at `now`, counting nothing. */
+  peek(key: string, limit: WindowLimit, now: number): WindowDecision {
+    const entry = this.#touch(key, limit, now);
+    const total = sum(entry.buckets);
+    if (total >= limit.requests) {
+      return { allowed: false, limit: limit.requests, remaining: 0, resetMs: this.#freedAt(entry, total, now) - now };
+    }
+    const oldest = entry.buckets[0];
+    return {
+      allowed: true,
+      limit: limit.requests,
+      remaining: limit.requests - total,
+      resetMs: oldest ? expiry(entry, oldest.index) - now : 0,
+    };
+  }
+
   /**
    * Counts a request that another authority (Redis) admitted, without checking the limit, so that
    * this window already knows the isolate's recent traffic when it has to take over.

@@ -59,14 +59,24 @@ export async function totpAt(secret: Uint8Array<ArrayBuffer>, step: number, digi
   return String(code % 10 ** digits).padStart(digits, "0");
 }
 
-/** Accepts the code of the current step or one step either side (clock drift), compared in constant time. */
-export async function verifyTotp(secretBase32: string, code: string, nowMs: number): Promise<boolean> {
-  if (!/^\d{6}$/.test(code)) return false;
+/**
+ * The time step a code belongs to: the current step or one either side (clock drift), compared
+ * in constant time; undefined if none. A code is single-use: the caller accepts a step only if
+ * it is later than the last one it accepted (`users.totp_last_step`).
+ * @example await matchTotp(secret, "492039", Date.now()) // 59_652_341, the step it was made for
+ */
+export async function matchTotp(secretBase32: string, code: string, nowMs: number): Promise<number | undefined> {
+  if (!/^\d{6}$/.test(code)) return undefined;
   const secret = base32Decode(secretBase32);
   const step = Math.floor(nowMs / 30_000);
-  let ok = false;
-  for (const s of [step - 1, step, step + 1]) ok = constantTimeEqual(await totpAt(secret, s), code) || ok;
-  return ok;
+  let matched: number | undefined;
+  for (const s of [step - 1, step, step + 1]) if (constantTimeEqual(await totpAt(secret, s), code)) matched = s;
+  return matched;
+}
+
+/** Whether a code is valid now (one step of drift either side); see `matchTotp` for single use. */
+export async function verifyTotp(secretBase32: string, code: string, nowMs: number): Promise<boolean> {
+  return (await matchTotp(secretBase32, code, nowMs)) !== undefined;
 }
 
 export function constantTimeEqual(a: string, b: string): boolean {

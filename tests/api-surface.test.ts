@@ -39,9 +39,9 @@ describe("the API surface", () => {
     expect(docs.headers.get("content-type")).toContain("text/html");
   });
 
-  test("health: live answers, ready checks the directory and the signing key", async () => {
+  test("health: live answers, ready (deep, for operators) checks the directory and the signing key", async () => {
     expect(await (await p.fetch("/health/live")).json()).toEqual({ status: "ok" });
-    const ready = (await (await p.fetch("/health/ready")).json()) as {
+    const ready = (await (await p.fetch("/health/ready?deep=1")).json()) as {
       status: string;
       checks: Record<string, { status: string }>;
     };

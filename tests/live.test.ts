@@ -49,14 +49,16 @@ class LiveClient {
 
 let p: Platform;
 let token = "";
+let operatorToken = "";
 /** Browsers cannot set headers on a WebSocket: the token goes in the query. */
-const wsUrl = (query: string) => `${p.url.replace("http", "ws")}/v1/live?${query}&access_token=${token}`;
+const wsUrl = (query: string, as = token) => `${p.url.replace("http", "ws")}/v1/live?${query}&access_token=${as}`;
 const grandCentral = cellAt(40.7527, -73.9772);
 const soho = cellAt(40.7233, -74.003);
 
 beforeAll(async () => {
   p = await startPlatform();
   token = await p.token({ roles: ["rider"] });
+  operatorToken = await p.token({ roles: ["operator"], markets: ["nyc"] });
   // Fast, large steps so one burst shows at once; the curve itself is tested elsewhere.
   await putMarket(
     p,
@@ -98,7 +100,7 @@ describe("live multipliers over WebSocket", () => {
 
   test("an operator console watching the whole market sees changes from every zone", async () => {
     expect(cellToParent(soho.cell, 6)).not.toBe(cellToParent(grandCentral.cell, 6));
-    const consoleClient = new LiveClient(wsUrl("market=nyc"));
+    const consoleClient = new LiveClient(wsUrl("market=nyc", operatorToken));
     await consoleClient.opened;
     const snapshot = await consoleClient.next((m) => m.type === "snapshot");
     // The market feed already knows Grand Central's surge from the first test.

@@ -24,7 +24,10 @@ afterAll(async () => {
   await p.dispose();
 });
 
-const concrete = (path: string) => path.replace("{marketId}", "nyc").replace("{keyId}", "key_nothing");
+/** A request the rule covers: its path made concrete, with the query parameter that selects it. */
+const concrete = (rule: (typeof ACCESS)[number]) =>
+  rule.path.replace("{marketId}", "nyc").replace("{keyId}", "key_nothing").replace("{userId}", "usr_nothing") +
+  (rule.query ? `?${rule.query}=1` : "");
 
 describe("who may do what", () => {
   test("every route the API documents is in the access table, and nothing in the table is undocumented", async () => {
@@ -39,8 +42,8 @@ describe("who may do what", () => {
   });
 
   for (const rule of ACCESS.filter((r) => r.roles !== "public")) {
-    test(`${rule.method} ${rule.path}: ${(rule.roles as Role[]).join(", ")}`, async () => {
-      const path = concrete(rule.path);
+    test(`${rule.method} ${concrete(rule)}: ${(rule.roles as Role[]).join(", ")}`, async () => {
+      const path = concrete(rule);
       const send = (token: string | null) =>
         p.as(token).fetch(path, {
           method: rule.method,

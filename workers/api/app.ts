@@ -6,7 +6,7 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { z } from "zod";
 import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
-import { access } from "./auth/access";
+import { authorize, identify } from "./auth/access";
 import type { Principal } from "./auth/principal";
 import { guarded } from "./dependencies";
 import { limits } from "./limits";
@@ -16,7 +16,15 @@ import { currentMode } from "./system";
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { requestId: string; route: string; principal: Principal | undefined };
+  Variables: {
+    requestId: string;
+    /** The access rule the request matched (its id); unset when none did. */
+    route: string;
+    routeParams: Record<string, string>;
+    principal: Principal | undefined;
+    /** Why the credentials were refused, kept until the rate limits have counted the request. */
+    refusal: ProblemError | undefined;
+  };
 }
 
 /** Largest request body accepted: a full ingest batch of 1,000 events fits with room to spare. */
@@ -78,8 +86,11 @@ export function base(): OpenAPIHono<AppEnv> {
       maxAge: 600,
     }),
   );
-  app.use("*", access());
+  // Who is calling and which rule applies; then the limits count the request (a refused token
+  // included, against its address); then the rule is enforced, before any route's handler.
+  app.use("*", identify());
   app.use("*", limits());
+  app.use("*", authorize());
   app.use(
     "/v1/*",
     bodyLimit({

@@ -38,10 +38,10 @@ app.route("/", auth);
 app.route("/", system);
 app.route("/", docs(app));
 
-export default {
-  fetch: app.fetch,
+/** The app itself (its routes are walked by the access tests), with the cron handler beside `fetch`. */
+export default Object.assign(app, {
   /** Every minute: probe each dependency and tell the system-mode object. */
-  async scheduled(_controller, env, ctx) {
+  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     ctx.waitUntil(probeAndReport(env));
   },
-} satisfies ExportedHandler<Env>;
+}) satisfies ExportedHandler<Env>;

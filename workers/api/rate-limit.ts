@@ -54,12 +54,16 @@ export interface RedisFailure {
   retryInMs: number;
 }
 
-export interface RateLimitOptions<E extends HonoEnv = AppEnv> {
+export interface RateLimitOptions<E extends HonoEnv = AppEnv> extends WindowOptions<RouteClass, E> {
   /** The route class of a request, or null for routes that are not limited (health, docs). */
   classify(c: Context<E>): RouteClass | null;
   /** Who is calling, e.g. "key:<id>", "user:<sub>", "ip:<addr>"; never a secret (it becomes part of a Redis key). */
   identify(c: Context<E>): string;
-  limits: Record<RouteClass, RateLimitRule>;
+}
+
+/** The windows themselves, whatever counts in them: requests per route class, or failed sign-ins. */
+export interface WindowOptions<C extends string, E extends HonoEnv = AppEnv> {
+  limits: Record<C, RateLimitRule>;
   /** The Redis client for these bindings; by default one made from UPSTASH_REDIS_REST_URL / _TOKEN, undefined without them. */
   redis?: (env: E["Bindings"]) => Redis | undefined;
   /** Key prefix; by default RATE_LIMIT_PREFIX or "equilibrium:ratelimit". */
@@ -89,15 +93,15 @@ const MAX_IDENTITY_LENGTH = 200;
 /** Env-configured Redis targets remembered per isolate (bindings rarely change; this only bounds a surprise). */
 const MAX_TARGETS = 16;
 
-/** One Redis (and prefix): its limiters per route class and whether it is currently trusted. */
-interface Target {
-  limiters: Record<RouteClass, Ratelimit>;
+/** One Redis (and prefix): its limiters per class and whether it is currently trusted. */
+interface Target<C extends string> {
+  limiters: Record<C, Ratelimit>;
   /** Consecutive failed attempts; 0 while healthy. */
   /** Redis is left alone while this is open; after the delay one request probes it (shared/breaker.ts). */
   breaker: CircuitBreaker;
 }
 
-interface Decision {
+export interface Decision {
   allowed: boolean;
   remaining: number;
   /** Seconds until quota comes back; at least 1 on a refusal. */
@@ -120,11 +124,59 @@ class RedisTimeout extends Error {}
  */
 export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<E>): MiddlewareHandler<E> {
   const { classify, identify } = checkOptions(options);
+  const windows = slidingWindows(ROUTE_CLASSES, options);
+
+  return async function rateLimiter(c, next) {
+    const routeClass = classify(c);
+    if (routeClass === null) return next();
+    const rule = windows.limits[routeClass];
+    const identity = identify(c).slice(0, MAX_IDENTITY_LENGTH);
+    const decision = await windows.decide(c.env, routeClass, identity);
+    const headers: Record<string, string> = {
+      "ratelimit-limit": String(rule.requests),
+      "ratelimit-remaining": String(decision.remaining),
+      "ratelimit-reset": String(decision.resetSeconds),
+      "ratelimit-policy": `${rule.requests};w=${rule.windowSeconds}`,
+      "x-ratelimit-source": decision.source,
+    };
+    if (!decision.allowed) {
+      return problemResponse(
+        c,
+        429,
+        `Too many ${routeClass} requests: the limit is ${rule.requests} per ${rule.windowSeconds} s. Retry after ${decision.resetSeconds} s.`,
+        { routeClass, limit: rule.requests, windowSeconds: rule.windowSeconds, retryAfterSeconds: decision.resetSeconds },
+        { ...headers, "retry-after": String(decision.resetSeconds) },
+      );
+    }
+    await next();
+    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+  };
+}
+
+/** Sliding windows per class and identity, in Redis with the per-isolate fallback: what `rateLimit` counts with. */
+export interface SlidingWindows<C extends string, E extends HonoEnv = AppEnv> {
+  readonly limits: Record<C, RateLimitRule>;
+  /** Counts one for `identity` in `cls` if the window admits it. */
+  decide(env: E["Bindings"], cls: C, identity: string): Promise<Decision>;
+  /** Whether one more would be admitted, counting nothing. */
+  peek(env: E["Bindings"], cls: C, identity: string): Promise<Decision>;
+}
+
+/**
+ * The windows behind `rateLimit`, for counts that are not requests (failed sign-ins per account).
+ *
+ * @example
+ * const signIns = slidingWindows(["signin"], { limits: { signin: { requests: 5, windowSeconds: 900 } } });
+ * if (!(await signIns.peek(env, "signin", "email:a@b.c")).allowed) refuse();
+ * if (wrongPassword) await signIns.decide(env, "signin", "email:a@b.c");
+ */
+export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
+  classes: readonly C[],
+  options: WindowOptions<C, E>,
+): SlidingWindows<C, E> {
+  checkLimits(classes, options);
   // A copy: a caller changing its object later must not change limits already in force.
-  const limits = Object.fromEntries(ROUTE_CLASSES.map((rc) => [rc, { ...options.limits[rc] }])) as Record<
-    RouteClass,
-    RateLimitRule
-  >;
+  const limits = Object.fromEntries(classes.map((rc) => [rc, { ...options.limits[rc] }])) as Record<C, RateLimitRule>;
   const timeoutMs = options.timeoutMs ?? 500;
   const backoff = options.backoff ?? { initialMs: 5_000, maxMs: 60_000 };
   const clock = options.clock ?? Date.now;
@@ -132,16 +184,16 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
   const onRedisFailure = options.onRedisFailure ?? logRedisFailure;
   const fallback = new SlidingWindow({ maxKeys: options.fallbackMaxKeys ?? 10_000 });
   const windows = Object.fromEntries(
-    ROUTE_CLASSES.map((rc) => [rc, { requests: limits[rc].requests, windowMs: limits[rc].windowSeconds * 1000 }]),
-  ) as Record<RouteClass, WindowLimit>;
+    classes.map((rc) => [rc, { requests: limits[rc].requests, windowMs: limits[rc].windowSeconds * 1000 }]),
+  ) as Record<C, WindowLimit>;
 
-  const byConfig = new Map<string, Target>();
-  const byClient = new WeakMap<Redis, Map<string, Target>>();
+  const byConfig = new Map<string, Target<C>>();
+  const byClient = new WeakMap<Redis, Map<string, Target<C>>>();
   let warnedUnconfigured = false;
 
-  const limitersFor = (redis: Redis, prefix: string): Record<RouteClass, Ratelimit> =>
+  const limitersFor = (redis: Redis, prefix: string): Record<C, Ratelimit> =>
     Object.fromEntries(
-      ROUTE_CLASSES.map((rc) => [
+      classes.map((rc) => [
         rc,
         new Ratelimit({
           redis,
@@ -157,14 +209,14 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
           timeout: timeoutMs,
         }),
       ]),
-    ) as Record<RouteClass, Ratelimit>;
+    ) as Record<C, Ratelimit>;
 
-  const newTarget = (redis: Redis, prefix: string): Target => ({
+  const newTarget = (redis: Redis, prefix: string): Target<C> => ({
     limiters: limitersFor(redis, prefix),
     breaker: new CircuitBreaker({ failureThreshold: 1, openMs: backoff.initialMs, maxOpenMs: backoff.maxMs }, random),
   });
 
-  const targetFor = (env: E["Bindings"]): Target | undefined => {
+  const targetFor = (env: E["Bindings"]): Target<C> | undefined => {
     const bindings = readBindings(env);
     const prefix = options.prefix ?? bindings.RATE_LIMIT_PREFIX ?? DEFAULT_PREFIX;
     if (options.redis) {
@@ -208,9 +260,9 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
   };
 
   /** Whether this request may ask Redis: not while its breaker is open; after the delay, one probe at a time. */
-  const mayAsk = (target: Target): boolean => target.breaker.allow(clock());
+  const mayAsk = (target: Target<C>): boolean => target.breaker.allow(clock());
 
-  const failed = (target: Target, error: unknown): void => {
+  const failed = (target: Target<C>, error: unknown): void => {
     const now = clock();
     // Concurrent requests that failed together are one failure: only the one that opens the breaker reports.
     const wasOpen = target.breaker.state === "open";
@@ -234,7 +286,7 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
     if (advances.size > (options.fallbackMaxKeys ?? 10_000)) advances.delete(advances.keys().next().value as string);
   };
 
-  const decide = async (env: E["Bindings"], routeClass: RouteClass, identity: string): Promise<Decision> => {
+  const decide = async (env: E["Bindings"], routeClass: C, identity: string): Promise<Decision> => {
     const window = windows[routeClass];
     const localKey = `${routeClass}:${identity}`;
     const target = targetFor(env);
@@ -308,48 +360,70 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
     };
   };
 
-  return async function rateLimiter(c, next) {
-    const routeClass = classify(c);
-    if (routeClass === null) return next();
-    const rule = limits[routeClass];
-    const identity = identify(c).slice(0, MAX_IDENTITY_LENGTH);
-    const decision = await decide(c.env, routeClass, identity);
-    const headers: Record<string, string> = {
-      "ratelimit-limit": String(rule.requests),
-      "ratelimit-remaining": String(decision.remaining),
-      "ratelimit-reset": String(decision.resetSeconds),
-      "ratelimit-policy": `${rule.requests};w=${rule.windowSeconds}`,
-      "x-ratelimit-source": decision.source,
-    };
-    if (!decision.allowed) {
-      return problemResponse(
-        c,
-        429,
-        `Too many ${routeClass} requests: the limit is ${rule.requests} per ${rule.windowSeconds} s. Retry after ${decision.resetSeconds} s.`,
-        { routeClass, limit: rule.requests, windowSeconds: rule.windowSeconds, retryAfterSeconds: decision.resetSeconds },
-        { ...headers, "retry-after": String(decision.resetSeconds) },
-      );
+  const peek = async (env: E["Bindings"], cls: C, identity: string): Promise<Decision> => {
+    const window = windows[cls];
+    const target = targetFor(env);
+    if (target && mayAsk(target)) {
+      try {
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const answer = await Promise.race([
+          target.limiters[cls].getRemaining(identity),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(() => reject(new RedisTimeout(`Redis did not answer within ${timeoutMs} ms`)), timeoutMs);
+          }),
+        ]).finally(() => clearTimeout(timer));
+        if (!Number.isFinite(answer.remaining) || !Number.isFinite(answer.reset)) {
+          throw new Error(`unexpected rate limit answer ${JSON.stringify(answer)}`);
+        }
+        target.breaker.success(clock());
+        const seconds = Math.ceil((answer.reset - Date.now()) / 1000);
+        const allowed = answer.remaining > 0;
+        return {
+          allowed,
+          remaining: Math.max(0, Math.min(answer.remaining, window.requests)),
+          resetSeconds: allowed ? Math.max(0, seconds) : Math.max(1, seconds),
+          source: "redis",
+        };
+      } catch (error) {
+        failed(target, error);
+      }
     }
-    await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    const local = fallback.peek(`${cls}:${identity}`, window, clock());
+    const seconds = Math.ceil(local.resetMs / 1000);
+    return {
+      allowed: local.allowed,
+      remaining: local.remaining,
+      resetSeconds: local.allowed ? Math.max(0, seconds) : Math.max(1, seconds),
+      source: "fallback",
+    };
+  };
+
+  return {
+    limits,
+    decide: (env, cls, identity) => decide(env, cls, identity.slice(0, MAX_IDENTITY_LENGTH)),
+    peek: (env, cls, identity) => peek(env, cls, identity.slice(0, MAX_IDENTITY_LENGTH)),
   };
 }
 
 /**
- * The caller's address as an identity: `cf-connecting-ip` (set by Cloudflare, not forgeable
- * there), else the first `x-forwarded-for` hop (local runs), else "ip:unknown".
+ * The caller's address as an identity: `cf-connecting-ip`, which Cloudflare's edge sets (and
+ * overwrites) on every request, else "ip:unknown". Never `x-forwarded-for` or any other header a
+ * client writes: an identity the caller picks is a limit the caller escapes.
  *
  * @example identify: (c) => (c.get("principal") ? `user:${c.get("principal")?.subject}` : ipIdentity(c))
  */
 export function ipIdentity(c: Context): string {
-  const address = c.req.header("cf-connecting-ip") ?? c.req.header("x-forwarded-for")?.split(",")[0]?.trim();
-  return `ip:${address || "unknown"}`;
+  return `ip:${c.req.header("cf-connecting-ip")?.trim() || "unknown"}`;
 }
 
 function checkOptions<E extends HonoEnv>(options: RateLimitOptions<E>): RateLimitOptions<E> {
   if (typeof options.classify !== "function") throw new TypeError("rateLimit: classify must be a function");
   if (typeof options.identify !== "function") throw new TypeError("rateLimit: identify must be a function");
-  for (const rc of ROUTE_CLASSES) {
+  return options;
+}
+
+function checkLimits<C extends string, E extends HonoEnv>(classes: readonly C[], options: WindowOptions<C, E>): void {
+  for (const rc of classes) {
     const rule = options.limits?.[rc];
     if (!rule) throw new TypeError(`rateLimit: limits.${rc} is missing`);
     if (!Number.isInteger(rule.requests) || rule.requests < 1) {
@@ -372,7 +446,6 @@ function checkOptions<E extends HonoEnv>(options: RateLimitOptions<E>): RateLimi
   if (options.fallbackMaxKeys !== undefined && !(Number.isInteger(options.fallbackMaxKeys) && options.fallbackMaxKeys >= 1)) {
     throw new RangeError("rateLimit: fallbackMaxKeys must be a positive integer");
   }
-  return options;
 }
 
 /** The rate-limit bindings of an env, whatever else it holds. */

@@ -1,30 +1,43 @@
 import type { Context, MiddlewareHandler } from "hono";
+import { tryDecodeURIComponent } from "hono/utils/url";
 import type { AppEnv } from "../app";
 import { ProblemError } from "../problem";
 import { allowsMarket, type Principal, type Role } from "./principal";
+import { revocations } from "./revocations";
 import { verifyCloudflareAccess } from "./sso";
 import { verifyAccessToken } from "./tokens";
 
 /**
- * Who may call what: one table, enforced by one middleware, so the whole matrix can be
- * tested. A route not listed here is public only if it is listed as "public"; anything else
- * the API serves must appear, and a test checks that every documented route does.
+ * Who may call what: one table, enforced by one pair of middlewares, so the whole matrix can be
+ * tested. A request is matched on the path the router itself routes on (`c.req.path`: Hono's
+ * `getPath`, percent-decoded), so no spelling of a path reaches a handler by another rule than its
+ * own. A request that matches no rule is refused with a 404 before any handler runs: public
+ * routes are listed as "public" like any other, and a test walks every route the app registers.
  *
- * `market: "path"` routes also require the principal's markets to include the `{marketId}`
- * in the path; routes whose market is in the body or the events check it in the handler.
+ * `market: "path"` routes also require the principal's markets to include the `{marketId}` in
+ * the path, `market: "query"` the `?market=`; routes whose market is in the body or the events
+ * check it in the handler. A rule with `query` applies only when the request carries that query
+ * parameter: a narrower or wider scope of the same path (the whole-market live feed, the deep
+ * readiness probe), listed before the path's plain rule. Handlers read the matched rule's id
+ * (`c.get("route")`) rather than the query again, so table and handler cannot disagree.
  */
 export interface Rule {
   id: string;
   method: string;
   path: string;
   roles: readonly Role[] | "public";
-  market?: "path";
+  market?: "path" | "query";
+  query?: string;
 }
 
 const EVERYONE: readonly Role[] = ["rider", "driver", "operator", "admin", "service"];
+/** Who may see a whole market at once (its heatmap, its live feed): not riders. */
+const MARKET_WIDE: readonly Role[] = ["driver", "operator", "admin", "service"];
 
 export const ACCESS: readonly Rule[] = [
   { id: "health.live", method: "GET", path: "/health/live", roles: "public" },
+  // The deep probe calls every dependency: operators only. Anyone gets the cheap answer.
+  { id: "health.ready.deep", method: "GET", path: "/health/ready", query: "deep", roles: ["operator", "admin"] },
   { id: "health.ready", method: "GET", path: "/health/ready", roles: "public" },
   { id: "docs.openapi", method: "GET", path: "/openapi.json", roles: "public" },
   { id: "docs.page", method: "GET", path: "/docs", roles: "public" },
@@ -36,13 +49,7 @@ export const ACCESS: readonly Rule[] = [
   { id: "markets.list", method: "GET", path: "/v1/markets", roles: EVERYONE },
   { id: "markets.get", method: "GET", path: "/v1/markets/{marketId}", roles: EVERYONE },
   { id: "markets.put", method: "PUT", path: "/v1/markets/{marketId}", roles: ["operator", "admin"], market: "path" },
-  {
-    id: "markets.heatmap",
-    method: "GET",
-    path: "/v1/markets/{marketId}/heatmap",
-    roles: ["driver", "operator", "admin", "service"],
-    market: "path",
-  },
+  { id: "markets.heatmap", method: "GET", path: "/v1/markets/{marketId}/heatmap", roles: MARKET_WIDE, market: "path" },
   { id: "events.supply", method: "POST", path: "/v1/events/supply", roles: ["driver", "service"] },
   { id: "events.demand", method: "POST", path: "/v1/events/demand", roles: ["rider", "service"] },
   { id: "surge.get", method: "GET", path: "/v1/surge", roles: EVERYONE },
@@ -50,7 +57,9 @@ export const ACCESS: readonly Rule[] = [
   // Operators and admins quote too: the console's quote tester.
   { id: "quotes.create", method: "POST", path: "/v1/quotes", roles: ["rider", "service", "operator", "admin"] },
   { id: "quotes.verify", method: "POST", path: "/v1/quotes/verify", roles: EVERYONE },
-  { id: "live", method: "GET", path: "/v1/live", roles: EVERYONE },
+  // Cells: anyone who may read surge. Without cells it is the whole market's feed: as the heatmap.
+  { id: "live", method: "GET", path: "/v1/live", query: "cells", roles: EVERYONE },
+  { id: "live.market", method: "GET", path: "/v1/live", roles: MARKET_WIDE, market: "query" },
   { id: "analytics.kpis", method: "GET", path: "/v1/markets/{marketId}/kpis", roles: ["operator", "admin"], market: "path" },
   {
     id: "analytics.heatmapAt",
@@ -66,12 +75,16 @@ export const ACCESS: readonly Rule[] = [
   { id: "admin.apiKeys.list", method: "GET", path: "/v1/admin/api-keys", roles: ["admin"] },
   { id: "admin.apiKeys.revoke", method: "DELETE", path: "/v1/admin/api-keys/{keyId}", roles: ["admin"] },
   { id: "admin.users.create", method: "POST", path: "/v1/admin/users", roles: ["admin"] },
+  { id: "admin.users.disable", method: "DELETE", path: "/v1/admin/users/{userId}", roles: ["admin"] },
   { id: "admin.chaos.zone", method: "POST", path: "/v1/admin/chaos/zone", roles: ["admin"] },
   { id: "system.get", method: "GET", path: "/v1/system", roles: ["operator", "admin"] },
   { id: "system.probe", method: "POST", path: "/v1/system/probe", roles: ["admin"] },
   { id: "system.overrides.declare", method: "POST", path: "/v1/system/overrides", roles: ["operator", "admin"] },
   { id: "system.overrides.lift", method: "DELETE", path: "/v1/system/overrides/{overrideId}", roles: ["operator", "admin"] },
   { id: "system.report", method: "GET", path: "/v1/system/report", roles: ["operator", "admin"] },
+  { id: "system.backlog", method: "GET", path: "/v1/system/backlog", roles: ["admin"] },
+  { id: "system.drain", method: "POST", path: "/v1/system/drain", roles: ["admin"] },
+  { id: "admin.audit", method: "GET", path: "/v1/admin/audit", roles: ["admin"] },
 ];
 
 interface Compiled extends Rule {
@@ -88,15 +101,25 @@ const COMPILED: Compiled[] = ACCESS.map((rule) => {
   return { ...rule, pattern: new RegExp(`^${source}$`), params };
 });
 
-/** The rule for a request, with its path parameters. */
-export function ruleFor(method: string, path: string): { rule: Compiled; params: Record<string, string> } | undefined {
+/**
+ * The rule for a request, with its path parameters (decoded as the router decodes them).
+ * `path` must be the router's path (`c.req.path`); `hasQuery` says which query parameters are present.
+ *
+ * @example ruleFor("GET", "/v1/markets/nyc/heatmap", () => false) // { rule: markets.heatmap, params: { marketId: "nyc" } }
+ */
+export function ruleFor(
+  method: string,
+  path: string,
+  hasQuery: (name: string) => boolean = () => false,
+): { rule: Compiled; params: Record<string, string> } | undefined {
   for (const rule of COMPILED) {
     if (rule.method !== method && !(method === "HEAD" && rule.method === "GET")) continue;
+    if (rule.query !== undefined && !hasQuery(rule.query)) continue;
     const m = rule.pattern.exec(path);
     if (!m) continue;
     const params: Record<string, string> = {};
     rule.params.forEach((name, i) => {
-      params[name] = decodeURIComponent(m[i + 1] ?? "");
+      params[name] = tryDecodeURIComponent(m[i + 1] ?? "");
     });
     return { rule, params };
   }
@@ -121,19 +144,51 @@ async function authenticate(c: Context<AppEnv>): Promise<Principal | undefined> 
 }
 
 /**
- * Authenticates every request and authorizes it against `ACCESS`: 401 without valid
+ * First half of access control: finds the request's rule and its caller. A failed
+ * authentication (a bad, expired or revoked token) is kept, not thrown, so the rate limits
+ * that run next count it against the caller's address; `authorize()` then refuses it.
+ */
+export function identify(): MiddlewareHandler<AppEnv> {
+  return async function identifyCaller(c, next) {
+    const match = ruleFor(c.req.method, c.req.path, (name) => c.req.query(name) !== undefined);
+    if (match) {
+      c.set("route", match.rule.id);
+      c.set("routeParams", match.params);
+    }
+    try {
+      const principal = await authenticate(c);
+      if (principal?.credential) {
+        const revoked = (await revocations(c.env)).matching(principal.credential, Date.now());
+        if (revoked)
+          throw new ProblemError(
+            401,
+            `The access token is not valid: it was revoked (${revoked.kind}).`,
+            {},
+            { "www-authenticate": 'Bearer error="invalid_token"' },
+          );
+      }
+      if (principal) c.set("principal", principal);
+    } catch (err) {
+      if (!(err instanceof ProblemError)) throw err;
+      c.set("refusal", err);
+    }
+    return next();
+  };
+}
+
+/**
+ * Second half: 404 for a request no rule names (before any handler), 401 without valid
  * credentials, 403 for a role, route scope or market the principal does not hold.
  */
-export function access(): MiddlewareHandler<AppEnv> {
-  return async function accessControl(c, next) {
-    const url = new URL(c.req.url);
-    const match = ruleFor(c.req.method, url.pathname);
-    if (!match) return next(); // not an API route: 404 (or the method's 405) follows
-    const { rule, params } = match;
-    c.set("route", rule.id);
-    const principal = await authenticate(c);
-    if (principal) c.set("principal", principal);
+export function authorize(): MiddlewareHandler<AppEnv> {
+  return async function authorizeRoute(c, next) {
+    const id = c.get("route");
+    const rule = id === undefined ? undefined : COMPILED.find((r) => r.id === id);
+    if (!rule) throw new ProblemError(404, `No route for ${c.req.method} ${c.req.path}. See /docs.`);
+    const refusal = c.get("refusal");
+    if (refusal) throw refusal;
     if (rule.roles === "public") return next();
+    const principal = c.get("principal");
     if (!principal)
       throw new ProblemError(
         401,
@@ -145,12 +200,14 @@ export function access(): MiddlewareHandler<AppEnv> {
     if (!principal.roles.some((r) => roles.includes(r)))
       throw new ProblemError(
         403,
-        `${rule.method} ${rule.path} is for ${roles.join(", ")}; this token is ${principal.roles.join(", ") || "without a role"}.`,
+        `${rule.method} ${rule.path}${rule.query ? `?${rule.query}` : ""} is for ${roles.join(", ")}; this token is ${principal.roles.join(", ") || "without a role"}.`,
       );
     if (principal.routes && !principal.routes.includes(rule.id))
       throw new ProblemError(403, `This key is not scoped to ${rule.id}.`);
-    if (rule.market === "path" && params.marketId !== undefined && !allowsMarket(principal, params.marketId))
-      throw new ProblemError(403, `This token may not act on market "${params.marketId}".`);
+    const market =
+      rule.market === "path" ? c.get("routeParams")?.marketId : rule.market === "query" ? c.req.query("market") : undefined;
+    if (market !== undefined && !allowsMarket(principal, market))
+      throw new ProblemError(403, `This token may not act on market "${market}".`);
     return next();
   };
 }

@@ -1,3 +1,5 @@
+import type { TokenIdentity } from "../../../shared/revocation";
+
 /** Who is calling, once authenticated: the same shape whatever proved it. */
 export const ROLES = ["rider", "driver", "operator", "admin", "service"] as const;
 export type Role = (typeof ROLES)[number];
@@ -14,6 +16,11 @@ export interface Principal {
   /** Route ids a scoped service key may call; undefined for any its roles allow. */
   routes: string[] | undefined;
   via: "token" | "cloudflare-access";
+  /**
+   * The credential that proved it: what revocation matches and when a live socket must close.
+   * Absent only for principals made in code (tests of pure parts).
+   */
+  credential?: TokenIdentity;
 }
 
 /** Whether a principal may act on a market. */

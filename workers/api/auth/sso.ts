@@ -64,7 +64,15 @@ async function principalFor(env: Env, payload: JWTPayload, via: Principal["via"]
     users.set(email, { principal, at: Date.now() });
   }
   if (!principal) throw new ProblemError(403, `${email} is not a user of this platform; an admin must add them.`);
-  return { ...principal, via };
+  // The assertion is the credential: a socket it opens closes when it expires; disabling the user revokes it.
+  const exp = typeof payload.exp === "number" ? payload.exp * 1000 : Date.now() + 5 * 60_000;
+  const credential = {
+    subject: principal.subject,
+    id: typeof payload.jti === "string" ? payload.jti : `${via}:${payload.iat ?? ""}:${email}`,
+    issuedAt: typeof payload.iat === "number" ? payload.iat * 1000 : Date.now(),
+    expiresAt: exp,
+  };
+  return { ...principal, via, credential };
 }
 
 export async function verifyCloudflareAccess(env: Env, assertion: string): Promise<Principal> {

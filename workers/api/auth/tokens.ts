@@ -1,4 +1,5 @@
 import { errors, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import type { TokenIdentity } from "../../../shared/revocation";
 import { ProblemError } from "../problem";
 import { ALG, type KeySet, keySetFrom } from "../signing-keys";
 import { isRole, type Principal, type Role } from "./principal";
@@ -18,11 +19,26 @@ export async function authJwks(env: Env): Promise<JWK[]> {
   return (await keySet(env)).jwks;
 }
 
+/** Where a token comes from, beyond its subject: what revocation can name. */
+export interface TokenOrigin {
+  /** The refresh-token family (sign-in session) it was issued from: `sid`. */
+  session?: string;
+  /** The service that minted it for its user (`delegate` grant): `act.sub` (RFC 8693). */
+  delegator?: string;
+}
+
 /** Signs an access token for a principal. */
-export async function mintAccessToken(env: Env, p: Omit<Principal, "via">, seconds = ACCESS_TOKEN_SECONDS): Promise<string> {
+export async function mintAccessToken(
+  env: Env,
+  p: Pick<Principal, "subject" | "roles" | "markets" | "routes">,
+  seconds = ACCESS_TOKEN_SECONDS,
+  origin: TokenOrigin = {},
+): Promise<string> {
   const k = await keySet(env);
   const claims: JWTPayload = { roles: p.roles, mkts: p.markets };
   if (p.routes) claims.rts = p.routes;
+  if (origin.session) claims.sid = origin.session;
+  if (origin.delegator) claims.act = { sub: origin.delegator };
   return new SignJWT(claims)
     .setProtectedHeader({ alg: ALG, kid: k.signing.kid, typ: "at+jwt" })
     .setSubject(p.subject)
@@ -62,12 +78,22 @@ async function verifySignature(env: Env, k: KeySet, token: string): Promise<Prin
       issuer: env.AUTH_ISSUER,
       audience: API_AUDIENCE,
       typ: "at+jwt",
-      requiredClaims: ["exp", "sub"],
+      // Every token of ours names itself (jti) and its age (iat): revocation needs both.
+      requiredClaims: ["exp", "sub", "iat", "jti"],
     });
     const roles = Array.isArray(payload.roles) ? payload.roles.filter(isRole) : [];
     const markets = Array.isArray(payload.mkts) ? payload.mkts.filter((m): m is string => typeof m === "string") : [];
     const routes = Array.isArray(payload.rts) ? payload.rts.filter((r): r is string => typeof r === "string") : undefined;
-    const principal: Principal = { subject: String(payload.sub), roles, markets, routes, via: "token" };
+    const actor = (payload.act as { sub?: unknown } | undefined)?.sub;
+    const credential: TokenIdentity = {
+      subject: String(payload.sub),
+      id: String(payload.jti),
+      issuedAt: (payload.iat as number) * 1000,
+      expiresAt: (payload.exp as number) * 1000,
+      ...(typeof payload.sid === "string" ? { session: payload.sid } : {}),
+      ...(typeof actor === "string" ? { delegator: actor } : {}),
+    };
+    const principal: Principal = { subject: String(payload.sub), roles, markets, routes, via: "token", credential };
     verified.set(token, { principal, exp: payload.exp as number, keys: k });
     return principal;
   } catch (err) {

@@ -1,9 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
+import { disableUser, insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
 import { base32Encode, otpauthUri } from "../../../shared/totp";
 import { router, withDatabase } from "../app";
 import { ACCESS } from "../auth/access";
+import { revoke } from "../auth/revocations";
 import { hashPassword, randomSecret, sha256 } from "../auth/secrets";
+import { ACCESS_TOKEN_SECONDS } from "../auth/tokens";
 import { ProblemError, problemDoc } from "../problem";
 
 /**
@@ -136,7 +138,7 @@ admin.openapi(
   createRoute({
     method: "delete",
     path: "/v1/admin/api-keys/{keyId}",
-    summary: "Revoke an API key",
+    summary: "Revoke an API key (its access tokens, and those it delegated, stop working at once)",
     tags: ["admin"],
     request: { params: z.object({ keyId: z.string().max(40) }) },
     responses: {
@@ -147,6 +149,7 @@ admin.openapi(
   async (c) => {
     const { keyId } = c.req.valid("param");
     if (!(await withDatabase(c, (db) => revokeApiKey(db, keyId)))) throw new ProblemError(404, `No live key "${keyId}".`);
+    await revokeSubject(c.env, keyId);
     return c.json({ revoked: true as const }, 200);
   },
 );
@@ -200,3 +203,29 @@ admin.openapi(
     );
   },
 );
+
+admin.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/admin/users/{userId}",
+    summary: "Disable a user: no more sign-ins, and every token and open socket of theirs stops working",
+    tags: ["admin"],
+    request: { params: z.object({ userId: z.string().max(40) }) },
+    responses: {
+      200: { description: "Disabled", content: { "application/json": { schema: z.object({ disabled: z.literal(true) }) } } },
+      404: problemDoc,
+    },
+  }),
+  async (c) => {
+    const { userId } = c.req.valid("param");
+    if (!(await withDatabase(c, (db) => disableUser(db, userId)))) throw new ProblemError(404, `No active user "${userId}".`);
+    await revokeSubject(c.env, userId);
+    return c.json({ disabled: true as const }, 200);
+  },
+);
+
+/** Every access token of a subject (or delegated by it) issued until now stops working. */
+function revokeSubject(env: Env, subject: string): Promise<void> {
+  const now = Date.now();
+  return revoke(env, { kind: "subject", id: subject, issuedBefore: now, until: now + ACCESS_TOKEN_SECONDS * 1000 });
+}

@@ -1,30 +1,36 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import {
+  acceptTotpStep,
   findApiKey,
   findUser,
   findUserByEmail,
   insertRefreshToken,
-  revokeRefreshToken,
-  spendRefreshToken,
+  revokeRefreshFamily,
+  rotateRefreshToken,
 } from "../../../db/identity";
-import { verifyTotp } from "../../../shared/totp";
+import { matchTotp } from "../../../shared/totp";
 import { type AppEnv, router, withDatabase } from "../app";
 import { allowsMarket, isRole, type Principal } from "../auth/principal";
+import { revoke } from "../auth/revocations";
 import { randomSecret, sha256, timingSafeEqual, verifyPassword } from "../auth/secrets";
 import { verifyCloudflareAccess, verifyOidcIdToken } from "../auth/sso";
-import { ACCESS_TOKEN_SECONDS, authJwks, mintAccessToken } from "../auth/tokens";
+import { ACCESS_TOKEN_SECONDS, authJwks, mintAccessToken, type TokenOrigin, verifyAccessToken } from "../auth/tokens";
+import { signInThrottle } from "../limits";
 import { ProblemError, problemDoc } from "../problem";
 import { publicJwks } from "../quote-signing";
 
 /**
  * `POST /v1/auth/token` (OAuth 2.0 style grants, JSON body):
  *  - `api_key`: a partner back end exchanges its key for a short access token;
- *  - `password`: an operator or admin signs in with email, password and a TOTP code;
- *  - `refresh_token`: a signed-in person gets a new access token (the refresh token rotates);
+ *  - `password`: an operator or admin signs in with email, password and a TOTP code (each code
+ *    once; five failures per account in 15 minutes and the account waits);
+ *  - `refresh_token`: a signed-in person gets a new access token (the refresh token rotates; a
+ *    rotated one presented again revokes the whole sign-in, its access tokens included);
  *  - `id_token`: an ID token from the configured OpenID Connect provider;
  *  - `cloudflare_access`: the `Cf-Access-Jwt-Assertion` header of a request through Access;
- *  - `delegate`: a service mints rider or driver tokens for its own app users, within its markets.
+ *  - `delegate`: a service mints rider or driver tokens for its own app users, within its markets
+ *    and its route scope; revoking the service revokes them.
  */
 
 const REFRESH_DAYS = 30;
@@ -52,6 +58,10 @@ const TokenRequest = z.discriminatedUnion("grant_type", [
   }),
 ]);
 
+const RevokeRequest = z
+  .object({ refresh_token: z.string().min(10).max(300).optional(), access_token: z.string().min(10).max(4096).optional() })
+  .refine((b) => b.refresh_token !== undefined || b.access_token !== undefined, "refresh_token or access_token");
+
 const TokenResponse = z.object({
   access_token: z.string(),
   token_type: z.literal("Bearer"),
@@ -61,18 +71,30 @@ const TokenResponse = z.object({
 
 export const auth = router();
 
-async function issue(c: Context<AppEnv>, p: Omit<Principal, "via">, withRefresh: boolean) {
-  const access_token = await mintAccessToken(c.env, p);
-  let refresh_token: string | undefined;
-  if (withRefresh) {
-    const id = `rt_${crypto.randomUUID().replaceAll("-", "")}`;
-    const secret = randomSecret();
-    const expiresAt = new Date(Date.now() + REFRESH_DAYS * 86_400_000);
-    await withDatabase(c, async (db) =>
-      insertRefreshToken(db, { id, secretHash: await sha256(secret), userId: p.subject, expiresAt }),
-    );
-    refresh_token = `${id}.${secret}`;
-  }
+type Grantee = Pick<Principal, "subject" | "roles" | "markets" | "routes">;
+
+/** A new refresh token: its row (the secret hashed) and what the client keeps. */
+async function newRefreshToken() {
+  const id = `rt_${crypto.randomUUID().replaceAll("-", "")}`;
+  const secret = randomSecret();
+  return {
+    row: { id, secretHash: await sha256(secret), expiresAt: new Date(Date.now() + REFRESH_DAYS * 86_400_000) },
+    token: `${id}.${secret}`,
+  };
+}
+
+/** A sign-in: an access token and the first refresh token of a new family (the session). */
+async function signIn(c: Context<AppEnv>, p: Grantee) {
+  const refresh = await newRefreshToken();
+  await withDatabase(c, (db) => insertRefreshToken(db, { ...refresh.row, userId: p.subject }));
+  return issue(c, p, { session: refresh.row.id }, refresh.token);
+}
+
+/** Revocations of a session or subject cover every access token issued until now: they live no longer. */
+const coveringAccessTokens = () => Date.now() + ACCESS_TOKEN_SECONDS * 1000;
+
+async function issue(c: Context<AppEnv>, p: Grantee, origin: TokenOrigin, refresh_token?: string) {
+  const access_token = await mintAccessToken(c.env, p, ACCESS_TOKEN_SECONDS, origin);
   return c.json(
     {
       access_token,
@@ -113,41 +135,61 @@ auth.openapi(
         return issue(
           c,
           { subject: key.id, roles: key.roles.filter(isRole), markets: key.markets, routes: key.routes ?? undefined },
-          false,
+          {},
         );
       }
       case "password": {
-        const user = await withDatabase(c, (db) => findUserByEmail(db, body.email));
+        const email = body.email.toLowerCase();
+        await signInThrottle.check(c.env, email);
+        const failed = async (detail: string) => {
+          await signInThrottle.failed(c.env, email);
+          return refused(detail);
+        };
+        const user = await withDatabase(c, (db) => findUserByEmail(db, email));
         // The same answer for an unknown email and a wrong password: no account probing.
         if (!user?.passwordHash || !(await verifyPassword(body.password, user.passwordHash)))
-          throw refused("Wrong email or password.");
+          throw await failed("Wrong email or password.");
         if (user.roles.some((r) => MFA_ROLES.has(r))) {
           if (!user.totpSecret) throw refused("This account has no second factor enrolled; an admin must re-create it.");
           if (!body.totp) throw new ProblemError(401, "A TOTP code is required for this account.", { error: "mfa_required" });
-          if (!(await verifyTotp(user.totpSecret, body.totp, Date.now()))) throw refused("Wrong TOTP code.");
+          const step = await matchTotp(user.totpSecret, body.totp, Date.now());
+          if (step === undefined) throw await failed("Wrong TOTP code.");
+          // Each code once: a step no later than the last accepted one is a replay (atomic, so two racing uses cannot both win).
+          if (!(await withDatabase(c, (db) => acceptTotpStep(db, user.id, step))))
+            throw await failed("That TOTP code was used already: wait for the next one.");
         }
-        return issue(c, { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined }, true);
+        return signIn(c, { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined });
       }
       case "refresh_token": {
         const [id, secret] = body.refresh_token.split(".");
         if (!id || !secret) throw refused("Malformed refresh token.");
         const hash = await sha256(secret);
-        const user = await withDatabase(c, async (db) => {
-          const userId = await spendRefreshToken(db, id, hash);
-          return userId ? findUser(db, userId) : undefined;
+        const next = await newRefreshToken();
+        const { rotation, user } = await withDatabase(c, async (db) => {
+          const rotation = await rotateRefreshToken(db, id, hash, next.row);
+          return { rotation, user: rotation.outcome === "rotated" ? await findUser(db, rotation.userId) : undefined };
         });
-        if (!user) throw refused("The refresh token is unknown, used, revoked or expired.");
-        return issue(c, { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined }, true);
+        if (rotation.outcome === "reused") {
+          await revoke(c.env, { kind: "session", id: rotation.family, until: coveringAccessTokens() });
+          throw refused("This refresh token was used already: every token of this sign-in is now revoked. Sign in again.");
+        }
+        if (rotation.outcome !== "rotated" || !user) throw refused("The refresh token is unknown, revoked or expired.");
+        return issue(
+          c,
+          { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined },
+          { session: rotation.family },
+          next.token,
+        );
       }
       case "id_token": {
         const p = await verifyOidcIdToken(c.env, body.id_token);
-        return issue(c, p, true);
+        return signIn(c, p);
       }
       case "cloudflare_access": {
         const assertion = c.req.header("cf-access-jwt-assertion");
         if (!assertion) throw refused("No Cf-Access-Jwt-Assertion header on this request.");
         const p = await verifyCloudflareAccess(c.env, assertion);
-        return issue(c, p, false);
+        return issue(c, p, {});
       }
       case "delegate": {
         const caller = c.get("principal");
@@ -155,7 +197,12 @@ auth.openapi(
         const markets = body.markets ?? caller.markets;
         const outside = markets.find((m) => !allowsMarket(caller, m));
         if (outside) throw new ProblemError(403, `This service may not act on market "${outside}".`);
-        return issue(c, { subject: `${caller.subject}/${body.subject}`, roles: [body.role], markets, routes: undefined }, false);
+        // Within the delegator's own scope: a route-scoped key mints tokens scoped to (at most) the same routes.
+        return issue(
+          c,
+          { subject: `${caller.subject}/${body.subject}`, roles: [body.role], markets, routes: caller.routes },
+          { delegator: caller.subject },
+        );
       }
     }
   },
@@ -165,12 +212,14 @@ auth.openapi(
   createRoute({
     method: "post",
     path: "/v1/auth/revoke",
-    summary: "Revoke a refresh token (sign out)",
+    summary: "Sign out: revoke a refresh token (its whole sign-in) or an access token",
+    description:
+      "With `refresh_token`: every refresh and access token of that sign-in stops working, open sockets included. With `access_token`: that token. Unknown tokens are answered the same (RFC 7009).",
     tags: ["auth"],
     request: {
       body: {
         required: true,
-        content: { "application/json": { schema: z.object({ refresh_token: z.string().min(10).max(300) }) } },
+        content: { "application/json": { schema: RevokeRequest } },
       },
     },
     responses: {
@@ -181,10 +230,17 @@ auth.openapi(
     },
   }),
   async (c) => {
-    const [id, secret] = c.req.valid("json").refresh_token.split(".");
+    const body = c.req.valid("json");
+    const [id, secret] = body.refresh_token?.split(".") ?? [];
     if (id && secret) {
       const hash = await sha256(secret);
-      await withDatabase(c, (db) => revokeRefreshToken(db, id, hash));
+      const session = await withDatabase(c, (db) => revokeRefreshFamily(db, id, hash));
+      if (session) await revoke(c.env, { kind: "session", id: session.family, until: coveringAccessTokens() });
+    }
+    if (body.access_token) {
+      const token = await verifyAccessToken(c.env, body.access_token).catch(() => undefined);
+      const credential = token?.credential;
+      if (credential) await revoke(c.env, { kind: "token", id: credential.id, until: credential.expiresAt });
     }
     return c.json({ revoked: true as const }, 200);
   },

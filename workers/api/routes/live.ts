@@ -3,12 +3,16 @@ import { type LiveRequest, MAX_SUBSCRIBED_CELLS, SUBSCRIPTION_HEADER } from "../
 import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
+import { registerLiveHost } from "../auth/revocations";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
 /**
  * Live multipliers over a WebSocket. Cells of one zone are served by that zone's object (it
  * scales with the zones); a whole market, or cells across zones, by the market's feed object.
+ * Who may watch what is in the access table: `live` (with `?cells=`) for anyone who reads
+ * surge, `live.market` (a whole market) as the heatmap. The socket carries its token's identity
+ * and closes when the token expires or is revoked (`durable-objects/subscribers.ts`).
  */
 
 const LiveQuery = z.object({
@@ -24,7 +28,7 @@ live.openAPIRegistry.registerPath(
     path: "/v1/live",
     summary: "WebSocket of multiplier changes",
     description:
-      'Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server.',
+      'Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server. A whole market (no `cells`) is for drivers, operators, admins and services, as the heatmap. Messages: at most 5 per second (bursts of 10) and 4 KB each, else an error and close code 1008. When the token expires or is revoked the socket closes with 4001.',
     tags: ["surge"],
     request: { query: LiveQuery },
     responses: { 101: { description: "Switching protocols" }, 400: problemDoc, 404: problemDoc, 426: problemDoc },
@@ -36,16 +40,20 @@ live.get("/v1/live", async (c) => {
     throw new ProblemError(426, "GET /v1/live is a WebSocket: send Upgrade: websocket.");
   const query = LiveQuery.parse(c.req.query());
   const index = await marketIndex(c.env);
-  const cells = query.cells
+  // The access rule that matched decides the scope: cells ("live") or the whole market ("live.market").
+  const cellScope = c.get("route") === "live";
+  const cells = cellScope
     ? [
         ...new Set(
-          query.cells
+          (query.cells ?? "")
             .split(",")
             .map((s) => s.trim())
             .filter(Boolean),
         ),
       ]
     : [];
+  // An empty `?cells=` is not a way to the whole market.
+  if (cellScope && cells.length === 0) throw new ProblemError(400, "cells: list at least one H3 cell (?cells=<h3>,<h3>).");
   if (!query.market && cells.length === 0) throw new ProblemError(400, "Choose what to watch: ?market=<id> or ?cells=<h3>,<h3>.");
   if (cells.length > MAX_SUBSCRIBED_CELLS) throw new ProblemError(400, `cells: at most ${MAX_SUBSCRIBED_CELLS} per connection.`);
   const invalid = cells.find((cell) => !isCell(cell));
@@ -61,15 +69,19 @@ live.get("/v1/live", async (c) => {
   }
   if (!market) throw new ProblemError(400, "Choose what to watch: ?market=<id> or ?cells=<h3>,<h3>.");
   requireMarket(c, market.id);
+  const token = c.get("principal")?.credential;
+  if (!token) throw new ProblemError(401, "The live feed needs an access token.");
 
   const zones = new Set(cells.map((cell) => zoneOf(cell, market.zoneResolution)));
   const ref = { id: market.id, version: market.version };
   const [zone] = zones;
-  const subscription: LiveRequest = { market: ref, zone: zone ?? "", cells: cells.length > 0 ? cells : null };
-  const stub =
+  const subscription: LiveRequest = { market: ref, zone: zone ?? "", cells: cellScope ? cells : null, token };
+  const host =
     zones.size === 1 && zone !== undefined
-      ? c.env.ZONES.getByName(zoneKey(market.id, zone))
-      : c.env.MARKET_FEEDS.getByName(market.id);
+      ? ({ kind: "zone", name: zoneKey(market.id, zone) } as const)
+      : ({ kind: "feed", name: market.id } as const);
+  const stub = host.kind === "zone" ? c.env.ZONES.getByName(host.name) : c.env.MARKET_FEEDS.getByName(host.name);
+  registerLiveHost(c.env, c.executionCtx, host, token.expiresAt);
   const headers = new Headers(c.req.raw.headers);
   headers.set(SUBSCRIPTION_HEADER, JSON.stringify(subscription));
   // No per-message compression: each socket would keep its own deflate state and compress the
