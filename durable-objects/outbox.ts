@@ -50,6 +50,8 @@ export interface OutboxHost {
   readonly queue: Queue;
   /** Who the consumer confirms to (read when sending: a zone learns its name once configured). */
   readonly origin: Origin;
+  /** The clock of retries and resends (tests); Date.now by default. */
+  readonly clock?: () => number;
 }
 
 export interface Backlog {
@@ -80,8 +82,11 @@ export class Outbox {
   /** Since the object started, or the last confirmation: 0 makes a fresh start resend at once. */
   #lastConfirmedAt = 0;
 
+  readonly #clock: () => number;
+
   constructor(host: OutboxHost) {
     this.#host = host;
+    this.#clock = host.clock ?? Date.now;
     const sql = host.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)");
     // Outboxes created before confirmations had only (seq, body): add the bookkeeping columns.
@@ -149,7 +154,7 @@ export class Outbox {
     try {
       let sent = 0;
       while (sent < ROWS_PER_DRAIN) {
-        const rows = this.#due(Date.now());
+        const rows = this.#due(this.#clock());
         if (rows.length === 0) return;
         try {
           await this.#host.queue.sendBatch(
@@ -165,7 +170,7 @@ export class Outbox {
         this.#host.sql.exec(
           `UPDATE outbox SET attempts = attempts + 1, due_at = ? + ? * (1 << min(attempts, 5))
            WHERE seq IN (SELECT value FROM json_each(?))`,
-          Date.now(),
+          this.#clock(),
           RESEND_AFTER_MS,
           JSON.stringify(rows.map((r) => r.seq)),
         );
@@ -246,13 +251,13 @@ export class Outbox {
   #refused(rows: ReadonlyArray<{ seq: number }>, err: unknown): void {
     this.#failures += 1;
     const delay = retryDelayMs(this.#failures);
-    this.#retryAt = Date.now() + delay;
-    this.#batchLimit = Math.max(1, Math.floor(this.#batchLimit / 2));
+    this.#retryAt = this.#clock() + delay;
+    this.#batchLimit = Math.max(1, Math.floor(rows.length / 2));
     const only = rows.length === 1 ? rows[0] : undefined;
     if (only) {
       this.#host.sql.exec(
         "UPDATE outbox SET refusals = refusals + 1, due_at = ? + ? * (1 << min(refusals, 7)) WHERE seq = ?",
-        Date.now(),
+        this.#clock(),
         500,
         only.seq,
       );

@@ -44,6 +44,8 @@ export interface Platform extends Client {
   database: { target: PostgresTarget; name: string; url: string };
   /** Stops workerd and starts it again on the same state (a deploy or a crash, as far as state goes). */
   restart(): Promise<void>;
+  /** The history queue as the Workers see it: for sending what no API route would (hostile messages). */
+  historyQueue(): Promise<Queue>;
   dispose(): Promise<void>;
 }
 
@@ -227,6 +229,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return current.url;
     },
     database,
+    async historyQueue() {
+      return (await current.mf.getQueueProducer("HISTORY", "equilibrium-api")) as unknown as Queue;
+    },
     async restart() {
       await current.mf.dispose();
       current = await start();
