@@ -17,6 +17,7 @@ export class MarketFeed extends DurableObject<Env> {
   #latest = new Map<string, { multiplier: number; seq: number }>();
   /** The market's pricing cells, for checking subscribe messages (computed once per market version). */
   #cells: { id: string; version: number; cells: Set<string> } | undefined;
+  #inbox: Promise<void> = Promise.resolve();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -67,12 +68,19 @@ export class MarketFeed extends DurableObject<Env> {
     return response;
   }
 
-  /** Any cell of the market may be watched here, and nothing else. */
+  /**
+   * Any cell of the market may be watched here, and nothing else. Messages are handled one after
+   * another, in the order they came: the first may wait for the market's cells.
+   */
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
-    const cells = await this.#marketCells();
-    this.#subscribers.message(ws, message, { by: "this market", owns: (cell) => cells.has(cell) }, (list) =>
-      this.#snapshot(list),
-    );
+    const handled = this.#inbox.then(async () => {
+      const cells = await this.#marketCells();
+      this.#subscribers.message(ws, message, { by: "this market", owns: (cell) => cells.has(cell) }, (list) =>
+        this.#snapshot(list),
+      );
+    });
+    this.#inbox = handled.catch(() => undefined);
+    return handled;
   }
 
   override async alarm(): Promise<void> {

@@ -1,51 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToParent, gridDisk } from "h3-js";
 import { cellAt, demandEvents, demoMarket, putMarket, supplyEvents } from "./support/fixtures";
+import { LiveClient } from "./support/live-client";
 import { type Platform, startPlatform } from "./support/platform";
-
-/** A WebSocket client that records every message, as a rider app or a console would. */
-class LiveClient {
-  readonly messages: Array<Record<string, unknown>> = [];
-  readonly raw: string[] = [];
-  #waiters: Array<() => void> = [];
-  readonly ws: WebSocket;
-  readonly opened: Promise<void>;
-
-  constructor(url: string) {
-    this.ws = new WebSocket(url);
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.onopen = () => resolve();
-      this.ws.onerror = () => reject(new Error(`could not open ${url}`));
-    });
-    this.ws.onmessage = (e) => {
-      const text = String(e.data);
-      this.raw.push(text);
-      if (text.startsWith("{")) this.messages.push(JSON.parse(text));
-      for (const w of this.#waiters.splice(0)) w();
-    };
-  }
-
-  async next(match: (m: Record<string, unknown>) => boolean, ms = 5000): Promise<Record<string, unknown>> {
-    const deadline = Date.now() + ms;
-    for (;;) {
-      const found = this.messages.find(match);
-      if (found) return found;
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`no matching message within ${ms} ms; got ${JSON.stringify(this.messages)}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.#waiters.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  close() {
-    this.ws.close();
-  }
-}
 
 let p: Platform;
 let token = "";
