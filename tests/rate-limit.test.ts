@@ -107,6 +107,25 @@ describe("SlidingWindow: the per-isolate fallback", () => {
     );
   });
 
+  test("peek() says what hit() would answer, and counts nothing", () => {
+    fc.assert(
+      fc.property(requests, limits, (reqs, limit) => {
+        const peeked = new SlidingWindow({ maxKeys: 100 });
+        const plain = new SlidingWindow({ maxKeys: 100 });
+        let now = 0;
+        for (const { key, step } of reqs) {
+          now += step;
+          const seen = peeked.peek(key, limit, now);
+          const hit = peeked.hit(key, limit, now);
+          expect(hit).toEqual(plain.hit(key, limit, now));
+          expect(seen.allowed).toBe(hit.allowed);
+          if (hit.allowed) expect(seen.remaining).toBe(hit.remaining + 1);
+        }
+      }),
+      { numRuns: 200 },
+    );
+  });
+
   test("record() counts requests another authority admitted", () => {
     const window = new SlidingWindow({ maxKeys: 10 });
     const limit: WindowLimit = { requests: 3, windowMs: 60_000 };
