@@ -5,6 +5,7 @@ import { startBridges } from "../bridges";
 import { buildConsole } from "./build-console";
 import { devDatabase } from "./dev-database";
 import { ensureDevKeys, setDevVars } from "./dev-keys";
+import { drainHistory, EXIT_WITH_PARENT, signalGroup, stopProcessGroup, stopTimeoutMs } from "./dev-stop";
 import { migrateDatabase } from "./migrate";
 import { mintToken } from "./signing-key";
 
@@ -15,10 +16,14 @@ import { mintToken } from "./signing-key";
  *  3. the Neon and Upstash bridges, so the Workers' drivers reach local servers;
  *  4. `wrangler dev` with the edge worker and the analytics consumer (workerd; state in .wrangler/state);
  *  5. the demo markets, loaded the first time.
+ * Ctrl-C (or SIGTERM) drains history into Postgres before stopping (dev-stop.ts); a second one stops at once.
  */
 const root = resolve(import.meta.dir, "..");
 const port = Number(process.env.PORT ?? 8787);
 const base = `http://127.0.0.1:${port}`;
+const stopTimeout = stopTimeoutMs();
+/** How long wrangler may take to exit after SIGTERM before its group is killed. */
+const WRANGLER_GRACE_MS = 10_000;
 
 await ensureDevKeys(resolve(root, ".dev.vars"));
 const database = await devDatabase(root);
@@ -50,6 +55,8 @@ console.log(`operator console built (${(console_.gzipBytes / 1024).toFixed(1)} K
 const wrangler = spawn(
   resolve(root, "node_modules/.bin/node"),
   [
+    "--import",
+    EXIT_WITH_PARENT,
     resolve(root, "node_modules/wrangler/bin/wrangler.js"),
     "dev",
     "-c",
@@ -65,7 +72,11 @@ const wrangler = spawn(
   ],
   {
     cwd: root,
-    stdio: ["inherit", "inherit", "inherit"],
+    // A process group of its own: a terminal's Ctrl-C reaches only this command, which drains
+    // history before it stops wrangler. No stdin: a background group that reads the terminal
+    // is stopped (SIGTTIN), and wrangler's hotkeys would take Ctrl-C from us.
+    detached: true,
+    stdio: ["ignore", "inherit", "inherit"],
     env: {
       ...process.env,
       WRANGLER_SEND_METRICS: "false",
@@ -79,11 +90,56 @@ const shutdown = async (code: number) => {
   await database.stop().catch(() => undefined);
   process.exit(code);
 };
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => wrangler.kill(signal));
-wrangler.on("exit", (code) => void shutdown(code ?? 0));
+const authKeys = () => /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(readFileSync(resolve(root, ".dev.vars"), "utf8"))?.[1] ?? "";
+let up = false;
+let stopping = false;
+const atOnce = new AbortController();
+const drain = async () => {
+  if (!up) return "stopped before the platform was up: nothing to drain";
+  try {
+    return await drainHistory({
+      base,
+      token: await mintToken(authKeys(), "https://equilibrium.local", {
+        subject: "dev-stop",
+        roles: ["admin"],
+        seconds: Math.ceil(stopTimeout / 1000) + 120,
+      }),
+      timeoutMs: stopTimeout,
+      signal: atOnce.signal,
+      log: (line) => console.log(line),
+    });
+  } catch (err) {
+    return `stopped without draining: ${(err as Error).message}`;
+  }
+};
+const stop = async () => {
+  const outcome = await drain();
+  await stopProcessGroup(wrangler, WRANGLER_GRACE_MS, atOnce.signal);
+  await bridges.stop().catch(() => undefined);
+  await database.stop().catch(() => undefined);
+  console.log(outcome);
+  process.exit(0);
+};
+for (const signal of ["SIGINT", "SIGTERM"] as const)
+  process.on(signal, () => {
+    if (stopping) {
+      if (!atOnce.signal.aborted) console.log("stopping at once");
+      atOnce.abort();
+      return;
+    }
+    stopping = true;
+    console.log(`\nstopping (${signal}); Ctrl-C again to stop at once`);
+    void stop();
+  });
+wrangler.on("exit", (code) => {
+  if (!stopping) void shutdown(code ?? 0);
+});
+// However this command ends, wrangler (in its own group) does not stay behind.
+process.on("exit", () => signalGroup(wrangler, "SIGTERM"));
 
 await waitFor(`${base}/health/live`, 60_000);
-const keys = /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(readFileSync(resolve(root, ".dev.vars"), "utf8"))?.[1] ?? "";
+up = true;
+const keys = authKeys();
 const admin = await mintToken(keys, "https://equilibrium.local", { subject: "dev-admin", roles: ["admin"], seconds: 600 });
 const operator = await mintToken(keys, "https://equilibrium.local", {
   subject: "dev-operator",
