@@ -20,7 +20,7 @@ import {
  *   consumer calls the host's `confirm(seqs)` after its Postgres transaction commits. A row sent
  *   but never confirmed (a queue that lost it — the local one lives in memory — or a consumer
  *   that crashed) is sent again once confirmations have stalled for `RESEND_AFTER_MS`, with
- *   growing delays. Correctness never rests on the queue's memory; the consumer's writes are
+ *   growing delays, and at once when the object starts again. Correctness never rests on the queue's memory; the consumer's writes are
  *   idempotent, so a second delivery changes nothing.
  * - **Sized in bytes**: a message is split at `add` until each row is under the queue's message
  *   limit in UTF-8 bytes, and a batch is packed under the batch limit, so no row can be refused
@@ -103,6 +103,10 @@ export class Outbox {
     const totals = sql.exec<{ n: number; bytes: number | null }>("SELECT count(*) AS n, sum(bytes) AS bytes FROM outbox").one();
     this.#pending = totals.n;
     this.#bytes = totals.bytes ?? 0;
+    // A fresh start (a crash, a restart, an eviction) cannot know whether what it sent arrived:
+    // rows still unconfirmed go again at once. A second delivery changes nothing.
+    const now = this.#clock();
+    if (this.#pending > 0) sql.exec("UPDATE outbox SET due_at = ? WHERE attempts > 0 AND due_at > ?", now, now);
   }
 
   /** Stores a message for history (split to fit the queue's limits). Call inside the change's storage turn. */
