@@ -89,7 +89,11 @@ describe("authorization on the path the router routes", () => {
             rule.method,
             target + query,
             { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-            rule.method === "GET" || rule.method === "DELETE" ? undefined : "{}",
+            rule.method === "GET" || rule.method === "DELETE"
+              ? undefined
+              : rule.id === "system.drain"
+                ? '{"draining":false}'
+                : "{}",
           );
           return verdict(res.status, res.body);
         };
@@ -288,6 +292,9 @@ describe("live sockets", () => {
     watching.close();
   });
 
+  /** Whether the zone object calls a Subscribers hook yet (issue 9: zone.ts is rewritten elsewhere). */
+  const zoneHosts = (call: string) => readFileSync(resolve(import.meta.dir, "../durable-objects/zone.ts"), "utf8").includes(call);
+
   /** A socket whose frames are all seen: the close frame is the platform's decision, the TCP teardown the runtime's. */
   const rawSocket = async (query: string, token: string) => {
     const socket = await rawWebSocket(p.url, `/v1/live?${query}&access_token=${token}`);
@@ -304,13 +311,21 @@ describe("live sockets", () => {
     feed.end();
   });
 
-  test("a zone socket whose token expired gets nothing more: it is closed at the latest on its next message", async () => {
-    const rider = ws(`cells=${timesSquare.cell}`, await p.token({ subject: "short-rider", roles: ["rider"], seconds: 2 }));
-    await rider.next((m) => m.type === "snapshot");
-    await sleep(3_000);
-    if (rider.ws.readyState === WebSocket.OPEN) rider.ws.send(JSON.stringify({ type: "subscribe", cells: [timesSquare.cell] }));
-    expect(await rider.closedWithin(5_000)).toEqual({ code: 4001, reason: "token expired" });
-    expect(rider.messages.filter((m) => m.type === "subscribed")).toHaveLength(1);
+  test("a zone socket whose token expired gets nothing more: it is closed, at the latest on its next message", async () => {
+    const rider = await rawSocket(
+      `cells=${timesSquare.cell}`,
+      await p.token({ subject: "short-rider", roles: ["rider"], seconds: 2 }),
+    );
+    if (zoneHosts("subscribers.sweep(")) {
+      // The zone's alarm closes it at the expiry, with no traffic at all.
+      expect(await rider.closeFrameWithin(5_000)).toEqual({ code: 4001, reason: "token expired" });
+    } else {
+      await sleep(3_000);
+      rider.send(JSON.stringify({ type: "subscribe", cells: [timesSquare.cell] }));
+      expect(await rider.closeFrameWithin(5_000)).toEqual({ code: 4001, reason: "token expired" });
+    }
+    expect(rider.messages.filter((m) => m.includes('"subscribed"'))).toHaveLength(1);
+    rider.end();
   });
 
   test("revoking an API key closes the sockets its tokens opened", async () => {
@@ -324,10 +339,7 @@ describe("live sockets", () => {
     dispatch.end();
   });
 
-  const zoneHostsRevocation = readFileSync(resolve(import.meta.dir, "../durable-objects/zone.ts"), "utf8").includes(
-    "subscribers.revoke(",
-  );
-  test.skipIf(!zoneHostsRevocation)("signing out closes the sign-in's sockets on a zone too", async () => {
+  test.skipIf(!zoneHosts("subscribers.revoke("))("signing out closes the sign-in's sockets on a zone too", async () => {
     const ops = await operator("zone-watcher@example.com");
     const session = await ops.signIn({ totp: await ops.code() });
     const watcher = await rawSocket(`cells=${timesSquare.cell}`, session.body.access_token);
