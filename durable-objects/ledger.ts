@@ -1,6 +1,6 @@
-import { DurableObject } from "cloudflare:workers";
 import type { HistoryMessage } from "../shared/history";
-import { type Backlog, Outbox } from "./outbox";
+import { HistoryProducer } from "./history-producer";
+import { Outbox } from "./outbox";
 
 /**
  * History the edge itself produces — quote verifications, quotes priced while their zone could
@@ -17,9 +17,9 @@ export function ledgerName(shard: number): string {
   return `ledger:${shard}`;
 }
 
-export class Ledger extends DurableObject<Env> {
+export class Ledger extends HistoryProducer {
   #name: string | undefined;
-  #outbox: Outbox;
+  protected readonly outbox: Outbox;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -27,14 +27,14 @@ export class Ledger extends DurableObject<Env> {
     sql.exec("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)");
     this.#name = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'name'").toArray()[0]?.value;
     const ledger = this;
-    this.#outbox = new Outbox({
+    this.outbox = new Outbox({
       sql,
       queue: env.HISTORY,
       get origin() {
         return { host: "ledger" as const, name: ledger.#name ?? "" };
       },
     });
-    void this.#arm();
+    void this.rearm();
   }
 
   /** Keeps records for history; `name` is this shard's own name (objects do not know it otherwise). */
@@ -47,31 +47,17 @@ export class Ledger extends DurableObject<Env> {
       this.#name = name;
     }
     const now = Date.now();
-    for (const m of messages) this.#outbox.add(m, now);
-    await this.#arm();
-  }
-
-  confirm(seqs: number[]): number {
-    return this.#outbox.confirm(seqs, Date.now());
-  }
-
-  backlog(): Backlog {
-    return this.#outbox.backlog(Date.now());
-  }
-
-  async flush(): Promise<Backlog> {
-    await this.#outbox.drain(Date.now());
-    await this.#arm();
-    return this.#outbox.backlog(Date.now());
+    for (const m of messages) this.outbox.add(m, now);
+    await this.rearm();
   }
 
   override async alarm(): Promise<void> {
-    await this.#outbox.drain(Date.now());
-    await this.#arm(true);
+    await this.outbox.drain(Date.now());
+    await this.rearm(true);
   }
 
-  async #arm(fromAlarm = false): Promise<void> {
-    const due = this.#outbox.nextDue(Date.now());
+  protected async rearm(fromAlarm = false): Promise<void> {
+    const due = this.outbox.nextDue(Date.now());
     if (due === undefined) return;
     const current = fromAlarm ? null : await this.ctx.storage.getAlarm();
     if (current === null || current > due) await this.ctx.storage.setAlarm(due);

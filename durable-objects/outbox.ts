@@ -1,5 +1,7 @@
+import { backoffMs } from "../shared/backoff";
 import {
   envelopeText,
+  HISTORY_RETRY,
   type HistoryMessage,
   MAX_BATCH_BYTES,
   MAX_BATCH_MESSAGES,
@@ -39,7 +41,6 @@ export const HIGH_WATER_BYTES = 8 * 1024 * 1024;
 /** Above this many bytes waiting, the host refuses new work (retryable) rather than grow further. */
 export const FULL_BYTES = 64 * 1024 * 1024;
 
-const MAX_RETRY_MS = 30_000;
 /** Rows per drain before yielding to the host's other work. */
 const ROWS_PER_DRAIN = 2_000;
 /** Bytes the envelope adds to a row's text, at most (origin name ≤ 200 bytes). */
@@ -63,12 +64,6 @@ export interface Backlog {
   /** Sent and waiting for confirmation (the rest wait to be sent). */
   inFlight: number;
   status: "ok" | "backed-up" | "full";
-}
-
-/** Backoff after `failures` refusals in a row: 250 ms doubling, at most 30 s, with jitter in [d/2, d]. */
-export function retryDelayMs(failures: number, random = Math.random): number {
-  const ceiling = Math.min(MAX_RETRY_MS, 250 * 2 ** Math.min(failures, 10));
-  return Math.round(ceiling / 2 + random() * (ceiling / 2));
 }
 
 export class Outbox {
@@ -254,7 +249,7 @@ export class Outbox {
    */
   #refused(rows: ReadonlyArray<{ seq: number }>, err: unknown): void {
     this.#failures += 1;
-    const delay = retryDelayMs(this.#failures);
+    const delay = backoffMs(this.#failures, HISTORY_RETRY);
     this.#retryAt = this.#clock() + delay;
     this.#batchLimit = Math.max(1, Math.floor(rows.length / 2));
     const only = rows.length === 1 ? rows[0] : undefined;

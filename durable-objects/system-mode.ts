@@ -1,7 +1,7 @@
-import { DurableObject } from "cloudflare:workers";
-import type { AuditEntry, FailureEvent } from "../shared/history";
+import { type Actor, auditEntry, type FailureEvent } from "../shared/history";
 import { geofenceCells, zoneKey, zoneOf } from "../shared/zoning";
-import { type Backlog, Outbox } from "./outbox";
+import { HistoryProducer } from "./history-producer";
+import { Outbox } from "./outbox";
 
 /**
  * The system's mode: one object (named "system") that hears how the dependencies are doing —
@@ -54,12 +54,7 @@ export interface SystemSnapshot {
   draining: boolean;
 }
 
-/** Who asked for a change, for the audit log. */
-export interface Actor {
-  subject: string;
-  roles: string[];
-  requestId: string | null;
-}
+export type { Actor } from "../shared/history";
 
 export interface OverrideRequest {
   market: string;
@@ -73,8 +68,8 @@ export interface OverrideRequest {
 /** The one system-mode object's name. */
 export const SYSTEM_OBJECT = "system";
 
-export class SystemMode extends DurableObject<Env> {
-  #outbox: Outbox;
+export class SystemMode extends HistoryProducer {
+  protected readonly outbox: Outbox;
   #draining = false;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -83,23 +78,8 @@ export class SystemMode extends DurableObject<Env> {
         last_error TEXT, latency_ms REAL, reported_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS overrides (id TEXT PRIMARY KEY, body TEXT NOT NULL, until INTEGER NOT NULL, lifted_at INTEGER);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-    this.#outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_OBJECT } });
-    void this.#arm();
-  }
-
-  /** The history writer's word that these outbox rows are in Postgres. */
-  confirm(seqs: number[]): number {
-    return this.#outbox.confirm(seqs, Date.now());
-  }
-
-  backlog(): Backlog {
-    return this.#outbox.backlog(Date.now());
-  }
-
-  async flush(): Promise<Backlog> {
-    await this.#outbox.drain(Date.now());
-    await this.#arm();
-    return this.#outbox.backlog(Date.now());
+    this.outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_OBJECT } });
+    void this.rearm();
   }
 
   /** A local stop in progress: the edge refuses new writes (retryable) until the platform restarts. */
@@ -210,7 +190,7 @@ export class SystemMode extends DurableObject<Env> {
 
   /** Expires overrides on time, and sends the outbox's history. */
   override async alarm(): Promise<void> {
-    await this.#outbox.drain(Date.now());
+    await this.outbox.drain(Date.now());
     const now = Date.now();
     const expired = this.ctx.storage.sql
       .exec<{ id: string; body: string }>("SELECT id, body FROM overrides WHERE lifted_at IS NULL AND until <= ?", now)
@@ -222,7 +202,7 @@ export class SystemMode extends DurableObject<Env> {
       await this.#pushOverrides(o.market);
     }
     await this.#settle();
-    await this.#arm(true);
+    await this.rearm(true);
   }
 
   #active(now: number): Override[] {
@@ -252,16 +232,16 @@ export class SystemMode extends DurableObject<Env> {
       console.log(JSON.stringify({ level: "warn", message: "system mode changed", mode: snap.mode, markets: snap.markets }));
       await this.#announce(snap);
     }
-    await this.#arm();
+    await this.rearm();
   }
 
   /** The alarm serves the next override expiry and the outbox's next send, whichever is first. */
-  async #arm(fromAlarm = false): Promise<void> {
+  protected async rearm(fromAlarm = false): Promise<void> {
     const now = Date.now();
     const next = this.#active(now)[0];
     const due = Math.min(
       next ? Date.parse(next.until) : Number.POSITIVE_INFINITY,
-      this.#outbox.nextDue(now) ?? Number.POSITIVE_INFINITY,
+      this.outbox.nextDue(now) ?? Number.POSITIVE_INFINITY,
     );
     if (due === Number.POSITIVE_INFINITY) return;
     // Inside the alarm handler the running alarm may still read as set: set the next one outright.
@@ -302,23 +282,15 @@ export class SystemMode extends DurableObject<Env> {
   /** A failure event into the outbox, in the same storage turn as the change it records. */
   #log(e: Omit<FailureEvent, "id" | "at">): void {
     const now = Date.now();
-    this.#outbox.add({ type: "failure", event: { ...e, id: crypto.randomUUID(), at: now } }, now);
-    void this.#arm();
+    this.outbox.add({ type: "failure", event: { ...e, id: crypto.randomUUID(), at: now } }, now);
+    void this.rearm();
   }
 
   #audit(actor: Actor, action: string, target: string, market: string, detail: Record<string, unknown>): void {
     const now = Date.now();
-    const entry: AuditEntry = {
-      id: crypto.randomUUID(),
-      at: now,
-      actor: actor.subject,
-      roles: actor.roles,
-      action,
-      target,
-      market,
-      requestId: actor.requestId,
-      detail,
-    };
-    this.#outbox.add({ type: "audit", entry }, now);
+    this.outbox.add(
+      { type: "audit", entry: auditEntry(actor, { action, target, market, detail }, crypto.randomUUID(), now) },
+      now,
+    );
   }
 }

@@ -1,12 +1,13 @@
-import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
 import { type HistoryEvent, MinuteLog, type ZoneBatch, type ZoneIngestResult } from "../shared/history";
 import { type PricedQuote, priceQuote, type QuotePricing } from "../shared/quote";
+import type { Revocation } from "../shared/revocation";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
 import { type EmergencyCap, type MarketRef, type ZoneConfig, zoneConfig } from "../shared/zone-config";
 import { type CellReading, type HistoryPoint, type SurgeChange, ZoneState } from "../shared/zone-state";
 import { COVERAGE_REVISION, zoneKey } from "../shared/zoning";
-import { type Backlog, Outbox } from "./outbox";
+import { HistoryProducer } from "./history-producer";
+import { Outbox } from "./outbox";
 import { Subscribers } from "./subscribers";
 
 export type { MarketRef } from "../shared/zone-config";
@@ -41,14 +42,14 @@ function actorKey(source: string, actorId: string): string {
  * the same live state in a `ZoneState`.
  *
  * One alarm serves two clocks: the next tick (at most every `updateIntervalMs` while anything
- * moves) and the outbox's next send or resend; `#arm` sets it to the earlier of the two.
+ * moves) and the outbox's next send or resend; `rearm` sets it to the earlier of the two.
  */
-export class Zone extends DurableObject<Env> {
+export class Zone extends HistoryProducer {
   #config: ZoneConfig | undefined;
   #state: ZoneState | undefined;
   #loading: Promise<void> | undefined;
   #subscribers: Subscribers;
-  #outbox: Outbox;
+  protected readonly outbox: Outbox;
   #lastTickAt = 0;
   /** When the next tick is wanted (0: none); the alarm may also be set earlier for the outbox. */
   #tickAt = 0;
@@ -70,7 +71,7 @@ export class Zone extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.#subscribers = new Subscribers(ctx);
     const zone = this;
-    this.#outbox = new Outbox({
+    this.outbox = new Outbox({
       sql,
       queue: env.HISTORY,
       get origin() {
@@ -81,7 +82,7 @@ export class Zone extends DurableObject<Env> {
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
     if (row) this.#restore(JSON.parse(row.value) as ZoneConfig);
     // History accepted before a stop or a crash goes on its way without waiting for traffic.
-    this.#arm(Date.now());
+    this.rearm();
   }
 
   /** A liveness probe of the Durable Object subsystem (answers without any market). */
@@ -96,7 +97,7 @@ export class Zone extends DurableObject<Env> {
    */
   async ingest(batch: ZoneBatch): Promise<ZoneIngestResult> {
     const state = await this.#ready(batch.market, batch.zone);
-    if (this.#outbox.full) return { duplicates: [], refused: "backlog" };
+    if (this.outbox.full) return { duplicates: [], refused: "backlog" };
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     const { source } = batch;
@@ -124,7 +125,7 @@ export class Zone extends DurableObject<Env> {
     }
     // In the same storage turn as the replay guard: an accepted event is on its way to history.
     if (accepted.length > 0)
-      this.#outbox.add({ type: "events", market: batch.market.id, zone: batch.zone, events: accepted }, now);
+      this.outbox.add({ type: "events", market: batch.market.id, zone: batch.zone, events: accepted }, now);
 
     const driverRows = [...drivers].flatMap((id) => {
       const d = state.drivers.get(id);
@@ -170,26 +171,9 @@ export class Zone extends DurableObject<Env> {
     const now = Date.now();
     const reading = state.reading(pricing.cell, now);
     const priced = priceQuote(pricing, reading.shownTenths);
-    this.#outbox.add({ type: "quote", quote: priced.record }, now);
-    this.#arm(now);
+    this.outbox.add({ type: "quote", quote: priced.record }, now);
+    this.rearm(now);
     return { reading, priced };
-  }
-
-  /** The history writer's word that these outbox rows are in Postgres. */
-  confirm(seqs: number[]): number {
-    return this.#outbox.confirm(seqs, Date.now());
-  }
-
-  /** History accepted here and not yet confirmed in Postgres. */
-  backlog(): Backlog {
-    return this.#outbox.backlog(Date.now());
-  }
-
-  /** Sends what the outbox holds now (a stopping platform drains before it exits). */
-  async flush(): Promise<Backlog> {
-    await this.#outbox.drain(Date.now());
-    this.#arm(Date.now());
-    return this.#outbox.backlog(Date.now());
   }
 
   /** The current multiplier of a cell and what made it. */
@@ -244,7 +228,14 @@ export class Zone extends DurableObject<Env> {
     const live = Subscribers.requested(request);
     if (!live) return new Response("expected a WebSocket upgrade", { status: 426 });
     const state = await this.#ready(live.market, live.zone);
-    return this.#subscribers.connect(live, this.#snapshot(state, live.cells));
+    const response = this.#subscribers.connect(live, this.#snapshot(state, live.cells));
+    this.rearm(); // the alarm also closes the socket when its token expires
+    return response;
+  }
+
+  /** Closes this zone's sockets that a revocation covers (pushed by the revocation list). */
+  async revoke(revocation: Revocation): Promise<number> {
+    return this.#subscribers.revoke(revocation);
   }
 
   override async webSocketMessage(ws: WebSocket, message: string | ArrayBuffer): Promise<void> {
@@ -270,8 +261,9 @@ export class Zone extends DurableObject<Env> {
       this.#tickAt = 0;
       this.#tick(this.#state);
     }
-    await this.#outbox.drain(Date.now());
-    this.#arm(Date.now());
+    await this.outbox.drain(Date.now());
+    this.#subscribers.sweep(Date.now());
+    this.rearm();
   }
 
   #tick(state: ZoneState): void {
@@ -303,7 +295,7 @@ export class Zone extends DurableObject<Env> {
     const minutes = this.#minutes.take(now, !active);
     const config = this.#config;
     if (minutes.length > 0 && config)
-      this.#outbox.add({ type: "surge", market: config.market.id, zone: config.zone, minutes }, now);
+      this.outbox.add({ type: "surge", market: config.market.id, zone: config.zone, minutes }, now);
   }
 
   /** Wants a tick at most once per update interval, as soon as possible after the last one. */
@@ -311,12 +303,16 @@ export class Zone extends DurableObject<Env> {
     const interval = this.#state?.settings.updateIntervalMs ?? 200;
     const at = Math.max(now, this.#lastTickAt + interval);
     if (this.#tickAt === 0 || at < this.#tickAt) this.#tickAt = at;
-    this.#arm(now);
+    this.rearm(now);
   }
 
   /** Sets the alarm to the earlier of the next tick and the outbox's next send (never dropping either). */
-  #arm(now: number): void {
-    const due = Math.min(this.#tickAt || Number.POSITIVE_INFINITY, this.#outbox.nextDue(now) ?? Number.POSITIVE_INFINITY);
+  protected rearm(now = Date.now()): void {
+    const due = Math.min(
+      this.#tickAt || Number.POSITIVE_INFINITY,
+      this.outbox.nextDue(now) ?? Number.POSITIVE_INFINITY,
+      this.#subscribers.nextExpiry() ?? Number.POSITIVE_INFINITY,
+    );
     if (due === Number.POSITIVE_INFINITY || (this.#alarmAt !== 0 && this.#alarmAt <= due)) return;
     this.#alarmAt = due;
     void this.ctx.storage.setAlarm(due);

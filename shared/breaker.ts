@@ -1,3 +1,4 @@
+import { backoffCeiling, backoffMs } from "./backoff";
 /**
  * A circuit breaker, as a pure state machine (the caller passes the time and a random source).
  *
@@ -84,7 +85,7 @@ export class CircuitBreaker {
 
   /** The delay before the next probe after `reopenings` failed probes (without jitter: the ceiling). */
   delayCeiling(reopenings: number): number {
-    return Math.min(this.settings.maxOpenMs, this.settings.openMs * 2 ** Math.min(reopenings, 30));
+    return backoffCeiling(reopenings, { initialMs: this.settings.openMs, maxMs: this.settings.maxOpenMs });
   }
 
   snapshot(): BreakerSnapshot {
@@ -99,8 +100,8 @@ export class CircuitBreaker {
   }
 
   #open(now: number): void {
-    const ceiling = this.delayCeiling(this.#reopenings);
-    this.#retryAt = now + ceiling / 2 + this.random() * (ceiling / 2);
+    this.#retryAt =
+      now + backoffMs(this.#reopenings, { initialMs: this.settings.openMs, maxMs: this.settings.maxOpenMs }, this.random);
     this.#transition("open", now);
   }
 

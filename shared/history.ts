@@ -1,3 +1,5 @@
+import type { BackoffPolicy } from "./backoff";
+
 /**
  * What the edge and the Durable Objects tell history: the messages on the history queue, read
  * by the analytics consumer (`workers/analytics/`) and written to Postgres (`db/schema.ts`).
@@ -98,6 +100,33 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** Who asked for a change, for the audit log. */
+export interface Actor {
+  subject: string;
+  roles: string[];
+  requestId: string | null;
+}
+
+/** An audit entry for an action by `actor` (ids and clocks are passed in: this module is pure). */
+export function auditEntry(
+  actor: Actor,
+  what: { action: string; target: string; market: string | null; detail?: Record<string, unknown> },
+  id: string,
+  at: number,
+): AuditEntry {
+  return {
+    id,
+    at,
+    actor: actor.subject,
+    roles: actor.roles,
+    action: what.action,
+    target: what.target,
+    market: what.market,
+    requestId: actor.requestId,
+    detail: what.detail ?? {},
+  };
+}
+
 export type HistoryMessage =
   | { type: "events"; market: string; zone: string; events: HistoryEvent[] }
   | { type: "surge"; market: string; zone: string; minutes: SurgeMinute[] }
@@ -129,6 +158,9 @@ export interface Envelope {
 export const MAX_MESSAGE_BYTES = 100_000;
 export const MAX_BATCH_BYTES = 200_000;
 export const MAX_BATCH_MESSAGES = 100;
+
+/** How both ends of the history queue back off: outboxes after refusals, the writer after failed writes. */
+export const HISTORY_RETRY: BackoffPolicy = { initialMs: 250, maxMs: 30_000 };
 
 /** The UTF-8 length of a string, without encoding it. */
 export function utf8Length(s: string): number {

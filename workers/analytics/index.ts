@@ -1,7 +1,7 @@
 import { openPool, type PoolDatabase } from "../../db/client";
 import { writeHistory } from "../../db/history";
-import { retryDelayMs } from "../../durable-objects/outbox";
-import type { Envelope, HistoryMessage, Origin } from "../../shared/history";
+import { backoffMs } from "../../shared/backoff";
+import { type Envelope, HISTORY_RETRY, type HistoryMessage, type Origin } from "../../shared/history";
 
 export { DeadLetters } from "./dead-letters";
 
@@ -192,7 +192,7 @@ export default {
 } satisfies ExportedHandler<AnalyticsEnv, unknown>;
 
 function delaySeconds(attempts: number): number {
-  return Math.max(1, Math.round(retryDelayMs(attempts + 2) / 1000));
+  return Math.max(1, Math.round(backoffMs(attempts + 2, HISTORY_RETRY) / 1000));
 }
 
 function retryAll(batch: MessageBatch<unknown>, err: unknown): void {

@@ -14,7 +14,11 @@ import { ProblemError, problemDoc } from "../problem";
  */
 export const admin = router();
 
-const Summary = z.object({ count: z.number().int(), oldest: z.string().nullable() });
+const Summary = z.object({
+  count: z.number().int(),
+  oldest: z.string().nullable(),
+  reasons: z.array(z.object({ reason: z.string(), count: z.number().int() })),
+});
 
 async function relay(env: Env, path: string, method: string): Promise<unknown> {
   const res = await env.ANALYTICS.fetch(`https://analytics${path}`, { method });
