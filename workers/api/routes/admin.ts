@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { withAudit } from "../../../db/audit";
 import { disableUser, insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
 import { base32Encode, otpauthUri } from "../../../shared/totp";
 import { router, withDatabase } from "../app";
+import { audited } from "../audit";
 import { ACCESS } from "../auth/access";
 import { revoke } from "../auth/revocations";
 import { hashPassword, randomSecret, sha256 } from "../auth/secrets";
@@ -113,7 +115,13 @@ admin.openapi(
       createdBy: c.get("principal")?.subject ?? "unknown",
       createdAt: new Date(),
     };
-    await withDatabase(c, (db) => insertApiKey(db, row));
+    const entry = audited(c, "api-key.create", row.id, null, {
+      name: row.name,
+      roles: row.roles,
+      markets: row.markets,
+      routes: row.routes,
+    });
+    await withDatabase(c, (db) => withAudit(db, entry, (tx) => insertApiKey(tx, row)));
     const { secretHash: _hash, ...view } = row;
     return c.json({ ...view, createdAt: row.createdAt.toISOString(), revokedAt: null, key: `eqk_${slug}_${secret}` }, 201);
   },
@@ -152,7 +160,9 @@ admin.openapi(
   }),
   async (c) => {
     const { keyId } = c.req.valid("param");
-    if (!(await withDatabase(c, (db) => revokeApiKey(db, keyId)))) throw new ProblemError(404, `No live key "${keyId}".`);
+    const entry = audited(c, "api-key.revoke", keyId, null);
+    const revoked = await withDatabase(c, (db) => withAudit(db, entry, (tx) => revokeApiKey(tx, keyId), Boolean));
+    if (!revoked) throw new ProblemError(404, `No live key "${keyId}".`);
     await revokeSubject(c.env, keyId);
     return c.json({ revoked: true as const }, 200);
   },
@@ -197,8 +207,14 @@ admin.openapi(
     const totpSecret = input.password ? base32Encode(crypto.getRandomValues(new Uint8Array(20))) : null;
     const id = `usr_${crypto.randomUUID().replaceAll("-", "").slice(0, 16)}`;
     const passwordHash = input.password ? await hashPassword(input.password) : null;
+    const entry = audited(c, "user.create", id, null, { email, roles: input.roles, markets: input.markets });
     const created = await withDatabase(c, (db) =>
-      insertUser(db, { id, email, passwordHash, roles: input.roles, markets: input.markets, totpSecret }),
+      withAudit(
+        db,
+        entry,
+        (tx) => insertUser(tx, { id, email, passwordHash, roles: input.roles, markets: input.markets, totpSecret }),
+        Boolean,
+      ),
     );
     if (!created) throw new ProblemError(409, `A user with email ${email} exists.`);
     return c.json(
@@ -222,7 +238,9 @@ admin.openapi(
   }),
   async (c) => {
     const { userId } = c.req.valid("param");
-    if (!(await withDatabase(c, (db) => disableUser(db, userId)))) throw new ProblemError(404, `No active user "${userId}".`);
+    const entry = audited(c, "user.disable", userId, null);
+    const disabled = await withDatabase(c, (db) => withAudit(db, entry, (tx) => disableUser(tx, userId), Boolean));
+    if (!disabled) throw new ProblemError(404, `No active user "${userId}".`);
     await revokeSubject(c.env, userId);
     return c.json({ disabled: true as const }, 200);
   },

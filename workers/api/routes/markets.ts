@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { cellToLatLng, latLngToCell } from "h3-js";
+import { withAudit } from "../../../db/audit";
 import { saveMarket } from "../../../db/markets";
 import { HeatmapSchema } from "../../../shared/api";
 import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
 import { geofenceCells, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router, withDatabase } from "../app";
+import { audited } from "../audit";
 import { directory, forgetMarkets, marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -57,8 +59,9 @@ markets.openapi(
       if (overlap) throw new ProblemError(409, `The geofence overlaps market "${other.id}" (cell ${overlap}).`);
     }
     const zones = new Set(cells.map((cell) => zoneOf(cell, input.zoneResolution)));
+    const entry = audited(c, "market.put", marketId, marketId, { name: input.name, resolution: input.resolution });
     const { market, created } = await withDatabase(c, (db) =>
-      saveMarket(db, marketId, input, { cellCount: cells.length, zoneCount: zones.size }),
+      withAudit(db, entry, (tx) => saveMarket(tx, marketId, input, { cellCount: cells.length, zoneCount: zones.size })),
     );
     await directory(c.env).put(market);
     forgetMarkets();
