@@ -74,6 +74,7 @@ export class Outbox {
   #failures = 0;
   #retryAt = 0;
   #batchLimit = MAX_BATCH_MESSAGES;
+  #status: Backlog["status"] = "ok";
   /** Since the object started, or the last confirmation: 0 makes a fresh start resend at once. */
   #lastConfirmedAt = 0;
 
@@ -118,6 +119,7 @@ export class Outbox {
       this.#pending += 1;
       this.#bytes += bytes;
     }
+    this.#watch();
   }
 
   /** True when the host should refuse new work until the backlog shrinks. */
@@ -193,7 +195,28 @@ export class Outbox {
       this.#bytes -= row.bytes;
     }
     this.#pending -= removed;
+    this.#watch();
     return removed;
+  }
+
+  #statusNow(): Backlog["status"] {
+    return this.full ? "full" : this.#bytes > HIGH_WATER_BYTES ? "backed-up" : "ok";
+  }
+
+  /** The alarm operators hear: one log line each time the backlog crosses a mark, either way. */
+  #watch(): void {
+    const status = this.#statusNow();
+    if (status === this.#status) return;
+    this.#status = status;
+    console.log(
+      JSON.stringify({
+        level: status === "ok" ? "info" : "error",
+        message: status === "ok" ? "history outbox back to normal" : `history outbox ${status}`,
+        origin: this.#host.origin.name,
+        pending: this.#pending,
+        bytes: this.#bytes,
+      }),
+    );
   }
 
   backlog(now: number): Backlog {
@@ -208,7 +231,7 @@ export class Outbox {
       bytes: this.#bytes,
       oldestAgeMs: row.oldest === null ? null : Math.max(0, now - row.oldest),
       inFlight: row.inflight ?? 0,
-      status: this.full ? "full" : this.#bytes > HIGH_WATER_BYTES ? "backed-up" : "ok",
+      status: this.#statusNow(),
     };
   }
 

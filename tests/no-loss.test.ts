@@ -156,6 +156,10 @@ describe("a stopping platform", () => {
       250,
     );
     expect(count("select count(*) from events where event_id like 'drain-%'")).toBe(300);
+    const ready = (await (await p.fetch("/health/ready?deep=1")).json()) as {
+      checks: Record<string, { status: string }>;
+    };
+    expect(ready.checks.history?.status).toBe("ok");
 
     await p.json("/v1/system/drain", { draining: false });
     expect((await p.json<Ingested>("/v1/events/demand", { events: [{ ...events[0], eventId: uid("again") }] })).status).toBe(202);

@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { router } from "../app";
+import { historyBacklog } from "../backlog";
 import { directory } from "../market-index";
 import { probeAndReport } from "../probes";
 import { forgetSystem, systemSnapshot } from "../system";
@@ -64,6 +65,16 @@ health.openapi(
       ? { status: "ok", latencyMs: 0 }
       : { status: "failing", latencyMs: 0, error: "QUOTE_SIGNING_KEY is not set" };
     Object.assign(checks, await probeAndReport(c.env));
+    const backlogStarted = Date.now();
+    const history = await historyBacklog(c.env, false);
+    checks.history =
+      history.status === "ok" && history.unreachable === 0
+        ? { status: "ok", latencyMs: Date.now() - backlogStarted }
+        : {
+            status: "failing",
+            latencyMs: Date.now() - backlogStarted,
+            error: `history backlog ${history.status}: ${history.pending} rows (${history.bytes} bytes) pending, the oldest ${Math.round((history.oldestAgeMs ?? 0) / 1000)} s old; ${history.unreachable} outboxes did not answer`,
+          };
     forgetSystem();
     const mode = (await systemSnapshot(c.env))?.mode ?? "degraded";
     // Ready means able to price: the directory, the zones and the signing key. The rest degrade.

@@ -1,12 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { LEDGER_SHARDS, ledgerName } from "../../../durable-objects/ledger";
-import type { Backlog } from "../../../durable-objects/outbox";
 import { MarketIdSchema } from "../../../shared/market";
-import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
+import { isCell, zoneKey } from "../../../shared/zoning";
 import { readDatabase, router } from "../app";
 import { actorOf } from "../audit";
 import { requireMarket } from "../auth/access";
+import { BacklogSchema, historyBacklog } from "../backlog";
 import { marketIndex } from "../market-index";
 import { probeAndReport } from "../probes";
 import { ProblemError, problemDoc } from "../problem";
@@ -124,68 +123,6 @@ system.openapi(
   },
 );
 
-/** Every object that hosts a history outbox: each market's zones, the system-mode object, the ledger shards. */
-async function outboxHosts(env: Env) {
-  const index = await marketIndex(env);
-  const zones = index.markets.flatMap((m) =>
-    [...new Set([...(index.cellsOf(m.id) ?? [])].map((cell) => zoneOf(cell, m.zoneResolution)))].map((zone) => ({
-      name: zoneKey(m.id, zone),
-      stub: env.ZONES.getByName(zoneKey(m.id, zone)) as unknown as OutboxRpc,
-    })),
-  );
-  const ledgers = Array.from({ length: LEDGER_SHARDS }, (_, i) => ({
-    name: ledgerName(i),
-    stub: env.LEDGERS.getByName(ledgerName(i)) as unknown as OutboxRpc,
-  }));
-  return [...zones, { name: "system", stub: env.SYSTEM.getByName("system") as unknown as OutboxRpc }, ...ledgers];
-}
-
-interface OutboxRpc {
-  backlog(): Promise<Backlog>;
-  flush(): Promise<Backlog>;
-}
-
-const BacklogSchema = z.object({
-  pending: z.number().int().describe("history rows accepted and not yet confirmed in Postgres"),
-  bytes: z.number().int(),
-  oldestAgeMs: z.number().int().nullable(),
-  inFlight: z.number().int().describe("sent to the history queue, waiting for the writer's confirmation"),
-  status: z.enum(["ok", "backed-up", "full"]),
-  draining: z.boolean(),
-  unreachable: z.number().int().describe("objects that did not answer (their rows are not counted)"),
-  hosts: z.array(z.object({ name: z.string(), pending: z.number().int(), oldestAgeMs: z.number().int().nullable() })),
-});
-
-/** Sums the backlog of every outbox (asking each to send what it holds first when `flush`). */
-async function backlog(env: Env, flush: boolean): Promise<Omit<z.infer<typeof BacklogSchema>, "draining">> {
-  const hosts = await outboxHosts(env);
-  const answers = await Promise.allSettled(hosts.map((h) => (flush ? h.stub.flush() : h.stub.backlog())));
-  const total: Omit<z.infer<typeof BacklogSchema>, "draining"> = {
-    pending: 0,
-    bytes: 0,
-    oldestAgeMs: null,
-    inFlight: 0,
-    status: "ok",
-    unreachable: 0,
-    hosts: [],
-  };
-  const rank = { ok: 0, "backed-up": 1, full: 2 } as const;
-  answers.forEach((a, i) => {
-    if (a.status === "rejected") {
-      total.unreachable += 1;
-      return;
-    }
-    const b = a.value;
-    total.pending += b.pending;
-    total.bytes += b.bytes;
-    total.inFlight += b.inFlight;
-    if (b.oldestAgeMs !== null) total.oldestAgeMs = Math.max(total.oldestAgeMs ?? 0, b.oldestAgeMs);
-    if (rank[b.status] > rank[total.status]) total.status = b.status;
-    if (b.pending > 0) total.hosts.push({ name: hosts[i]?.name ?? "", pending: b.pending, oldestAgeMs: b.oldestAgeMs });
-  });
-  return total;
-}
-
 system.openapi(
   createRoute({
     method: "get",
@@ -196,7 +133,7 @@ system.openapi(
   }),
   async (c) => {
     const snapshot = await c.env.SYSTEM.getByName("system").snapshot();
-    return c.json({ ...(await backlog(c.env, false)), draining: snapshot.draining }, 200);
+    return c.json({ ...(await historyBacklog(c.env, false)), draining: snapshot.draining }, 200);
   },
 );
 
@@ -232,7 +169,7 @@ system.openapi(
     }
     await c.env.SYSTEM.getByName("system").setDraining(draining);
     forgetSystem();
-    return c.json({ ...(await backlog(c.env, true)), draining }, 200);
+    return c.json({ ...(await historyBacklog(c.env, true)), draining }, 200);
   },
 );
 
