@@ -4,7 +4,14 @@ import { type PricedQuote, priceQuote, type QuotePricing } from "../shared/quote
 import type { Revocation } from "../shared/revocation";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
 import { type EmergencyCap, type MarketRef, type ZoneConfig, zoneConfig } from "../shared/zone-config";
-import { type CellReading, type HistoryPoint, type SurgeChange, ZoneState } from "../shared/zone-state";
+import {
+  type CellReading,
+  type CellState,
+  type DriverState,
+  type HistoryPoint,
+  type SurgeChange,
+  ZoneState,
+} from "../shared/zone-state";
 import { COVERAGE_REVISION, zoneKey } from "../shared/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
@@ -169,22 +176,23 @@ export class Zone extends HistoryProducer {
   async quote(market: MarketRef, zone: string, pricing: QuotePricing): Promise<{ reading: CellReading; priced: PricedQuote }> {
     const state = await this.#ready(market, zone);
     const now = Date.now();
-    const reading = state.reading(pricing.cell, now);
+    const reading = state.reading(pricing.cell, now, pricing.emergencyCap);
     const priced = priceQuote(pricing, reading.shownTenths);
     this.outbox.add({ type: "quote", quote: priced.record }, now);
     this.rearm(now);
     return { reading, priced };
   }
 
-  /** The current multiplier of a cell and what made it. */
-  async reading(market: MarketRef, zone: string, cell: string): Promise<CellReading> {
+  /** The current multiplier of a cell and what made it, under `cap` too when the caller knows of one. */
+  async reading(market: MarketRef, zone: string, cell: string, cap?: number): Promise<CellReading> {
     const state = await this.#ready(market, zone);
-    return state.reading(cell, Date.now());
+    return state.reading(cell, Date.now(), cap);
   }
 
   /**
    * Operators' emergency caps for this zone (from the system-mode object): whole-zone caps and
-   * per-cell caps, each until a time. They bind from the next tick, which is scheduled now.
+   * per-cell caps, each until a time. Readings and quotes honour them at once; the next tick,
+   * scheduled now, moves the multipliers under them.
    */
   async setEmergency(market: MarketRef, zone: string, caps: EmergencyCap[]): Promise<void> {
     const state = await this.#ready(market, zone);
@@ -419,32 +427,41 @@ export class Zone extends HistoryProducer {
     }
     const state = new ZoneState(cells, config.surge);
     const sql = this.ctx.storage.sql;
-    for (const d of sql.exec<{ id: string; cell: string; available: number; at: number }>(
-      "SELECT id, cell, available, at FROM drivers ORDER BY at",
-    )) {
-      state.drivers.set(d.id, { cell: d.cell, available: d.available === 1, at: d.at });
-    }
-    for (const c of sql.exec<{
-      cell: string;
-      demand: number;
-      demand_at: number;
-      smoothed: number;
-      shown: number;
-      seq: number;
-      computed_at: number;
-    }>("SELECT * FROM cells")) {
-      if (!cells.has(c.cell)) continue;
-      state.cells.set(c.cell, {
-        demand: c.demand,
-        demandAt: c.demand_at,
-        smoothed: c.smoothed,
-        shownTenths: c.shown,
-        seq: c.seq,
-        computedAt: c.computed_at,
-      });
-    }
     const now = Date.now();
-    state.refreshSupply(now);
+    state.restore(
+      sql
+        .exec<{ id: string; cell: string; available: number; at: number }>(
+          "SELECT id, cell, available, at FROM drivers ORDER BY at",
+        )
+        .toArray()
+        .map((d) => [d.id, { cell: d.cell, available: d.available === 1, at: d.at }] as [string, DriverState]),
+      sql
+        .exec<{
+          cell: string;
+          demand: number;
+          demand_at: number;
+          smoothed: number;
+          shown: number;
+          seq: number;
+          computed_at: number;
+        }>("SELECT * FROM cells")
+        .toArray()
+        .map(
+          (c) =>
+            [
+              c.cell,
+              {
+                demand: c.demand,
+                demandAt: c.demand_at,
+                smoothed: c.smoothed,
+                shownTenths: c.shown,
+                seq: c.seq,
+                computedAt: c.computed_at,
+              },
+            ] as [string, CellState],
+        ),
+      now,
+    );
     const caps = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'emergency'").toArray()[0];
     this.#caps = caps ? (JSON.parse(caps.value) as EmergencyCap[]) : [];
     state.setCaps(this.#caps, now);

@@ -72,7 +72,8 @@ export const SurgeSettingsSchema = z.object({
   neighbourWeight: z.number().min(0).max(1).default(0.5),
   updateIntervalMs: z.number().int().min(100).max(5000).default(200),
 });
-export type SurgeConfig = z.infer<typeof SurgeSettingsSchema>;
+/** The validated surge settings: the same shape `surge.ts` documents field by field. */
+export type SurgeSettings = z.infer<typeof SurgeSettingsSchema>;
 
 export const TripModelSchema = z.object({
   detourFactor: z.number().min(1).max(3).default(1.3),

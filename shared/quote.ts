@@ -1,6 +1,6 @@
 import { computeFare, type FareBreakdown, type FareSchedule } from "./fare";
 import type { QuoteRecord } from "./history";
-import { effectiveCap, shownTenths as shownTenthsOf } from "./surge";
+import { effectiveCap, underCap } from "./surge";
 
 /**
  * A quote's price from a cell's reading: the multiplier charged (the one shown, under every
@@ -37,8 +37,7 @@ export interface PricedQuote {
  * priceQuote({ ...pricing, emergencyCap: 1.5 }, 24) // charged at 1.5×, capped: true
  */
 export function priceQuote(p: QuotePricing, readingTenths: number): PricedQuote {
-  const capTenths = shownTenthsOf(readingTenths / 10, undefined, effectiveCap({ cap: p.market.cap }, p.emergencyCap), 0);
-  const tenths = Math.min(readingTenths, capTenths);
+  const tenths = underCap(readingTenths, effectiveCap({ cap: p.market.cap }, p.emergencyCap));
   const fare = computeFare(p.product, p.trip, tenths);
   const totalAtOne = tenths === 10 ? fare.total : computeFare(p.product, p.trip, 10).total;
   return {

@@ -1,3 +1,5 @@
+import type { SurgeSettings } from "./market";
+
 /**
  * The surge curve: how a cell's balance of supply and demand becomes the multiplier a rider
  * is shown and charged. One curve, configured per market, with no clock and no I/O.
@@ -12,38 +14,22 @@
  *                 value (in tenths) is what a quote charges
  */
 
-/** Per-market surge settings. Validated by `SurgeSettingsSchema` in `shared/market.ts`. */
-export interface SurgeSettings {
-  /** false prices every cell at 1.0 (static pricing), e.g. to compare with and without surge. */
-  enabled: boolean;
-  /** The highest multiplier the market ever shows or charges. */
-  cap: number;
-  /** Demand per available driver that counts as balanced. */
-  targetRatio: number;
-  /** Pseudo-observations of a balanced market added to both sides: thin data leans to 1.0. */
-  priorWeight: number;
-  /** Below this pooled demand the multiplier is 1.0: too little data to trust. */
-  minDemand: number;
-  sensitivity: number;
-  exponent: number;
-  /** Excess ratio ignored before the curve starts to rise. */
-  deadband: number;
-  /** Demand weight of a search; a ride request weighs 1. */
-  searchWeight: number;
-  demandHalfLifeSeconds: number;
-  /** A driver counts as supply for this long after their last "available" event. */
-  supplyWindowSeconds: number;
-  /** Share of the gap to the target closed per update, in (0, 1]. */
-  smoothing: number;
-  maxStepUp: number;
-  maxStepDown: number;
-  /** How far the smoothed value must pass a rounding boundary before the shown value moves. */
-  displayHysteresis: number;
-  /** H3 rings of neighbours pooled into a cell (0 = the cell alone). */
-  neighbourRings: number;
-  /** Weight of ring 1; ring d weighs neighbourWeight^d. */
-  neighbourWeight: number;
-}
+/**
+ * Per-market surge settings (validated by `SurgeSettingsSchema` in `shared/market.ts`):
+ * - `enabled`: false prices every cell at 1.0 (static pricing), e.g. to compare with and without surge;
+ * - `cap`: the highest multiplier the market ever shows or charges;
+ * - `targetRatio`: demand per available driver that counts as balanced;
+ * - `priorWeight`: pseudo-observations of a balanced market added to both sides (thin data leans to 1.0);
+ * - `minDemand`: below this pooled demand the multiplier is 1.0 (too little data to trust);
+ * - `sensitivity`, `exponent`, `deadband` (excess ratio ignored before the curve rises): the curve;
+ * - `searchWeight`: demand weight of a search (a ride request weighs 1); `demandHalfLifeSeconds`;
+ * - `supplyWindowSeconds`: a driver counts as supply for this long after their last "available";
+ * - `smoothing` (share of the gap closed per update), `maxStepUp`, `maxStepDown`;
+ * - `displayHysteresis`: how far past a rounding boundary before the shown value moves;
+ * - `neighbourRings` (0 = the cell alone) and `neighbourWeight` (ring d weighs it^d);
+ * - `updateIntervalMs`: the zone's tick.
+ */
+export type { SurgeSettings } from "./market";
 
 export interface Balance {
   supply: number;
@@ -152,6 +138,15 @@ export function shownTenths(smoothed: number, previousTenths: number | undefined
     tenths = previousTenths;
   }
   return Math.max(10, Math.min(capTenths, tenths));
+}
+
+/**
+ * A shown multiplier (in tenths) under a cap that binds now — an operator's emergency cap that
+ * arrived between two ticks — never above it rounded down, never below 1.0.
+ * @example underCap(24, 1.5) // 15
+ */
+export function underCap(tenths: number, cap: number): number {
+  return Math.max(10, Math.min(tenths, capInTenths(cap)));
 }
 
 /** The largest whole number of tenths not above the cap (2.45 → 24, 3 → 30, 2.9999999 → 29). */

@@ -1,4 +1,4 @@
-import type { Market, SurgeConfig } from "./market";
+import type { Market, SurgeSettings } from "./market";
 import { geofenceCells, neighbourRings, zoneOf } from "./zoning";
 
 /** Which market (and which version of its settings) a call to a zone speaks for. */
@@ -16,7 +16,7 @@ export interface ZoneConfig {
   cells: string[];
   /** For each neighbour zone: our cells within its reach, whose balances it pools. */
   borders: Record<string, string[]>;
-  surge: SurgeConfig;
+  surge: SurgeSettings;
 }
 
 /** An operator's emergency cap as a zone holds it. */

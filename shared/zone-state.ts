@@ -1,5 +1,6 @@
-import type { SurgeConfig } from "./market";
-import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, updateCell } from "./surge";
+import type { SurgeSettings } from "./market";
+import { type PricingInputs, type PricingPolicy, surgeCurve } from "./policy";
+import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, underCap } from "./surge";
 import type { EmergencyCap } from "./zone-config";
 import { neighbourRings } from "./zoning";
 
@@ -77,11 +78,45 @@ export class ZoneState {
   /** Operators' emergency caps on single cells (on top of `emergencyCap`, which covers the whole zone). */
   cellCaps = new Map<string, number>();
 
+  /** Inputs beyond the balance (forecasts, experiment variants), per cell and for the whole zone ("*"). */
+  #inputs = new Map<string, PricingInputs>();
+
   constructor(
     public ownCells: ReadonlySet<string>,
-    public settings: SurgeConfig,
+    public settings: SurgeSettings,
     public emergencyCap?: number,
+    /** How a cell's balance becomes its multiplier: the surge curve unless a caller plugs in another. */
+    readonly policy: PricingPolicy = surgeCurve,
   ) {}
+
+  /**
+   * Sets what the policy may know beyond a cell's balance, for one own cell or for the whole
+   * zone ("*"); `undefined` clears it. Cell inputs override the zone's field by field.
+   */
+  setInputs(cell: string, inputs: PricingInputs | undefined): void {
+    if (cell !== "*" && !this.ownCells.has(cell)) return;
+    if (inputs === undefined) this.#inputs.delete(cell);
+    else this.#inputs.set(cell, inputs);
+  }
+
+  #inputsFor(cell: string): PricingInputs {
+    const zone = this.#inputs.get("*");
+    const own = this.#inputs.get(cell);
+    return zone && own ? { ...zone, ...own } : (own ?? zone ?? {});
+  }
+
+  /**
+   * Rebuilds live state after a restart from what was persisted: drivers (oldest first) and
+   * cells' last values. Cells outside the zone's own are ignored.
+   */
+  restore(drivers: Iterable<[string, DriverState]>, cells: Iterable<[string, CellState]>, now: number): void {
+    for (const [id, d] of drivers) {
+      this.drivers.delete(id);
+      this.drivers.set(id, d);
+    }
+    for (const [cell, c] of cells) if (this.ownCells.has(cell)) this.cells.set(cell, c);
+    this.refreshSupply(now);
+  }
 
   /** The emergency cap that applies to a cell, if any. */
   capFor(cell: string): number | undefined {
@@ -203,7 +238,10 @@ export class ZoneState {
         }),
       );
       const own = ringBalances[0]?.[0] ?? { supply: 0, demand: 0 };
-      const update = updateCell({
+      const update = this.policy.update({
+        cell,
+        now,
+        inputs: this.#inputsFor(cell),
         own,
         rings: ringBalances,
         previousSmoothed: state.smoothed,
@@ -227,21 +265,26 @@ export class ZoneState {
     return { changes, updated, active };
   }
 
-  /** The current reading of a cell, as last computed (1.0 and an empty story if never). */
-  reading(cell: string, now: number): CellReading {
+  /**
+   * The current reading of a cell, as last computed (1.0 and an empty story if never), under
+   * every cap that binds now: the zone's emergency caps and `cap` (one the caller knows of, e.g.
+   * an operator's that reached the edge before this zone's next tick) bind at once.
+   */
+  reading(cell: string, now: number, cap?: number): CellReading {
     const c = this.cells.get(cell);
     const supply = this.#supply.get(cell) ?? 0;
     const demand = this.demandAt(cell, now);
-    const shownTenths = c?.shownTenths ?? 10;
-    return {
+    const reading: CellReading = {
       cell,
-      shownTenths,
+      shownTenths: c?.shownTenths ?? 10,
       seq: c?.seq ?? 0,
       supply,
       demand: Math.round(demand * 1000) / 1000,
       computedAt: c?.computedAt ?? now,
       explanation: this.#explanations.get(cell) ?? restingExplanation(supply, demand, this.settings.cap, this.capFor(cell)),
     };
+    const emergency = [this.capFor(cell), cap].filter((x): x is number => x !== undefined);
+    return emergency.length === 0 ? reading : capReading(reading, effectiveCap(this.settings, Math.min(...emergency)));
   }
 
   /** Recent points of a cell, oldest first. */
@@ -314,13 +357,27 @@ export class ZoneState {
   }
 
   /** Drops cached neighbour rings, e.g. after the market's settings change. */
-  reconfigure(ownCells: ReadonlySet<string>, settings: SurgeConfig): void {
+  reconfigure(ownCells: ReadonlySet<string>, settings: SurgeSettings): void {
     this.ownCells = ownCells;
     this.settings = settings;
     this.#rings.clear();
     for (const cell of this.cells.keys()) if (!ownCells.has(cell)) this.cells.delete(cell);
     for (const cell of this.#history.keys()) if (!ownCells.has(cell)) this.#history.delete(cell);
   }
+}
+
+/**
+ * A reading under a cap that binds now: lowered (and its story saying the emergency cap bound)
+ * when its shown multiplier is above the cap, unchanged otherwise.
+ */
+export function capReading(reading: CellReading, cap: number): CellReading {
+  const shownTenths = underCap(reading.shownTenths, cap);
+  if (shownTenths === reading.shownTenths) return reading;
+  return {
+    ...reading,
+    shownTenths,
+    explanation: { ...reading.explanation, shown: shownTenths / 10, cap, capApplied: "emergency" },
+  };
 }
 
 /** The story of a cell with nothing to tell: at rest, 1.0 (or the cap, if one is below). */

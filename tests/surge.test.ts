@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type SurgeConfig, SurgeSettingsSchema } from "../shared/market";
+import { type SurgeSettings, SurgeSettingsSchema } from "../shared/market";
 import {
   type Balance,
   balanceRatio,
@@ -21,7 +21,7 @@ import {
  * monotone in demand and supply, capped, smoothed in time and space, shown in tenths, explained.
  */
 
-const DEFAULTS: SurgeConfig = SurgeSettingsSchema.parse({});
+const DEFAULTS: SurgeSettings = SurgeSettingsSchema.parse({});
 
 /** `shared/surge.ts` snaps a value this close to its target (its private SETTLE constant). */
 const SETTLE = 0.005;
@@ -33,10 +33,10 @@ const SETTLE = 0.005;
 const num = (min: number, max: number) => fc.double({ min, max, noNaN: true });
 const positive = (max: number) => fc.double({ min: 0, max, minExcluded: true, noNaN: true });
 
-type SettingsModel = { [K in keyof SurgeConfig]: fc.Arbitrary<SurgeConfig[K]> };
+type SettingsModel = { [K in keyof SurgeSettings]: fc.Arbitrary<SurgeSettings[K]> };
 
 /** Any surge settings the schema accepts (parsed by it), biased toward ranges where surge actually happens. */
-function settingsArb(overrides: Partial<SettingsModel> = {}): fc.Arbitrary<SurgeConfig> {
+function settingsArb(overrides: Partial<SettingsModel> = {}): fc.Arbitrary<SurgeSettings> {
   const model: SettingsModel = {
     enabled: fc.constant(true),
     cap: fc.oneof(
@@ -105,7 +105,7 @@ type Rings = ReadonlyArray<ReadonlyArray<Balance>>;
 
 function cellInput(
   rings: Rings,
-  settings: SurgeConfig,
+  settings: SurgeSettings,
   previous: { previousSmoothed: number; previousShownTenths: number | undefined } = REST,
   emergencyCap?: number,
 ): CellInput {

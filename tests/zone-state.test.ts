@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { areNeighborCells, cellToChildren, cellToParent, gridDisk, gridDistance, latLngToCell } from "h3-js";
-import { type SurgeConfig, SurgeSettingsSchema } from "../shared/market";
+import { type SurgeSettings, SurgeSettingsSchema } from "../shared/market";
 import { effectiveCap, liveHorizonMs } from "../shared/surge";
 import { HALO_TTL_MS, type SurgeChange, ZoneState } from "../shared/zone-state";
 
@@ -10,7 +10,7 @@ import { HALO_TTL_MS, type SurgeChange, ZoneState } from "../shared/zone-state";
  * (resolution-8 cells, the resolution-6 zone that holds them) and explicit clocks.
  */
 
-const DEFAULTS: SurgeConfig = SurgeSettingsSchema.parse({});
+const DEFAULTS: SurgeSettings = SurgeSettingsSchema.parse({});
 const T0 = Date.UTC(2025, 5, 14, 22, 30); // a Saturday night, 22:30 UTC
 const SECOND = 1000;
 
@@ -36,7 +36,7 @@ const OUTSIDE = (() => {
   return c;
 })();
 
-function zone(settings: SurgeConfig = DEFAULTS, emergencyCap?: number): ZoneState {
+function zone(settings: SurgeSettings = DEFAULTS, emergencyCap?: number): ZoneState {
   return new ZoneState(OWN, settings, emergencyCap);
 }
 

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
 import { type PricedQuote, priceQuote, type QuotePricing } from "../../shared/quote";
-import { effectiveCap, shownTenths as shownTenthsOf } from "../../shared/surge";
+import { effectiveCap } from "../../shared/surge";
 import type { MarketRef } from "../../shared/zone-config";
-import { type CellReading, restingExplanation } from "../../shared/zone-state";
+import { type CellReading, capReading, restingExplanation } from "../../shared/zone-state";
 import { zoneKey } from "../../shared/zoning";
 import type { AppEnv } from "./app";
 import { guarded } from "./dependencies";
@@ -42,25 +42,13 @@ export async function readCell(
   cell: string,
 ): Promise<{ reading: CellReading; degraded: Degraded | null }> {
   const key = zoneKey(market.id, zone);
+  // An operator's cap this isolate knows of binds at once; the zone applies it (and its own).
+  const cap = overrideCap(await systemSnapshot(c.env), market.id, cell);
   try {
     const reading = await guarded(c.env, c.executionCtx, "zones", key, () =>
-      c.env.ZONES.getByName(key).reading({ id: market.id, version: market.version }, zone, cell),
+      c.env.ZONES.getByName(key).reading({ id: market.id, version: market.version }, zone, cell, cap),
     );
     remember(reading);
-    // The zone applies an operator's cap on its next tick; until then (or if its copy is stale) the edge does.
-    const cap = overrideCap(await systemSnapshot(c.env), market.id, cell);
-    if (cap !== undefined) {
-      const capped = shownTenthsOf(reading.shownTenths / 10, undefined, effectiveCap({ cap: market.cap }, cap), 0);
-      if (capped < reading.shownTenths)
-        return {
-          reading: {
-            ...reading,
-            shownTenths: capped,
-            explanation: { ...reading.explanation, shown: capped / 10, capApplied: "emergency" },
-          },
-          degraded: null,
-        };
-    }
     return { reading, degraded: null };
   } catch (err) {
     return fallback(c, market, cell, err);
@@ -93,16 +81,7 @@ export async function quoteAt(
     await keepRecord(c.env, { type: "quote", quote: priced.record }, c.get("requestId"));
     answer = { reading, priced, degraded };
   }
-  if (!answer.priced.capped) return answer;
-  const shown = answer.priced.shownTenths;
-  return {
-    ...answer,
-    reading: {
-      ...answer.reading,
-      shownTenths: shown,
-      explanation: { ...answer.reading.explanation, shown: shown / 10, capApplied: "emergency" },
-    },
-  };
+  return answer;
 }
 
 /** The last known reading of a cell (at most `MAX_STALE_MS` old) or 1.0, under the caps that bind now. */
@@ -125,18 +104,16 @@ async function fallback(
   const known = lastKnown.get(cell);
   const fresh = known && now - known.computedAt <= MAX_STALE_MS ? known : undefined;
   const cap = overrideCap(await systemSnapshot(c.env), market.id, cell, now);
-  const shownTenths = shownTenthsOf((fresh?.shownTenths ?? 10) / 10, undefined, effectiveCap({ cap: market.cap }, cap), 0);
-  const reading: CellReading = fresh
-    ? { ...fresh, shownTenths, explanation: { ...fresh.explanation, shown: shownTenths / 10 } }
-    : {
-        cell,
-        shownTenths,
-        seq: 0,
-        supply: 0,
-        demand: 0,
-        computedAt: now,
-        explanation: { ...restingExplanation(0, 0, market.cap, cap), shown: shownTenths / 10 },
-      };
+  const base: CellReading = fresh ?? {
+    cell,
+    shownTenths: 10,
+    seq: 0,
+    supply: 0,
+    demand: 0,
+    computedAt: now,
+    explanation: restingExplanation(0, 0, market.cap, cap),
+  };
+  const reading = capReading(base, effectiveCap({ cap: market.cap }, cap));
   c.header("equilibrium-degraded", "zone-unavailable");
   return {
     reading,
