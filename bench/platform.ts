@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cellToLatLng } from "h3-js";
+import { Region } from "../shared/geofence";
 import { geofenceCells, zoneOf } from "../shared/zoning";
 import { buildWorker, WORKERS } from "../tests/support/build";
 import { demoMarket, putMarket } from "../tests/support/fixtures";
@@ -130,10 +131,14 @@ function marketBody(surge: Record<string, unknown> = {}): Record<string, unknown
 /** The demo market's pricing cells with their zones and centres. */
 export function marketCells(): Cell[] {
   const body = marketBody() as { geofence: Parameters<typeof geofenceCells>[0]; resolution: number; zoneResolution: number };
-  return geofenceCells(body.geofence, body.resolution).map((cell) => {
-    const [lat, lng] = cellToLatLng(cell);
-    return { cell, zone: zoneOf(cell, body.zoneResolution), lat, lng };
-  });
+  const region = new Region(body.geofence);
+  // Events go to cell centres: only cells whose centre the geofence holds (a border cell's may lie outside it).
+  return geofenceCells(body.geofence, body.resolution)
+    .map((cell) => {
+      const [lat, lng] = cellToLatLng(cell);
+      return { cell, zone: zoneOf(cell, body.zoneResolution), lat, lng };
+    })
+    .filter((c) => region.contains(c.lat, c.lng));
 }
 
 /** Creates the demo market, optionally with changed surge settings, and returns its cells. */

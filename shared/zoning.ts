@@ -346,7 +346,9 @@ export class MarketIndex {
     this.#markets = markets.map((market) => {
       const region = new Region(market.geofence);
       const { cells, border } = coverage(market.geofence, market.resolution, region);
-      const indexed: IndexedMarket = { market, region, cells: new Set(cells) };
+      // Counts as served now: a market stored under an earlier coverage rule had fewer cells.
+      const zoneCount = new Set(cells.map((cell) => cellToParent(cell, market.zoneResolution))).size;
+      const indexed: IndexedMarket = { market: { ...market, cellCount: cells.length, zoneCount }, region, cells: new Set(cells) };
       this.#byId.set(market.id, indexed);
       let grid = this.#grids.find((g) => g.resolution === market.resolution);
       if (!grid) {
@@ -413,20 +415,22 @@ export class MarketIndex {
     }
     return undefined;
   }
+}
 
-  /**
-   * The first market (other than `except`) whose area a geofence would overlap, with a point
-   * of the overlap. Sharing a border is not overlapping.
-   */
-  overlapping(geofence: Geofence, except?: string): Overlap | undefined {
-    const region = new Region(geofence);
-    for (const other of this.#markets) {
-      if (other.market.id === except) continue;
-      const at = overlap(region, other.region);
-      if (at) return { market: other.market, at };
-    }
-    return undefined;
+/**
+ * The first of `markets` whose area a geofence overlaps, with a point of the overlap; sharing a
+ * border is not overlapping. Polygons are compared, not cells: a market may not claim any part of
+ * another's area, however small.
+ *
+ * @example overlappingMarket(brooklyn, [manhattan]) // undefined: they meet along the East River
+ */
+export function overlappingMarket(geofence: Geofence, markets: readonly Market[]): Overlap | undefined {
+  const region = new Region(geofence);
+  for (const market of markets) {
+    const at = overlap(region, new Region(market.geofence));
+    if (at) return { market, at };
   }
+  return undefined;
 }
 
 /** True when the point is in the box, trying its longitude and the same meridian a turn either way. */

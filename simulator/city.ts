@@ -1,4 +1,5 @@
 import { cellToLatLng, getHexagonEdgeLengthAvg, gridDisk, latLngToCell, UNITS } from "h3-js";
+import { Region } from "../shared/geofence";
 import type { Geofence } from "../shared/market";
 import { greatCircleMeters, type LatLng } from "../shared/trip";
 import { geofenceCells } from "../shared/zoning";
@@ -27,6 +28,7 @@ export class City {
   readonly resolution: number;
   readonly cells: readonly string[];
   readonly #cellSet: ReadonlySet<string>;
+  readonly #region: Region;
   readonly #centres = new Map<string, LatLng>();
   readonly #disks = new Map<string, string[]>();
   /** Jitter that keeps a point inside its hexagon: a third of the edge, in km. */
@@ -34,8 +36,16 @@ export class City {
 
   constructor(shape: MarketShape) {
     this.resolution = shape.resolution;
-    // Sorted so the city, and every draw over its cells, is the same whatever order H3 returns.
-    this.cells = geofenceCells(shape.geofence, shape.resolution).sort();
+    this.#region = new Region(shape.geofence);
+    // People start in the cells whose centre is in the geofence: a border cell's centre may lie
+    // outside it, where the platform serves nobody. Sorted so the city, and every draw over its
+    // cells, is the same whatever order H3 returns.
+    this.cells = geofenceCells(shape.geofence, shape.resolution)
+      .filter((cell) => {
+        const [lat, lng] = cellToLatLng(cell);
+        return this.#region.contains(lat, lng);
+      })
+      .sort();
     if (this.cells.length === 0) throw new Error("the market has no cells");
     this.#cellSet = new Set(this.cells);
     this.#jitterKm = getHexagonEdgeLengthAvg(shape.resolution, UNITS.km) / 3;
@@ -55,10 +65,10 @@ export class City {
     return c;
   }
 
-  /** The market cell a point falls in, or undefined outside the market. */
+  /** The market cell a point falls in, or undefined outside the market (or in a cell people don't start from). */
   cellOf(point: LatLng): string | undefined {
     const cell = latLngToCell(point.lat, point.lng, this.resolution);
-    return this.#cellSet.has(cell) ? cell : undefined;
+    return this.#cellSet.has(cell) && this.#region.contains(point.lat, point.lng) ? cell : undefined;
   }
 
   /** The market's cells within `rings` steps of a cell (the cell first), sorted after it. */

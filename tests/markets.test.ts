@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cellToLatLng, latLngToCell } from "h3-js";
 import { dropDatabase, psql } from "../scripts/postgres";
 import { demoMarket, putMarket } from "./support/fixtures";
 import { freshDatabase, type Platform, startPlatform } from "./support/platform";
@@ -108,21 +109,37 @@ describe("markets", () => {
     });
   }
 
-  test("a geofence too small to hold a cell centre is refused with advice", async () => {
-    const tiny = {
-      type: "Polygon",
-      coordinates: [
-        [
-          [-73.98, 40.75],
-          [-73.9799, 40.75],
-          [-73.9799, 40.7501],
-          [-73.98, 40.75],
-        ],
-      ],
-    };
+  test("a geofence smaller than one cell covers that cell, and only the geofence's points are served", async () => {
+    // About 8 m across, in Paris (no other market near), inside one resolution-8 cell.
+    const tiny = ring([
+      [2.35, 48.85],
+      [2.3501, 48.85],
+      [2.3501, 48.8501],
+      [2.35, 48.85],
+    ]);
     const res = await p.json("/v1/markets/tiny", demoMarket("nyc-manhattan", { geofence: tiny }), "PUT");
+    expect(res.status).toBe(201);
+    expect((res.body as { cellCount: number }).cellCount).toBe(1);
+    expect((await p.fetch("/v1/surge?lat=48.85003&lng=2.35007")).status).toBe(200);
+    // Another point of the same cell, outside the geofence, is not the market's.
+    const [lat, lng] = cellToLatLng(latLngToCell(48.85003, 2.35007, 8));
+    if (Math.abs(lat - 48.85005) < 0.0002 && Math.abs(lng - 2.35005) < 0.0002)
+      throw new Error("the cell's centre is in the geofence");
+    const outside = await p.fetch(`/v1/surge?lat=${lat}&lng=${lng}`);
+    expect(outside.status).toBe(404);
+    expect(((await outside.json()) as { detail: string }).detail).toContain("No market");
+  });
+
+  test("a geofence without area is refused", async () => {
+    const flat = ring([
+      [-73.98, 40.75],
+      [-73.97, 40.76],
+      [-73.96, 40.77],
+      [-73.98, 40.75],
+    ]);
+    const res = await p.json("/v1/markets/flat", demoMarket("nyc-manhattan", { geofence: flat }), "PUT");
     expect(res.status).toBe(422);
-    expect((res.body as { detail: string }).detail).toContain("resolution");
+    expect((res.body as { code: string }).code).toBe("geofence-empty");
   });
 
   test("an invalid market id or an unknown market is a problem, not a crash", async () => {
@@ -131,6 +148,91 @@ describe("markets", () => {
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toContain("application/problem+json");
     expect((await p.fetch("/v1/markets/nowhere/heatmap")).status).toBe(404);
+  });
+});
+
+describe("markets may share borders, not areas", () => {
+  /** Manhattan's east side as the demo geofence draws it, from the Brooklyn Bridge to East Harlem. */
+  const eastSide = [
+    [-73.9776, 40.7106],
+    [-73.972, 40.7392],
+    [-73.9595, 40.758],
+    [-73.9421, 40.7762],
+    [-73.9288, 40.7966],
+  ];
+
+  test("a continent-sized geofence is refused from its estimate, before any cell is computed", async () => {
+    const africa = ring([
+      [-17, -34],
+      [51, -34],
+      [51, 37],
+      [-17, 37],
+      [-17, -34],
+    ]);
+    const started = performance.now();
+    const res = await p.json("/v1/markets/africa", demoMarket("nyc-manhattan", { geofence: africa }), "PUT");
+    const ms = performance.now() - started;
+    console.log(`continent refused in ${ms.toFixed(0)} ms`);
+    expect(res.status).toBe(422);
+    const body = res.body as { code: string; detail: string; estimate: { atLeast: number; areaKm2: number } };
+    expect(body.code).toBe("geofence-too-large");
+    expect(body.estimate.atLeast).toBeGreaterThan(10_000_000); // computing those cells would take minutes
+    expect(body.detail).toContain("at most 50,000");
+    expect(ms).toBeLessThan(2_000);
+    expect((await p.fetch("/v1/markets/africa")).status).toBe(404);
+  });
+
+  test("an operator cannot claim another market's city: a geofence around it is a 409 naming it", async () => {
+    await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
+    const operator = p.as(await p.token({ subject: "op-metro", roles: ["operator"], markets: ["metro"] }));
+    // The whole metropolitan area, Manhattan inside it, in coarse cells (whose centres miss Manhattan's).
+    const metro = ring([
+      [-74.3, 40.5],
+      [-73.6, 40.5],
+      [-73.6, 41.0],
+      [-74.3, 41.0],
+      [-74.3, 40.5],
+    ]);
+    const body = demoMarket("nyc-manhattan", { geofence: metro, resolution: 5, zoneResolution: 3 });
+    const res = await operator.json("/v1/markets/metro", body, "PUT");
+    expect(res.status).toBe(409);
+    expect(res.headers.get("content-type")).toContain("application/problem+json");
+    const problem = res.body as { code: string; market: string; detail: string };
+    expect(problem.market).toBe("nyc");
+    expect(problem.detail).toContain('"nyc"');
+    expect((await p.fetch("/v1/markets/metro")).status).toBe(404);
+    // Times Square is still Manhattan's.
+    const surge = (await (await p.fetch("/v1/surge?lat=40.758&lng=-73.9855")).json()) as { market: string };
+    expect(surge.market).toBe("nyc");
+  });
+
+  test("a neighbour drawn along the same border is accepted, and each side of the river is its own market's", async () => {
+    await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
+    // Queens and Brooklyn's waterfront, east of Manhattan's east side: the shared edges, then east.
+    const waterfront = ring([...eastSide, [-73.9, 40.7966], [-73.9, 40.7106], eastSide[0] as number[]]);
+    const res = await p.json("/v1/markets/waterfront", demoMarket("nyc-manhattan", { geofence: waterfront }), "PUT");
+    expect(res.status).toBe(201);
+    // Either side of the edge from (-73.972, 40.7392) to (-73.9595, 40.758), 20 m apart: one cell, two markets.
+    const mid = { lat: (40.7392 + 40.758) / 2, lng: (-73.972 + -73.9595) / 2 };
+    const west = (await (await p.fetch(`/v1/surge?lat=${mid.lat}&lng=${mid.lng - 0.0002}`)).json()) as {
+      market: string;
+      cell: string;
+    };
+    const east = (await (await p.fetch(`/v1/surge?lat=${mid.lat}&lng=${mid.lng + 0.0002}`)).json()) as {
+      market: string;
+      cell: string;
+    };
+    expect(west.market).toBe("nyc");
+    expect(east.market).toBe("waterfront");
+    expect(east.cell).toBe(west.cell);
+  });
+
+  test("moving a neighbour's border into Manhattan is a conflict", async () => {
+    const shifted = eastSide.map(([lng = 0, lat = 0]) => [lng - 0.004, lat]);
+    const waterfront = ring([...shifted, [-73.9, 40.7966], [-73.9, 40.7106], shifted[0] as number[]]);
+    const res = await p.json("/v1/markets/waterfront", demoMarket("nyc-manhattan", { geofence: waterfront }), "PUT");
+    expect(res.status).toBe(409);
+    expect((res.body as { market: string }).market).toBe("nyc");
   });
 });
 
@@ -167,6 +269,10 @@ describe("markets live in Postgres", () => {
     }
   });
 });
+
+function ring(positions: number[][]) {
+  return { type: "Polygon", coordinates: [positions] };
+}
 
 function demoProduct() {
   return { id: "std", name: "Standard", baseFare: 300, perKm: 100, perMinute: 50, minimumFare: 900, bookingFee: 100 };

@@ -1,10 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { cellToLatLng, latLngToCell } from "h3-js";
 import { withAudit } from "../../../db/audit";
 import { saveMarket } from "../../../db/markets";
 import { HeatmapSchema } from "../../../shared/api";
 import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
-import { geofenceCells, zoneKey, zoneOf } from "../../../shared/zoning";
+import { type CellEstimate, geofenceCells, geofenceRefusal, overlappingMarket, zoneKey, zoneOf } from "../../../shared/zoning";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
 import { directory, forgetMarkets, marketIndex } from "../market-index";
@@ -30,39 +29,55 @@ markets.openapi(
     responses: {
       200: { description: "Replaced", content: { "application/json": { schema: MarketSchema } } },
       201: { description: "Created", content: { "application/json": { schema: MarketSchema } } },
-      409: { ...problemDoc, description: "The geofence overlaps another market" },
-      422: problemDoc,
+      409: { ...problemDoc, description: "The geofence overlaps another market's area (sharing a border is fine)" },
+      422: {
+        ...problemDoc,
+        description: "Invalid, or too large: a geofence is measured before its cells are computed (at most 50,000 cells)",
+      },
       503: { ...problemDoc, description: "The configuration store (Postgres) is unreachable; nothing changed" },
     },
   }),
   async (c) => {
     const { marketId } = c.req.valid("param");
     const input = c.req.valid("json");
+    // Measured before any cell is computed: a continent costs milliseconds here, not seconds of H3.
+    const refusal = geofenceRefusal(input.geofence, input.resolution, MAX_MARKET_CELLS);
+    if (refusal)
+      throw new ProblemError(422, refusal.detail, {
+        code: refusal.code,
+        ...(refusal.estimate && { estimate: rounded(refusal.estimate) }),
+      });
     const cells = geofenceCells(input.geofence, input.resolution);
-    if (cells.length === 0)
-      throw new ProblemError(
-        422,
-        `The geofence holds no H3 cell centre at resolution ${input.resolution}: enlarge it or use a finer resolution.`,
-      );
     if (cells.length > MAX_MARKET_CELLS)
       throw new ProblemError(
         422,
-        `The geofence holds ${cells.length} cells at resolution ${input.resolution}; at most ${MAX_MARKET_CELLS} are allowed.`,
+        `The geofence covers ${cells.length} cells at resolution ${input.resolution}; at most ${MAX_MARKET_CELLS} are allowed.`,
+        { code: "geofence-too-large" },
       );
-    const index = await marketIndex(c.env);
-    for (const other of index.markets) {
-      if (other.id === marketId) continue;
-      const overlap = cells.find((cell) => {
-        const [lat, lng] = cellToLatLng(cell);
-        return index.cellsOf(other.id)?.has(latLngToCell(lat, lng, other.resolution));
-      });
-      if (overlap) throw new ProblemError(409, `The geofence overlaps market "${other.id}" (cell ${overlap}).`);
-    }
     const zones = new Set(cells.map((cell) => zoneOf(cell, input.zoneResolution)));
     const entry = audited(c, "market.put", marketId, marketId, { name: input.name, resolution: input.resolution });
-    const { market, created } = await withDatabase(c, (db) =>
-      withAudit(db, entry, (tx) => saveMarket(tx, marketId, input, { cellCount: cells.length, zoneCount: zones.size })),
+    // The overlap check reads every other market under the save's lock: two isolates saving
+    // overlapping markets at once cannot both pass it. A refusal writes nothing (and no audit entry).
+    const saved = await withDatabase(c, (db) =>
+      withAudit(
+        db,
+        entry,
+        (tx) =>
+          saveMarket(tx, marketId, input, { cellCount: cells.length, zoneCount: zones.size }, (others) =>
+            overlappingMarket(input.geofence, others),
+          ),
+        (result) => !result.refused,
+      ),
     );
+    if (saved.refused) {
+      const { market: other, at } = saved.refused;
+      throw new ProblemError(
+        409,
+        `The geofence overlaps market "${other.id}" (${other.name}) near ${at.lat.toFixed(5)}, ${at.lng.toFixed(5)}: markets may share a border, not an area.`,
+        { code: "market-overlap", market: other.id, at },
+      );
+    }
+    const { market, created } = saved;
     await directory(c.env).put(market);
     forgetMarkets();
     return c.json(market as Market, created ? 201 : 200);
@@ -138,3 +153,13 @@ markets.openapi(
     );
   },
 );
+
+/** An estimate as a problem shows it: whole cells, km² to one decimal. */
+function rounded(e: CellEstimate) {
+  return {
+    cells: e.cells,
+    atLeast: e.atLeast,
+    areaKm2: Math.round(e.areaKm2 * 10) / 10,
+    perimeterKm: Math.round(e.perimeterKm * 10) / 10,
+  };
+}
