@@ -1,5 +1,6 @@
 import { computeFare, type FareBreakdown, type FareSchedule } from "./fare";
 import type { QuoteRecord } from "./history";
+import { formatMoney } from "./money";
 import { effectiveCap, underCap } from "./surge";
 
 /**
@@ -57,5 +58,60 @@ export function priceQuote(p: QuotePricing, readingTenths: number): PricedQuote 
       issuedAt: p.issuedAt,
       expiresAt: p.expiresAt,
     },
+  };
+}
+
+/** What a quote's token holds (short names: the token travels with every booking). */
+export interface QuoteClaims {
+  /** market */ mkt: string;
+  /** product */ prd: string;
+  /** currency */ cur: string;
+  /** shown multiplier in tenths */ mul: number;
+  /** total in minor units */ tot: number;
+  /** pickup cell */ cel: string;
+  /** distance in metres, duration in seconds */ dst: number;
+  dur: number;
+}
+
+/** The claims of a priced quote: exactly what was charged, so the token can be honoured as it stands. */
+export function quoteClaims(p: QuotePricing, priced: PricedQuote): QuoteClaims {
+  return {
+    mkt: p.market.id,
+    prd: p.product.id,
+    cur: p.market.currency,
+    mul: priced.shownTenths,
+    tot: priced.fare.total,
+    cel: p.cell,
+    dst: p.trip.distanceMeters,
+    dur: p.trip.durationSeconds,
+  };
+}
+
+/**
+ * The answer a rider's app gets: the price, its breakdown and its story, formatted in the
+ * market's locale (the place a rider's own locale and an explanation sentence will plug in).
+ */
+export function quoteAnswer<E, D>(
+  p: QuotePricing,
+  priced: PricedQuote,
+  signed: { token: string; locale: string; explanation: E; degraded: D },
+) {
+  return {
+    quoteId: p.quoteId,
+    token: signed.token,
+    market: p.market.id,
+    product: p.product.id,
+    currency: p.market.currency,
+    multiplier: priced.shownTenths / 10,
+    total: priced.fare.total,
+    totalFormatted: formatMoney(priced.fare.total, p.market.currency, signed.locale),
+    breakdown: priced.fare,
+    distanceMeters: p.trip.distanceMeters,
+    durationSeconds: p.trip.durationSeconds,
+    pickupCell: p.cell,
+    issuedAt: new Date(p.issuedAt).toISOString(),
+    expiresAt: new Date(Math.floor(p.expiresAt / 1000) * 1000).toISOString(),
+    explanation: signed.explanation,
+    degraded: signed.degraded,
   };
 }

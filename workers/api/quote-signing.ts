@@ -1,4 +1,5 @@
 import { errors, type JWK, jwtVerify, SignJWT } from "jose";
+import type { QuoteClaims } from "../../shared/quote";
 import { ProblemError } from "./problem";
 import { ALG, keySetFrom } from "./signing-keys";
 
@@ -11,16 +12,7 @@ import { ALG, keySetFrom } from "./signing-keys";
 
 export const QUOTE_AUDIENCE = "equilibrium:quote";
 
-export interface QuoteClaims {
-  /** market */ mkt: string;
-  /** product */ prd: string;
-  /** currency */ cur: string;
-  /** shown multiplier in tenths */ mul: number;
-  /** total in minor units */ tot: number;
-  /** pickup cell */ cel: string;
-  /** distance in metres, duration in seconds */ dst: number;
-  dur: number;
-}
+export type { QuoteClaims } from "../../shared/quote";
 
 const keys = (env: Env) => keySetFrom(env.QUOTE_SIGNING_KEY, "QUOTE_SIGNING_KEY");
 

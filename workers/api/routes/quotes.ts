@@ -1,15 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
-import { formatMoney } from "../../../shared/money";
 import { estimateTrip } from "../../../shared/trip";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
-import { quoteAt } from "../cell-readings";
 import { keepRecord } from "../ledger";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
-import { signQuote, verifyQuote } from "../quote-signing";
-import { overrideCap, systemSnapshot } from "../system";
+import { verifyQuote } from "../quote-signing";
+import { quote } from "../quoting";
+import { systemSnapshot } from "../system";
 
 /** Longest trip quoted: beyond it a rider wants a different product than a city ride. */
 const MAX_TRIP_METERS = 500_000;
@@ -57,64 +56,7 @@ quotes.openapi(
         {},
         { "retry-after": "5" },
       );
-    const issuedAt = Date.now();
-    const expiresAt = issuedAt + market.quoteTtlSeconds * 1000;
-    const quoteId = `q_${crypto.randomUUID()}`;
-    // The zone prices and records the quote in one call; the signature follows from its answer.
-    const { reading, priced, degraded } = await quoteAt(
-      c,
-      { id: market.id, version: market.version, cap: market.surge.cap },
-      where.zone,
-      {
-        quoteId,
-        market: { id: market.id, currency: market.currency, cap: market.surge.cap },
-        product,
-        trip,
-        cell: where.cell,
-        zone: where.zone,
-        issuedAt,
-        expiresAt,
-        emergencyCap: overrideCap(snapshot, market.id, where.cell, issuedAt),
-      },
-    );
-    const fare = priced.fare;
-    const token = await signQuote(
-      c.env,
-      quoteId,
-      {
-        mkt: market.id,
-        prd: product.id,
-        cur: market.currency,
-        mul: priced.shownTenths,
-        tot: fare.total,
-        cel: where.cell,
-        dst: trip.distanceMeters,
-        dur: trip.durationSeconds,
-      },
-      issuedAt,
-      expiresAt,
-    );
-    return c.json(
-      {
-        quoteId,
-        token,
-        market: market.id,
-        product: product.id,
-        currency: market.currency,
-        multiplier: priced.shownTenths / 10,
-        total: fare.total,
-        totalFormatted: formatMoney(fare.total, market.currency, market.locale),
-        breakdown: fare,
-        distanceMeters: trip.distanceMeters,
-        durationSeconds: trip.durationSeconds,
-        pickupCell: where.cell,
-        issuedAt: new Date(issuedAt).toISOString(),
-        expiresAt: new Date(Math.floor(expiresAt / 1000) * 1000).toISOString(),
-        explanation: reading.explanation,
-        degraded,
-      },
-      201,
-    );
+    return c.json(await quote(c, { market, cell: where.cell, zone: where.zone, product, trip, system: snapshot }), 201);
   },
 );
 
