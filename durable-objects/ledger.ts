@@ -9,14 +9,6 @@ import { Outbox } from "./outbox";
  * durable whatever happens to the isolate next.
  */
 
-/** Shards spread the edge's records (each object serves about a thousand calls a second). */
-export const LEDGER_SHARDS = 8;
-
-/** The name of a ledger shard (any shard will do for any record). */
-export function ledgerName(shard: number): string {
-  return `ledger:${shard}`;
-}
-
 export class Ledger extends HistoryProducer {
   #name: string | undefined;
   protected readonly outbox: Outbox;

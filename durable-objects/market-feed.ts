@@ -1,5 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import type { LiveMessage } from "../shared/api";
+import { directoryStub } from "../shared/objects";
 import type { Revocation } from "../shared/revocation";
 import type { SurgeChange } from "../shared/zone-state";
 import { geofenceCells } from "../shared/zoning";
@@ -108,7 +109,7 @@ export class MarketFeed extends DurableObject<Env> {
     const ref = row ? (JSON.parse(row.value) as { id: string; version: number }) : undefined;
     if (!ref) return new Set();
     if (this.#cells?.id === ref.id && this.#cells.version >= ref.version) return this.#cells.cells;
-    const market = await this.env.MARKETS.getByName("directory").get(ref.id);
+    const market = await directoryStub(this.env).get(ref.id);
     const cells = new Set(market ? geofenceCells(market.geofence, market.resolution) : []);
     this.#cells = { id: ref.id, version: market?.version ?? ref.version, cells };
     return cells;

@@ -1,11 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
+import { type LiveHost, liveHostStub } from "../shared/objects";
 import { type Revocation, RevocationList, revocationKey } from "../shared/revocation";
-
-/** A Durable Object that holds live sockets: a zone, or a market's feed. */
-export interface LiveHost {
-  kind: "zone" | "feed";
-  name: string;
-}
 
 /** What every live host answers: closes its sockets a revocation covers, returns how many. */
 interface RevocableHost {
@@ -101,9 +96,7 @@ export class Revocations extends DurableObject<Env> {
 
   #host(host: LiveHost): RevocableHost {
     // Both hosts serve `revoke` through their Subscribers (see subscribers.ts).
-    return (host.kind === "zone"
-      ? this.env.ZONES.getByName(host.name)
-      : this.env.MARKET_FEEDS.getByName(host.name)) as unknown as RevocableHost;
+    return liveHostStub(this.env, host) as unknown as RevocableHost;
   }
 
   async #armAlarm(at: number): Promise<void> {

@@ -1,5 +1,6 @@
 import { type Actor, auditEntry, type FailureEvent } from "../shared/history";
-import { geofenceCells, zoneKey, zoneOf } from "../shared/zoning";
+import { directoryStub, marketFeedStub, SYSTEM_NAME, zoneStub } from "../shared/objects";
+import { geofenceCells, zoneOf } from "../shared/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 
@@ -65,9 +66,6 @@ export interface OverrideRequest {
   by: string;
 }
 
-/** The one system-mode object's name. */
-export const SYSTEM_OBJECT = "system";
-
 export class SystemMode extends HistoryProducer {
   protected readonly outbox: Outbox;
   #draining = false;
@@ -78,7 +76,7 @@ export class SystemMode extends HistoryProducer {
         last_error TEXT, latency_ms REAL, reported_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS overrides (id TEXT PRIMARY KEY, body TEXT NOT NULL, until INTEGER NOT NULL, lifted_at INTEGER);
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-    this.outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_OBJECT } });
+    this.outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_NAME } });
     void this.rearm();
   }
 
@@ -251,10 +249,10 @@ export class SystemMode extends HistoryProducer {
 
   /** Tells operators watching each market (their consoles hold the market's live feed). */
   async #announce(snap: SystemSnapshot): Promise<void> {
-    const markets = (await this.env.MARKETS.getByName("directory").list()).map((m) => m.id);
+    const markets = (await directoryStub(this.env).list()).map((m) => m.id);
     await Promise.allSettled(
       markets.map((id) =>
-        this.env.MARKET_FEEDS.getByName(id).announce({
+        marketFeedStub(this.env, id).announce({
           type: "mode",
           mode: snap.markets[id] ?? snap.mode,
           system: snap.mode,
@@ -267,16 +265,14 @@ export class SystemMode extends HistoryProducer {
 
   /** Sends every zone of a market its current emergency caps; zones apply them on their next tick. */
   async #pushOverrides(marketId: string): Promise<void> {
-    const market = await this.env.MARKETS.getByName("directory").get(marketId);
+    const market = await directoryStub(this.env).get(marketId);
     if (!market) return;
     const caps = this.#active(Date.now())
       .filter((o) => o.market === marketId)
       .map((o) => ({ cap: o.cap, cells: o.cells, until: Date.parse(o.until) }));
     const zones = new Set(geofenceCells(market.geofence, market.resolution).map((c) => zoneOf(c, market.zoneResolution)));
     const ref = { id: market.id, version: market.version };
-    await Promise.allSettled(
-      [...zones].map((zone) => this.env.ZONES.getByName(zoneKey(market.id, zone)).setEmergency(ref, zone, caps)),
-    );
+    await Promise.allSettled([...zones].map((zone) => zoneStub(this.env, market.id, zone).setEmergency(ref, zone, caps)));
   }
 
   /** A failure event into the outbox, in the same storage turn as the change it records. */

@@ -2,6 +2,7 @@ import { openPool, type PoolDatabase } from "../../db/client";
 import { writeHistory } from "../../db/history";
 import { backoffMs } from "../../shared/backoff";
 import { type Envelope, HISTORY_RETRY, type HistoryMessage, type Origin } from "../../shared/history";
+import { deadLettersStub, outboxStub } from "../../shared/objects";
 
 export { DeadLetters } from "./dead-letters";
 
@@ -28,14 +29,8 @@ interface ConfirmsHistory {
   confirm(seqs: number[]): Promise<number> | number;
 }
 
-function deadLetters(env: AnalyticsEnv) {
-  return env.DEAD_LETTERS.getByName("dead-letters");
-}
-
-function outboxOf(env: AnalyticsEnv, origin: Origin): ConfirmsHistory {
-  const namespace = { zone: env.ZONES, system: env.SYSTEM, ledger: env.LEDGERS }[origin.host];
-  return (namespace as unknown as DurableObjectNamespace).getByName(origin.name) as unknown as ConfirmsHistory;
-}
+// The API's objects are bound here without their classes: what they answer is declared above.
+const outboxOf = (env: AnalyticsEnv, origin: Origin) => outboxStub(env, origin) as unknown as ConfirmsHistory;
 
 interface Received {
   message: Message<unknown>;
@@ -89,7 +84,7 @@ async function confirm(env: AnalyticsEnv, received: Received[]): Promise<void> {
 
 async function park(env: AnalyticsEnv, items: Array<{ received: Received; reason: string }>): Promise<void> {
   if (items.length === 0) return;
-  await deadLetters(env).park(
+  await deadLettersStub(env).park(
     items.map(({ received, reason }) => ({
       id: received.message.id,
       body: typeof received.message.body === "string" ? received.message.body : JSON.stringify(received.message.body),
@@ -177,9 +172,9 @@ export default {
   /** Operator endpoints (not routed publicly): the dead-letter count, and replaying it. */
   async fetch(request: Request, env: AnalyticsEnv): Promise<Response> {
     const { pathname } = new URL(request.url);
-    if (pathname === "/dead-letters" && request.method === "GET") return Response.json(await deadLetters(env).summary());
+    if (pathname === "/dead-letters" && request.method === "GET") return Response.json(await deadLettersStub(env).summary());
     if (pathname === "/dead-letters/replay" && request.method === "POST")
-      return Response.json({ replayed: await deadLetters(env).replay() });
+      return Response.json({ replayed: await deadLettersStub(env).replay() });
     if (pathname === "/health/live") return Response.json({ status: "ok" });
     return Response.json(
       { type: "about:blank", title: "Not found", status: 404, detail: `No route for ${pathname}` },

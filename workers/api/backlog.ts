@@ -1,7 +1,8 @@
 import { z } from "@hono/zod-openapi";
-import { LEDGER_SHARDS, ledgerName } from "../../durable-objects/ledger";
 import type { Backlog } from "../../durable-objects/outbox";
-import { zoneKey, zoneOf } from "../../shared/zoning";
+import type { Origin } from "../../shared/history";
+import { LEDGER_SHARDS, ledgerName, outboxStub, SYSTEM_NAME, zoneName } from "../../shared/objects";
+import { zoneOf } from "../../shared/zoning";
 import { marketIndex } from "./market-index";
 
 /**
@@ -10,21 +11,19 @@ import { marketIndex } from "./market-index";
  */
 
 /** Every object that hosts a history outbox: each market's zones, the system-mode object, the ledger shards. */
-async function outboxHosts(env: Env) {
+async function outboxHosts(env: Env): Promise<Array<{ name: string; stub: OutboxRpc }>> {
   const index = await marketIndex(env);
   const zones = index.markets.flatMap((m) =>
-    [...new Set([...(index.cellsOf(m.id) ?? [])].map((cell) => zoneOf(cell, m.zoneResolution)))].map((zone) => ({
-      name: zoneKey(m.id, zone),
-      stub: env.ZONES.getByName(zoneKey(m.id, zone)) as unknown as OutboxRpc,
-    })),
+    [...new Set([...(index.cellsOf(m.id) ?? [])].map((cell) => zoneOf(cell, m.zoneResolution)))].map(
+      (zone): Origin => ({ host: "zone", name: zoneName(m.id, zone) }),
+    ),
   );
-  const ledgers = Array.from({ length: LEDGER_SHARDS }, (_, i) => ({
-    name: ledgerName(i),
-    stub: env.LEDGERS.getByName(ledgerName(i)) as unknown as OutboxRpc,
-  }));
-  return [...zones, { name: "system", stub: env.SYSTEM.getByName("system") as unknown as OutboxRpc }, ...ledgers];
+  const ledgers = Array.from({ length: LEDGER_SHARDS }, (_, i): Origin => ({ host: "ledger", name: ledgerName(i) }));
+  const origins: Origin[] = [...zones, { host: "system", name: SYSTEM_NAME }, ...ledgers];
+  return origins.map((origin) => ({ name: origin.name, stub: outboxStub(env, origin) as unknown as OutboxRpc }));
 }
 
+/** What every outbox host answers (see `durable-objects/history-producer.ts`). */
 interface OutboxRpc {
   backlog(): Promise<Backlog>;
   flush(): Promise<Backlog>;

@@ -1,9 +1,9 @@
 import type { Context } from "hono";
+import { zoneName, zoneStub } from "../../shared/objects";
 import { type PricedQuote, priceQuote, type QuotePricing } from "../../shared/quote";
 import { effectiveCap } from "../../shared/surge";
 import type { MarketRef } from "../../shared/zone-config";
 import { type CellReading, capReading, restingExplanation } from "../../shared/zone-state";
-import { zoneKey } from "../../shared/zoning";
 import type { AppEnv } from "./app";
 import { guarded } from "./dependencies";
 import { keepRecord } from "./ledger";
@@ -41,12 +41,12 @@ export async function readCell(
   zone: string,
   cell: string,
 ): Promise<{ reading: CellReading; degraded: Degraded | null }> {
-  const key = zoneKey(market.id, zone);
+  const key = zoneName(market.id, zone);
   // An operator's cap this isolate knows of binds at once; the zone applies it (and its own).
   const cap = overrideCap(await systemSnapshot(c.env), market.id, cell);
   try {
     const reading = await guarded(c.env, c.executionCtx, "zones", key, () =>
-      c.env.ZONES.getByName(key).reading({ id: market.id, version: market.version }, zone, cell, cap),
+      zoneStub(c.env, market.id, zone).reading({ id: market.id, version: market.version }, zone, cell, cap),
     );
     remember(reading);
     return { reading, degraded: null };
@@ -66,12 +66,12 @@ export async function quoteAt(
   zone: string,
   pricing: QuotePricing,
 ): Promise<{ reading: CellReading; priced: PricedQuote; degraded: Degraded | null }> {
-  const key = zoneKey(market.id, zone);
+  const key = zoneName(market.id, zone);
   const ref = { id: market.id, version: market.version };
   let answer: { reading: CellReading; priced: PricedQuote; degraded: Degraded | null };
   try {
     const { reading, priced } = await guarded(c.env, c.executionCtx, "zones", key, () =>
-      c.env.ZONES.getByName(key).quote(ref, zone, pricing),
+      zoneStub(c.env, market.id, zone).quote(ref, zone, pricing),
     );
     remember(reading);
     answer = { reading, priced, degraded: null };

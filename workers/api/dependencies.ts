@@ -1,5 +1,6 @@
 import type { DependencyName } from "../../durable-objects/system-mode";
 import { type BreakerSettings, CircuitBreaker } from "../../shared/breaker";
+import { systemStub } from "../../shared/objects";
 
 /**
  * Every outside call of the edge goes through a circuit breaker: a dependency that keeps
@@ -78,7 +79,7 @@ export function report(
   detail: { latencyMs?: number; error?: string },
 ) {
   ctx.waitUntil(
-    env.SYSTEM.getByName("system")
+    systemStub(env)
       .report(dependency, status, detail)
       .catch(() => undefined),
   );

@@ -1,5 +1,5 @@
-import { LEDGER_SHARDS, ledgerName } from "../../durable-objects/ledger";
 import type { HistoryMessage } from "../../shared/history";
+import { LEDGER_SHARDS, ledgerName, ledgerStub } from "../../shared/objects";
 
 /**
  * Keeps a record the edge produced (a verification, a quote priced without its zone) in a
@@ -11,7 +11,7 @@ export async function keepRecord(env: Env, message: HistoryMessage, requestId?: 
   for (const shard of [first, (first + 1) % LEDGER_SHARDS]) {
     const name = ledgerName(shard);
     try {
-      await env.LEDGERS.getByName(name).record(name, [message]);
+      await ledgerStub(env, shard).record(name, [message]);
       return;
     } catch (err) {
       console.error(

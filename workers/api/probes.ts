@@ -2,6 +2,7 @@ import { Redis } from "@upstash/redis/cloudflare";
 import { sql } from "drizzle-orm";
 import { httpDatabase } from "../../db/client";
 import type { DependencyName } from "../../durable-objects/system-mode";
+import { canaryZoneStub, systemStub } from "../../shared/objects";
 import { breaker } from "./dependencies";
 
 /**
@@ -44,7 +45,7 @@ export async function probeAll(env: Env): Promise<Record<DependencyName, ProbeRe
     }),
     // A message the consumer accepts and writes nothing for: the queue took it, or it did not.
     timed(() => env.HISTORY.send({ type: "requests", counts: [] }, { contentType: "json" })),
-    timed(() => env.ZONES.getByName("system:canary").ping()),
+    timed(() => canaryZoneStub(env).ping()),
   ]);
   return { postgres, redis, queue, zones };
 }
@@ -52,7 +53,7 @@ export async function probeAll(env: Env): Promise<Record<DependencyName, ProbeRe
 /** Probes and tells the system-mode object; a healthy probe also closes this isolate's breakers sooner. */
 export async function probeAndReport(env: Env): Promise<Record<DependencyName, ProbeResult>> {
   const results = await probeAll(env);
-  const system = env.SYSTEM.getByName("system");
+  const system = systemStub(env);
   for (const [name, r] of Object.entries(results) as Array<[DependencyName, ProbeResult]>) {
     if (r.status === "ok" && name !== "zones") breaker(name).success(Date.now());
     await system.report(name, r.status, { latencyMs: r.latencyMs, error: r.error }).catch(() => undefined);

@@ -1,4 +1,5 @@
 import type { SystemSnapshot } from "../../durable-objects/system-mode";
+import { systemStub } from "../../shared/objects";
 
 /**
  * The system's mode as this isolate knows it: read from the system-mode object at most every
@@ -13,7 +14,7 @@ export async function systemSnapshot(env: Env): Promise<SystemSnapshot | undefin
   if (cached && Date.now() - cached.at < TTL_MS) return cached.snapshot;
   // Not shared between requests: another request's I/O may not be awaited here.
   try {
-    const snapshot = await env.SYSTEM.getByName("system").snapshot();
+    const snapshot = await systemStub(env).snapshot();
     cached = { at: Date.now(), snapshot };
     return snapshot;
   } catch {

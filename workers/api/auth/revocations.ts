@@ -1,4 +1,4 @@
-import type { LiveHost } from "../../../durable-objects/revocations";
+import { type LiveHost, revocationsStub } from "../../../shared/objects";
 import { type Revocation, RevocationList } from "../../../shared/revocation";
 
 /**
@@ -14,8 +14,6 @@ let cached: { at: number; list: RevocationList } | undefined;
 /** When a request of this isolate started reading the list: the others keep using the copy meanwhile. */
 let readingSince = 0;
 
-const store = (env: Env) => env.REVOCATIONS.getByName("revocations");
-
 export async function revocations(env: Env): Promise<RevocationList> {
   const now = Date.now();
   if (cached && now - cached.at < TTL_MS) return cached.list;
@@ -24,7 +22,7 @@ export async function revocations(env: Env): Promise<RevocationList> {
   if (cached && now - readingSince < TTL_MS) return cached.list;
   readingSince = now;
   try {
-    const list = new RevocationList(await store(env).list());
+    const list = new RevocationList(await revocationsStub(env).list());
     cached = { at: Date.now(), list };
     return list;
   } catch (err) {
@@ -38,7 +36,7 @@ export async function revocations(env: Env): Promise<RevocationList> {
 
 /** Records a revocation: in force in this isolate at once, elsewhere within seconds, and on open sockets. */
 export async function revoke(env: Env, revocation: Revocation): Promise<void> {
-  await store(env).revoke(revocation);
+  await revocationsStub(env).revoke(revocation);
   (cached?.list ?? new RevocationList()).add(revocation);
 }
 
@@ -58,7 +56,7 @@ export function registerLiveHost(env: Env, ctx: Pick<ExecutionContext, "waitUnti
   if ((hosts.get(key) ?? 0) >= until) return;
   const registered = until + REGISTRATION_SLACK_MS;
   ctx.waitUntil(
-    store(env)
+    revocationsStub(env)
       .register(host, registered)
       .then(() => {
         hosts.delete(key);

@@ -12,8 +12,8 @@ import {
   SupplyEventSchema,
 } from "../../../shared/api";
 import type { ZoneBatch, ZoneEvent } from "../../../shared/history";
+import { zoneName, zoneStub } from "../../../shared/objects";
 import type { MarketIndex } from "../../../shared/zoning";
-import { zoneKey } from "../../../shared/zoning";
 import { type AppEnv, router } from "../app";
 import { allowsMarket, type Principal } from "../auth/principal";
 import { guarded } from "../dependencies";
@@ -112,7 +112,9 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   let unavailable = 0;
   const zones = [...batches.entries()];
   const results = await Promise.allSettled(
-    zones.map(([key, batch]) => guarded(c.env, c.executionCtx, "zones", key, () => c.env.ZONES.getByName(key).ingest(batch))),
+    zones.map(([key, batch]) =>
+      guarded(c.env, c.executionCtx, "zones", key, () => zoneStub(c.env, batch.market.id, batch.zone).ingest(batch)),
+    ),
   );
   results.forEach((result, z) => {
     const batch = zones[z]?.[1];
@@ -195,7 +197,7 @@ function place(
   if (!allowsMarket(caller, where.market.id)) return `lat/lng: in market ${where.market.id}, which this token may not write to`;
   const market = { id: where.market.id, version: where.market.version };
   return {
-    key: zoneKey(market.id, where.zone),
+    key: zoneName(market.id, where.zone),
     market,
     zone: where.zone,
     event: { index: 0, kind, eventId: e.eventId, cell: where.cell, at, actorId, status },

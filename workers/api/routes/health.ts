@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { directoryStub } from "../../../shared/objects";
 import { router } from "../app";
 import { historyBacklog } from "../backlog";
-import { directory } from "../market-index";
 import { probeAndReport } from "../probes";
 import { forgetSystem, systemSnapshot } from "../system";
 
@@ -56,7 +56,7 @@ health.openapi(
     const checks: Record<string, z.infer<typeof Check>> = {};
     const started = Date.now();
     try {
-      await directory(c.env).changedSince(-1);
+      await directoryStub(c.env).changedSince(-1);
       checks.directory = { status: "ok", latencyMs: Date.now() - started };
     } catch (err) {
       checks.directory = { status: "failing", latencyMs: Date.now() - started, error: String(err) };

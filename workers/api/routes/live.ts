@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type LiveRequest, MAX_SUBSCRIBED_CELLS, SUBSCRIPTION_HEADER } from "../../../durable-objects/subscribers";
-import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
+import { liveHostStub, zoneName } from "../../../shared/objects";
+import { isCell, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { registerLiveHost } from "../auth/revocations";
@@ -78,9 +79,9 @@ live.get("/v1/live", async (c) => {
   const subscription: LiveRequest = { market: ref, zone: zone ?? "", cells: cellScope ? cells : null, token };
   const host =
     zones.size === 1 && zone !== undefined
-      ? ({ kind: "zone", name: zoneKey(market.id, zone) } as const)
+      ? ({ kind: "zone", name: zoneName(market.id, zone) } as const)
       : ({ kind: "feed", name: market.id } as const);
-  const stub = host.kind === "zone" ? c.env.ZONES.getByName(host.name) : c.env.MARKET_FEEDS.getByName(host.name);
+  const stub = liveHostStub(c.env, host);
   registerLiveHost(c.env, c.executionCtx, host, token.expiresAt);
   const headers = new Headers(c.req.raw.headers);
   headers.set(SUBSCRIPTION_HEADER, JSON.stringify(subscription));

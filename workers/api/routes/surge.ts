@@ -1,6 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
 import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
-import { isCell, zoneKey, zoneOf } from "../../../shared/zoning";
+import { zoneStub } from "../../../shared/objects";
+import { isCell, zoneOf } from "../../../shared/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { readCell } from "../cell-readings";
@@ -74,11 +75,7 @@ surge.openapi(
     if (!market) throw new ProblemError(404, `cell: ${cell} is not a pricing cell of any market.`);
     requireMarket(c, market.id);
     const zone = zoneOf(cell, market.zoneResolution);
-    const points = await c.env.ZONES.getByName(zoneKey(market.id, zone)).history(
-      { id: market.id, version: market.version },
-      zone,
-      cell,
-    );
+    const points = await zoneStub(c.env, market.id, zone).history({ id: market.id, version: market.version }, zone, cell);
     return c.json(
       {
         cell,

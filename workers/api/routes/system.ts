@@ -1,7 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
 import { MarketIdSchema } from "../../../shared/market";
-import { isCell, zoneKey } from "../../../shared/zoning";
+import { systemStub, zoneStub } from "../../../shared/objects";
+import { isCell } from "../../../shared/zoning";
 import { readDatabase, router } from "../app";
 import { actorOf } from "../audit";
 import { requireMarket } from "../auth/access";
@@ -28,7 +29,7 @@ system.openapi(
     tags: ["system"],
     responses: { 200: { description: "The mode", content: { "application/json": { schema: Json } } } },
   }),
-  async (c) => c.json(await c.env.SYSTEM.getByName("system").snapshot(), 200),
+  async (c) => c.json(await systemStub(c.env).snapshot(), 200),
 );
 
 system.openapi(
@@ -44,7 +45,7 @@ system.openapi(
   async (c) => {
     const probes = await probeAndReport(c.env);
     forgetSystem();
-    return c.json({ probes, system: await c.env.SYSTEM.getByName("system").snapshot() }, 200);
+    return c.json({ probes, system: await systemStub(c.env).snapshot() }, 200);
   },
 );
 
@@ -82,7 +83,7 @@ system.openapi(
     if (!cells) throw new ProblemError(404, `There is no market "${input.market}".`);
     const foreign = input.cells?.find((cell) => !isCell(cell) || !cells.has(cell));
     if (foreign) throw new ProblemError(422, `cells: ${foreign.slice(0, 20)} is not a pricing cell of ${input.market}.`);
-    const override = await c.env.SYSTEM.getByName("system").declare(
+    const override = await systemStub(c.env).declare(
       {
         market: input.market,
         cells: input.cells ?? null,
@@ -113,7 +114,7 @@ system.openapi(
   }),
   async (c) => {
     const { overrideId } = c.req.valid("param");
-    const stub = c.env.SYSTEM.getByName("system");
+    const stub = systemStub(c.env);
     const live = (await stub.snapshot()).overrides.find((o) => o.id === overrideId);
     if (!live) throw new ProblemError(404, `No live override "${overrideId}".`);
     requireMarket(c, live.market);
@@ -132,7 +133,7 @@ system.openapi(
     responses: { 200: { description: "The backlog", content: { "application/json": { schema: BacklogSchema } } } },
   }),
   async (c) => {
-    const snapshot = await c.env.SYSTEM.getByName("system").snapshot();
+    const snapshot = await systemStub(c.env).snapshot();
     return c.json({ ...(await historyBacklog(c.env, false)), draining: snapshot.draining }, 200);
   },
 );
@@ -167,7 +168,7 @@ system.openapi(
       if (!parsed.success) throw new ProblemError(422, 'body: {"draining": true} or {"draining": false}, or none.');
       draining = parsed.data.draining;
     }
-    await c.env.SYSTEM.getByName("system").setDraining(draining);
+    await systemStub(c.env).setDraining(draining);
     forgetSystem();
     return c.json({ ...(await historyBacklog(c.env, true)), draining }, 200);
   },
@@ -256,7 +257,7 @@ system.openapi(
     const { lat, lng, seconds } = c.req.valid("json");
     const where = (await marketIndex(c.env)).locate(lat, lng);
     if (!where) throw new ProblemError(404, `No market covers ${lat}, ${lng}.`);
-    await c.env.ZONES.getByName(zoneKey(where.market.id, where.zone)).fail(seconds);
+    await zoneStub(c.env, where.market.id, where.zone).fail(seconds);
     return c.json({ zone: where.zone, failingForSeconds: seconds }, 200);
   },
 );
