@@ -219,7 +219,7 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
           <div class="panel-body" role="tabpanel" hidden={tab !== "cell"}>
             <CellPanel
               cell={selected}
-              centre={selected ? geometry.centreOf(selected) : undefined}
+              centre={selected ? geometry.pointOf(selected) : undefined}
               liveMultiplier={selected ? (multipliers.get(selected) ?? 1) : 1}
               surging={surging}
               onSelect={setSelected}

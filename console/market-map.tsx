@@ -6,7 +6,9 @@ import { inkOn, multiplierColour, rampGradient } from "./multiplier-colour";
 
 /**
  * The live map: the geofence, every pricing cell coloured by its multiplier, the selected
- * cell and the quote tester's pickup and dropoff. Drawn in SVG from data the page already
+ * cell and the quote tester's pickup and dropoff. Border cells reach past the geofence, but
+ * the market serves only the geofence: what lies outside it is paled, so the map shows exactly
+ * what is served. Drawn in SVG from data the page already
  * has, since no map tiles can be fetched; coordinates are kilometres (see geometry.ts).
  */
 
@@ -48,7 +50,7 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
       setCursor(current ? nearestToward(geometry, current, direction) : geometry.cells[0]?.cell);
     } else if ((e.key === "Enter" || e.key === " ") && current) {
       e.preventDefault();
-      onPick(geometry.centreOf(current), current);
+      onPick(geometry.pointOf(current), current);
     }
   };
   const cursorShape = cursor ? geometry.byCell.get(cursor) : undefined;
@@ -88,6 +90,7 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
               );
             })}
           </g>
+          <path class="outside" d={geometry.outsidePath} fill-rule="evenodd" />
           <path class="geofence-line" d={geometry.geofencePath} />
           <g class="labels" font-size={Math.min(cellSize * 0.26, span * 0.022)}>
             {geometry.cells.map(({ cell, centre }) => {
@@ -113,6 +116,12 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
           <span>1.0×</span>
           <span class="ramp" style={{ background: rampGradient() }} />
           <span>{cap.toFixed(1)}×</span>
+        </span>
+        <span
+          class="legend-outside"
+          title="Border cells reach past the geofence; points there belong to no market, or to the neighbour"
+        >
+          <span class="swatch" /> outside the geofence: not served
         </span>
         <span class="hint">
           {hint}

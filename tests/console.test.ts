@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cellToBoundary, cellToLatLng, latLngToCell } from "h3-js";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildConsole } from "../scripts/build-console";
+import { Region } from "../shared/geofence";
+import type { Market } from "../shared/market";
+import { geofenceCells } from "../shared/zoning";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
 import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "./support/fixtures";
 import { type Platform, startPlatform } from "./support/platform";
@@ -116,6 +120,72 @@ describe("the operator console", () => {
     const box = await page.locator(".map svg").boundingBox();
     expect(box?.height ?? 0).toBeGreaterThan(500);
     await screenshot(page, "laptop-map");
+  });
+
+  test("border cells reach past the geofence: drawn whole, the part outside paled, and only the geofence is picked", async () => {
+    const market = await get<Market>(`/v1/markets/${NYC}`);
+    const region = new Region(market.geofence);
+    const served = (at: { lat: number; lng: number }, cell: string) =>
+      latLngToCell(at.lat, at.lng, market.resolution) === cell && region.contains(at.lat, at.lng);
+    // A border cell whose centre lies outside the geofence, with a spot inside it well within the geofence (60 m all round).
+    const ring = (lat: number, lng: number, m: number) =>
+      Array.from({ length: 8 }, (_, k) => ({
+        lat: lat + (m / 111_195) * Math.sin((k * Math.PI) / 4),
+        lng: lng + (m / (111_195 * Math.cos((lat * Math.PI) / 180))) * Math.cos((k * Math.PI) / 4),
+      }));
+    let border: { cell: string; centre: { lat: number; lng: number }; inside: { lat: number; lng: number } } | undefined;
+    for (const cell of geofenceCells(market.geofence, market.resolution)) {
+      const [lat, lng] = cellToLatLng(cell);
+      if (region.contains(lat, lng) || ring(lat, lng, 60).some((p) => region.contains(p.lat, p.lng))) continue;
+      const inside = ring(lat, lng, 180).find((p) => [p, ...ring(p.lat, p.lng, 60)].every((q) => served(q, cell)));
+      if (inside) border = { cell, centre: { lat, lng }, inside };
+      if (border) break;
+    }
+    if (!border) throw new Error("the demo market has no border cell with its centre outside");
+
+    const path = page.locator(cellPath(border.cell));
+    expect(await path.count()).toBe(1);
+    expect(await page.locator(".map .outside").getAttribute("fill-rule")).toBe("evenodd");
+    // The platform agrees: the cell's centre is no market's, its inside part is the market's.
+    expect((await platform.fetch(`/v1/surge?lat=${border.centre.lat}&lng=${border.centre.lng}`)).status).toBe(404);
+    const reading = await get<Reading & { market: string }>(`/v1/surge?lat=${border.inside.lat}&lng=${border.inside.lng}`);
+    expect(reading.market).toBe(NYC);
+    expect(reading.cell).toBe(border.cell);
+
+    // Where a point is on screen: the map's projection read off the cell's own outline (corner for corner), then the SVG's CTM.
+    const corners =
+      ((await path.getAttribute("d")) ?? "").match(/-?[\d.]+ -?[\d.]+/g)?.map((xy) => xy.split(" ").map(Number)) ?? [];
+    const geo = cellToBoundary(border.cell, true);
+    const pairs = geo.map(([lng = 0, lat = 0], i) => ({ lng, lat, x: corners[i]?.[0] ?? 0, y: corners[i]?.[1] ?? 0 }));
+    const [west, east] = [...pairs].sort((a, b) => a.lng - b.lng).filter((_, i, all) => i === 0 || i === all.length - 1);
+    const [south, north] = [...pairs].sort((a, b) => a.lat - b.lat).filter((_, i, all) => i === 0 || i === all.length - 1);
+    if (!west || !east || !south || !north) throw new Error("the cell's path has no corners");
+    const kx = (east.x - west.x) / (east.lng - west.lng);
+    const ky = (north.y - south.y) / (north.lat - south.lat);
+    const m = await page.locator(".map svg").evaluate((svg) => {
+      const ctm = (svg as unknown as { getScreenCTM(): Record<"a" | "b" | "c" | "d" | "e" | "f", number> | null }).getScreenCTM();
+      return ctm ? { a: ctm.a, b: ctm.b, c: ctm.c, d: ctm.d, e: ctm.e, f: ctm.f } : undefined;
+    });
+    if (!m) throw new Error("the map has no screen transform");
+    const click = async (at: { lat: number; lng: number }) => {
+      const x = west.x + (at.lng - west.lng) * kx;
+      const y = south.y + (at.lat - south.lat) * ky;
+      await page.mouse.click(m.a * x + m.c * y + m.e, m.b * x + m.d * y + m.f);
+    };
+
+    const panel = page.locator(".cell-panel");
+    await click(border.centre);
+    // Outside the geofence: nothing is picked (a render takes a frame; a third of a second is plenty).
+    await page.waitForTimeout(300);
+    expect(await panel.locator("code").filter({ hasText: border.cell }).count()).toBe(0);
+    await click(border.inside);
+    await panel.locator("code").filter({ hasText: border.cell }).waitFor();
+    // The panel reads the cell where the market serves it.
+    await page.getByTestId("cell-supply").waitFor();
+    expect(await page.getByTestId("cell-multiplier").textContent()).toBe(`${reading.multiplier.toFixed(1)}×`);
+    await settled(page);
+    await screenshot(page, "laptop-border-cell");
+    expect(problems).toEqual([]);
   });
 
   test("a demand burst at Grand Central recolours its hexagons within seconds", async () => {
