@@ -26,6 +26,14 @@ const MAX_PARAMETERS = 100;
 const SWEEP_INTERVAL_MS = 10_000;
 
 /**
+ * Events that change live state are priced (and a changed multiplier published) this soon, not
+ * at the next regular tick: at most this often, so a flood of batches costs at most 40
+ * recomputations a second. Steps between regular ticks are partial (see `step` in surge.ts), so
+ * the market moves at the same pace however often it is recomputed.
+ */
+const PUBLISH_SPACING_MS = 25;
+
+/**
  * The replay guard's key of an event: ids are unique per kind and per reporting principal, as
  * in history's key (kind, source, event_id). Length-prefixed, so no choice of ids can collide.
  */
@@ -62,6 +70,7 @@ export class Zone extends HistoryProducer {
   #tickAt = 0;
   #alarmAt = 0;
   #lastSweepAt = 0;
+  #lastShareAt = 0;
   #minutes = new MinuteLog();
   #caps: EmergencyCap[] = [];
   #failUntil = 0;
@@ -147,7 +156,7 @@ export class Zone extends HistoryProducer {
       );
     }
     for (const cell of cells) this.#saveCell(cell);
-    if (accepted.length > 0) this.#schedule(now);
+    if (cells.size > 0 || drivers.size > 0) this.#schedule(now, PUBLISH_SPACING_MS);
     return { duplicates };
   }
 
@@ -288,7 +297,7 @@ export class Zone extends HistoryProducer {
     this.#subscribers.broadcast(changes);
     if (changes.length > 0) this.#publish(changes);
     if (active) {
-      this.#shareBorders(state, now);
+      if (now - this.#lastShareAt >= state.settings.updateIntervalMs) this.#shareBorders(state, now);
       this.#schedule(now + state.settings.updateIntervalMs);
     }
   }
@@ -306,10 +315,9 @@ export class Zone extends HistoryProducer {
       this.outbox.add({ type: "surge", market: config.market.id, zone: config.zone, minutes }, now);
   }
 
-  /** Wants a tick at most once per update interval, as soon as possible after the last one. */
-  #schedule(now: number): void {
-    const interval = this.#state?.settings.updateIntervalMs ?? 200;
-    const at = Math.max(now, this.#lastTickAt + interval);
+  /** Wants a tick as soon as possible, at least `spacing` (by default a whole update interval) after the last one. */
+  #schedule(now: number, spacing = this.#state?.settings.updateIntervalMs ?? 200): void {
+    const at = Math.max(now, this.#lastTickAt + spacing);
     if (this.#tickAt === 0 || at < this.#tickAt) this.#tickAt = at;
     this.rearm(now);
   }
@@ -363,6 +371,7 @@ export class Zone extends HistoryProducer {
 
   /** Sends neighbouring zones the balances of our cells they pool with theirs. */
   #shareBorders(state: ZoneState, now: number): void {
+    this.#lastShareAt = now;
     const config = this.#config;
     if (!config || state.settings.neighbourRings === 0) return;
     for (const [zone, cells] of Object.entries(config.borders)) {

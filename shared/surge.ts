@@ -110,18 +110,28 @@ export function effectiveCap(s: Pick<SurgeSettings, "cap">, emergencyCap?: numbe
   return emergencyCap === undefined ? s.cap : Math.max(1, Math.min(s.cap, emergencyCap));
 }
 
-/** Moves `previous` toward `target` by the smoothing share, bounded per update, within [1, cap]. */
+/**
+ * Moves `previous` toward `target` by the smoothing share, bounded per update, within [1, cap].
+ *
+ * `share` is how much of an update interval this step covers (0, 1]: a zone that publishes a
+ * change at once, between two regular ticks, takes a partial step, so the market moves at the
+ * same pace however often it is recomputed. A whole interval (the default) is one full step.
+ * @example step(1, 2, 3, { smoothing: 0.5, maxStepUp: 0.3, maxStepDown: 0.1 }) // {value: 1.3, limited: true}
+ */
 export function step(
   previous: number,
   target: number,
   cap: number,
   s: Pick<SurgeSettings, "smoothing" | "maxStepUp" | "maxStepDown">,
+  share = 1,
 ): { value: number; limited: boolean } {
+  const part = Math.min(1, Math.max(0, share));
   const gap = target - previous;
+  const smoothing = part === 1 ? s.smoothing : 1 - (1 - s.smoothing) ** part;
   // At least SETTLE per update (or the whole gap, when smaller), so a steady market lands
   // exactly on its target; applied before the bound, so the bound always holds.
-  const wanted = Math.sign(gap) * Math.max(s.smoothing * Math.abs(gap), Math.min(Math.abs(gap), SETTLE));
-  const bounded = Math.max(-s.maxStepDown, Math.min(s.maxStepUp, wanted));
+  const wanted = Math.sign(gap) * Math.max(smoothing * Math.abs(gap), Math.min(Math.abs(gap), SETTLE * part));
+  const bounded = Math.max(-s.maxStepDown * part, Math.min(s.maxStepUp * part, wanted));
   return { value: Math.max(1, Math.min(cap, previous + bounded)), limited: bounded !== wanted };
 }
 
@@ -166,6 +176,8 @@ export interface CellInput {
   previousShownTenths: number | undefined;
   settings: SurgeSettings;
   emergencyCap?: number;
+  /** How much of an update interval this update covers, in (0, 1] (see `step`); 1 when absent. */
+  share?: number;
 }
 
 /**
@@ -182,7 +194,7 @@ export function updateCell(input: CellInput): CellUpdate {
   const thinData = pooled.demand < s.minDemand;
   const raw = !s.enabled || thinData ? 1 : curve(ratio, s);
   const target = Math.min(raw, cap);
-  const stepped = step(input.previousSmoothed, target, cap, s);
+  const stepped = step(input.previousSmoothed, target, cap, s, input.share);
   const shown = shownTenths(stepped.value, input.previousShownTenths, cap, s.displayHysteresis);
   const bound =
     raw > cap ||

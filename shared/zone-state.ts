@@ -238,9 +238,12 @@ export class ZoneState {
         }),
       );
       const own = ringBalances[0]?.[0] ?? { supply: 0, demand: 0 };
+      // A cell recomputed sooner than a whole interval after its last update takes a partial step.
+      const since = state.computedAt > 0 ? now - state.computedAt : this.settings.updateIntervalMs;
       const update = this.policy.update({
         cell,
         now,
+        share: Math.min(1, since / this.settings.updateIntervalMs),
         inputs: this.#inputsFor(cell),
         own,
         rings: ringBalances,

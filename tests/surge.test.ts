@@ -557,6 +557,31 @@ describe("smoothed in time", () => {
     );
   });
 
+  test("a change published between ticks takes a partial step: k steps of 1/k of an interval move no further than one whole step, and smoothing composes exactly", () => {
+    fc.assert(
+      fc.property(timeArb, fc.integer({ min: 2, max: 8 }), ({ input, target }, k) => {
+        const st = input.settings;
+        const prev = Math.min(input.previousSmoothed, 10);
+        let value = prev;
+        for (let i = 0; i < k; i++) value = step(value, target, 100, st, 1 / k).value;
+        const whole = step(prev, target, 100, st).value;
+        // Never past the whole step's bounds, toward the target, never past it.
+        expect(value - prev).toBeLessThanOrEqual(st.maxStepUp + 1e-9);
+        expect(prev - value).toBeLessThanOrEqual(st.maxStepDown + 1e-9);
+        expect((value - prev) * Math.sign(target - prev)).toBeGreaterThanOrEqual(-1e-12);
+        expect(Math.abs(target - value)).toBeLessThanOrEqual(Math.abs(target - prev) + 1e-12);
+        // Unbounded and far from settling, k partial steps land where one whole step does.
+        const free = { ...st, maxStepUp: 100, maxStepDown: 100 };
+        if (Math.abs(target - prev) > 1) {
+          let v = prev;
+          for (let i = 0; i < k; i++) v = step(v, target, 100, free, 1 / k).value;
+          expect(v).toBeCloseTo(step(prev, target, 100, free).value, 6);
+        }
+        expect(whole).toBeGreaterThanOrEqual(1);
+      }),
+    );
+  });
+
   test("a steady market converges and stops changing: the shown value settles within 0.1 of the target, never flapping", () => {
     const steadyInput = fc
       .record({
