@@ -1,17 +1,26 @@
+import {
+  DEPENDENCIES,
+  type DependencyHealth,
+  type DependencyName,
+  type FailingZone,
+  type Mode,
+  modeChanges,
+  modes,
+  type ZonesHealth,
+  zonesHealth,
+} from "../shared/health";
 import { type Actor, auditEntry, type FailureEvent } from "../shared/history";
-import { directoryStub, marketFeedStub, SYSTEM_NAME, zoneStub } from "../shared/objects";
+import type { Market } from "../shared/market";
+import { directoryStub, marketFeedStub, parseZoneName, SYSTEM_NAME, zoneStub } from "../shared/objects";
 import { geofenceCells, zoneOf } from "../shared/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 
 /**
  * The system's mode: one object (named "system") that hears how the dependencies are doing —
- * from the probes a cron trigger runs and from the Workers' circuit breakers — and holds the
- * operators' overrides.
- *
- *   normal     every dependency answers
- *   degraded   a dependency is failing: pricing goes on (see README), what needs it waits or is refused
- *   emergency  (per market) an operator declared one: a cap on multipliers in the market or some cells
+ * from the probes a cron trigger runs and from the Workers' circuit breakers, the zones' per zone
+ * object — and holds the operators' overrides. The modes and the rules that make them from the
+ * reports are in `shared/health.ts`.
  *
  * Every change is persisted here, logged as a failure event (through this object's outbox, in
  * the same storage turn as the change, so it waits while Postgres is down), and pushed to the
@@ -22,17 +31,12 @@ import { Outbox } from "./outbox";
  * memory only: a restarted platform takes traffic again.
  */
 
-export type Mode = "normal" | "degraded" | "emergency";
-export type DependencyName = "postgres" | "redis" | "queue" | "zones";
-export const DEPENDENCIES: DependencyName[] = ["postgres", "redis", "queue", "zones"];
-
-export interface DependencyHealth {
-  status: "ok" | "failing" | "unknown";
-  since: string | null;
-  lastError: string | null;
-  latencyMs: number | null;
-  reportedAt: string | null;
-}
+/**
+ * A zone reported failing counts as failing this long unless reported again. Only its callers
+ * report it (a failed probe of an open breaker at least every 30 s while called); a zone nobody
+ * calls any more hurts nobody.
+ */
+const ZONE_REPORT_TTL_MS = 2 * 60_000;
 
 export interface Override {
   id: string;
@@ -49,7 +53,7 @@ export interface Override {
 export interface SystemSnapshot {
   mode: Mode;
   markets: Record<string, Mode>;
-  dependencies: Record<DependencyName, DependencyHealth>;
+  dependencies: Record<DependencyName, DependencyHealth> & { zones: ZonesHealth };
   overrides: Override[];
   changedAt: string | null;
   draining: boolean;
@@ -69,12 +73,16 @@ export interface OverrideRequest {
 export class SystemMode extends HistoryProducer {
   protected readonly outbox: Outbox;
   #draining = false;
+  /** Each market's zones, computed once per market version (as many as the directory has markets). */
+  #zonesByMarket = new Map<string, { version: number; zones: Set<string> }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS dependencies (name TEXT PRIMARY KEY, status TEXT NOT NULL, since INTEGER NOT NULL,
         last_error TEXT, latency_ms REAL, reported_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS overrides (id TEXT PRIMARY KEY, body TEXT NOT NULL, until INTEGER NOT NULL, lifted_at INTEGER);
+      CREATE TABLE IF NOT EXISTS failing_zones (name TEXT PRIMARY KEY, market TEXT NOT NULL, since INTEGER NOT NULL,
+        last_error TEXT, until INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
     this.outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_NAME } });
     void this.rearm();
@@ -86,12 +94,19 @@ export class SystemMode extends HistoryProducer {
     return draining;
   }
 
-  /** A dependency's health as a probe or a breaker saw it. */
+  /** A dependency's health as a probe or a breaker saw it; with `zone`, one zone object's (by its name). */
   async report(
     name: DependencyName,
     status: "ok" | "failing",
-    detail: { latencyMs?: number; error?: string } = {},
+    detail: { latencyMs?: number; error?: string; zone?: string } = {},
   ): Promise<SystemSnapshot> {
+    if (name === "zones" && detail.zone !== undefined) await this.#reportZone(detail.zone, status, detail.error);
+    else this.#reportDependency(name, status, detail);
+    await this.#settle();
+    return this.snapshot();
+  }
+
+  #reportDependency(name: DependencyName, status: "ok" | "failing", detail: { latencyMs?: number; error?: string }): void {
     const sql = this.ctx.storage.sql;
     const now = Date.now();
     const previous = sql.exec<{ status: string }>("SELECT status FROM dependencies WHERE name = ?", name).toArray()[0];
@@ -109,8 +124,55 @@ export class SystemMode extends HistoryProducer {
     );
     if (changed && previous !== undefined)
       this.#log({ kind: "dependency", subject: name, status, detail: { error: detail.error ?? null } });
-    await this.#settle();
-    return this.snapshot();
+  }
+
+  /** One zone object failing (held for `ZONE_REPORT_TTL_MS`, renewed by each report) or answering again. */
+  async #reportZone(zone: string, status: "ok" | "failing", error: string | undefined): Promise<void> {
+    const where = parseZoneName(zone);
+    if (!where) return;
+    const sql = this.ctx.storage.sql;
+    const now = Date.now();
+    const held = sql.exec("SELECT 1 FROM failing_zones WHERE name = ? AND until > ?", zone, now).toArray().length > 0;
+    if (status === "ok") {
+      sql.exec("DELETE FROM failing_zones WHERE name = ?", zone);
+      if (held) this.#log({ kind: "dependency", subject: `zone:${zone}`, status: "ok", detail: {} });
+      return;
+    }
+    sql.exec(
+      `INSERT INTO failing_zones (name, market, since, last_error, until) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET until = excluded.until, last_error = COALESCE(excluded.last_error, failing_zones.last_error),
+       since = CASE WHEN failing_zones.until > ? THEN failing_zones.since ELSE excluded.since END`,
+      zone,
+      where.market,
+      now,
+      error ?? null,
+      now + ZONE_REPORT_TTL_MS,
+      now,
+    );
+    if (held) return;
+    this.#log({ kind: "dependency", subject: `zone:${zone}`, status: "failing", detail: { error: error ?? null } });
+    await this.#countZones();
+  }
+
+  /** Counts every market's zones (the share's denominator), kept in storage for `snapshot`. */
+  async #countZones(): Promise<void> {
+    let markets: Market[];
+    try {
+      markets = await directoryStub(this.env).list();
+    } catch {
+      return; // the last count stands
+    }
+    const counted = new Map<string, { version: number; zones: Set<string> }>();
+    for (const m of markets) {
+      const known = this.#zonesByMarket.get(m.id);
+      counted.set(m.id, known?.version === m.version ? known : { version: m.version, zones: zonesOf(m) });
+    }
+    this.#zonesByMarket = counted;
+    const total = [...counted.values()].reduce((sum, m) => sum + m.zones.size, 0);
+    this.ctx.storage.sql.exec(
+      "INSERT INTO meta (key, value) VALUES ('zoneCount', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      String(total),
+    );
   }
 
   /** An operator's emergency: multipliers in a market (or some of its cells) capped until a time. */
@@ -177,19 +239,48 @@ export class SystemMode extends HistoryProducer {
         reportedAt: new Date(r.reported_at).toISOString(),
       };
     }
+    const zones = zonesHealth(dependencies.zones, this.#failingZones(now), this.#zoneCount());
+    const all = { ...dependencies, zones: zones.health };
     const overrides = this.#active(now);
-    const mode: Mode = Object.values(dependencies).some((d) => d.status === "failing") ? "degraded" : "normal";
-    const markets: Record<string, Mode> = {};
-    for (const o of overrides) markets[o.market] = "emergency";
+    const { mode, markets } = modes(
+      all,
+      zones.markets,
+      overrides.map((o) => o.market),
+    );
     const changedAt =
       this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'changedAt'").toArray()[0]?.value ?? null;
-    return { mode, markets, dependencies, overrides, changedAt, draining: this.#draining };
+    return { mode, markets, dependencies: all, overrides, changedAt, draining: this.#draining };
   }
 
-  /** Expires overrides on time, and sends the outbox's history. */
+  #failingZones(now: number): FailingZone[] {
+    return this.ctx.storage.sql
+      .exec<{ name: string; market: string; since: number; last_error: string | null }>(
+        "SELECT name, market, since, last_error FROM failing_zones WHERE until > ?",
+        now,
+      )
+      .toArray()
+      .map((z) => ({ name: z.name, market: z.market, since: z.since, lastError: z.last_error }));
+  }
+
+  #zoneCount(): number {
+    const row = this.ctx.storage.sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'zoneCount'").toArray()[0];
+    return Number(row?.value ?? 0);
+  }
+
+  /** Expires overrides and zone reports on time, and sends the outbox's history. */
   override async alarm(): Promise<void> {
     await this.outbox.drain(Date.now());
     const now = Date.now();
+    const unreported = this.ctx.storage.sql
+      .exec<{ name: string }>("DELETE FROM failing_zones WHERE until <= ? RETURNING name", now)
+      .toArray();
+    for (const { name } of unreported)
+      this.#log({
+        kind: "dependency",
+        subject: `zone:${name}`,
+        status: "unknown",
+        detail: { reason: `not reported failing for ${ZONE_REPORT_TTL_MS / 1000} s` },
+      });
     const expired = this.ctx.storage.sql
       .exec<{ id: string; body: string }>("SELECT id, body FROM overrides WHERE lifted_at IS NULL AND until <= ?", now)
       .toArray();
@@ -226,19 +317,25 @@ export class SystemMode extends HistoryProducer {
         "INSERT INTO meta (key, value) VALUES ('changedAt', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
         at,
       );
-      this.#log({ kind: "mode", subject: "system", status: snap.mode, detail: { markets: snap.markets } });
+      const previous = before ? (JSON.parse(before) as Pick<SystemSnapshot, "mode" | "markets">) : undefined;
+      for (const change of modeChanges(previous, snap))
+        this.#log({ kind: "mode", ...change, detail: { system: snap.mode, markets: snap.markets } });
       console.log(JSON.stringify({ level: "warn", message: "system mode changed", mode: snap.mode, markets: snap.markets }));
       await this.#announce(snap);
     }
     await this.rearm();
   }
 
-  /** The alarm serves the next override expiry and the outbox's next send, whichever is first. */
+  /** The alarm serves the next override expiry, zone report expiry and the outbox's next send, whichever is first. */
   protected async rearm(fromAlarm = false): Promise<void> {
     const now = Date.now();
     const next = this.#active(now)[0];
+    const zoneExpiry = this.ctx.storage.sql
+      .exec<{ at: number | null }>("SELECT min(until) AS at FROM failing_zones")
+      .toArray()[0]?.at;
     const due = Math.min(
       next ? Date.parse(next.until) : Number.POSITIVE_INFINITY,
+      zoneExpiry ?? Number.POSITIVE_INFINITY,
       this.outbox.nextDue(now) ?? Number.POSITIVE_INFINITY,
     );
     if (due === Number.POSITIVE_INFINITY) return;
@@ -270,7 +367,7 @@ export class SystemMode extends HistoryProducer {
     const caps = this.#active(Date.now())
       .filter((o) => o.market === marketId)
       .map((o) => ({ cap: o.cap, cells: o.cells, until: Date.parse(o.until) }));
-    const zones = new Set(geofenceCells(market.geofence, market.resolution).map((c) => zoneOf(c, market.zoneResolution)));
+    const zones = zonesOf(market);
     const ref = { id: market.id, version: market.version };
     await Promise.allSettled([...zones].map((zone) => zoneStub(this.env, market.id, zone).setEmergency(ref, zone, caps)));
   }
@@ -289,4 +386,9 @@ export class SystemMode extends HistoryProducer {
       now,
     );
   }
+}
+
+/** A market's zones: the parents of its pricing cells. */
+function zonesOf(market: Market): Set<string> {
+  return new Set(geofenceCells(market.geofence, market.resolution).map((c) => zoneOf(c, market.zoneResolution)));
 }

@@ -85,11 +85,14 @@ function loadGenerator(tally: Tally) {
   };
 }
 
-async function mode(): Promise<{ mode: string; dependencies: Record<string, { status: string }> }> {
-  const res = await p.json<{ system: { mode: string; dependencies: Record<string, { status: string }> } }>(
-    "/v1/system/probe",
-    {},
-  );
+interface Mode {
+  mode: string;
+  markets: Record<string, string>;
+  dependencies: Record<string, { status: string }> & { zones: { status: string; failing: string[]; failingShare: number } };
+}
+
+async function mode(): Promise<Mode> {
+  const res = await p.json<{ system: Mode }>("/v1/system/probe", {});
   return res.body.system;
 }
 
@@ -171,9 +174,12 @@ describe("under real faults, pricing degrades and recovers", () => {
     await eventually(async () => ((await mode()).mode === "normal" ? true : undefined), 30_000, 250);
     figures.push(`Redis: mode back to normal ${((Date.now() - redisBack) / 1000).toFixed(1)} s after the server restarted`);
 
-    // 3. The zone of the hot cell fails for 4 s: quotes there use its last known multiplier, marked.
+    // 3. The zone of the hot cell fails for 6 s (time to read the mode and readiness meanwhile): quotes there
+    // use its last known multiplier, marked.
     const before = await p.json<{ multiplier: number }>("/v1/quotes", { pickup: hot, dropoff, product: "standard" });
-    expect((await p.json("/v1/admin/chaos/zone", { lat: hot.lat, lng: hot.lng, seconds: 4 })).status).toBe(200);
+    const chaos = await p.json<{ zone: string }>("/v1/admin/chaos/zone", { lat: hot.lat, lng: hot.lng, seconds: 6 });
+    expect(chaos.status).toBe(200);
+    const sickZone = `nyc:${chaos.body.zone}`;
     const degraded = await p.json<{ multiplier: number; degraded: { reason: string; basis: string } }>("/v1/quotes", {
       pickup: hot,
       dropoff,
@@ -185,6 +191,31 @@ describe("under real faults, pricing degrades and recovers", () => {
     expect(degraded.body.multiplier).toBe(before.body.multiplier);
     const calmQuote = await p.json<{ degraded: unknown }>("/v1/quotes", { pickup: calm, dropoff, product: "standard" });
     expect(calmQuote.body.degraded).toBeNull(); // other zones are unaffected
+    // The system sees that zone, by name, and degrades its market; one zone of a handful is not the zones failing.
+    const zoneDown = await eventually(
+      async () => {
+        const m = await mode();
+        return m.dependencies.zones.failing.includes(sickZone) ? m : undefined;
+      },
+      3_000,
+      100,
+    );
+    expect(zoneDown.markets.nyc).toBe("degraded");
+    expect(zoneDown.dependencies.zones.failing).toEqual([sickZone]);
+    expect(zoneDown.dependencies.zones.failingShare).toBeGreaterThan(0);
+    expect(zoneDown.dependencies.zones.failingShare).toBeLessThan(0.25);
+    expect(zoneDown.dependencies.zones.status).toBe("ok");
+    expect(zoneDown.mode).toBe("normal");
+    // Readiness says so too: still ready to price (the zones can be reached), degraded by that zone.
+    const ready = (await (await p.fetch("/health/ready?deep=1")).json()) as {
+      status: string;
+      checks: { zones: { status: string; failing: string[] } };
+    };
+    expect(ready.checks.zones).toMatchObject({ status: "ok", failing: [sickZone] });
+    expect(ready.status).toBe("degraded");
+    figures.push(
+      `zone ${sickZone} failing: market nyc degraded, system ${zoneDown.mode} (${Math.round(zoneDown.dependencies.zones.failingShare * 100)} % of zones failing)`,
+    );
     await sleep(5000);
     await eventually(
       async () => {
@@ -193,6 +224,15 @@ describe("under real faults, pricing degrades and recovers", () => {
       },
       40_000,
       500,
+    );
+    // The zone answers again: the breaker that probed it reports so, and its market is back to normal.
+    await eventually(
+      async () => {
+        const m = await mode();
+        return m.dependencies.zones.failing.length === 0 && m.markets.nyc === undefined ? true : undefined;
+      },
+      10_000,
+      250,
     );
 
     await load.stop();
@@ -222,6 +262,9 @@ describe("under real faults, pricing degrades and recovers", () => {
     expect(failures).toContain("dependency:postgres:failing");
     expect(failures).toContain("dependency:redis:ok");
     expect(failures).toContain("mode:system:degraded");
+    for (const entry of [`dependency:zone:${sickZone}:failing`, "mode:market:nyc:degraded", `dependency:zone:${sickZone}:ok`])
+      expect(failures).toContain(entry);
+    expect(failures).toContain("mode:market:nyc:normal");
 
     // The performance and failure report: per mode, rates, errors and latency percentiles, and the failure log.
     const from = new Date(Date.now() - 10 * 60_000).toISOString();

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { zoneName, zoneStub } from "../../shared/objects";
 import { type PricedQuote, priceQuote, type QuotePricing } from "../../shared/quote";
 import { effectiveCap } from "../../shared/surge";
@@ -16,7 +17,6 @@ import { overrideCap, systemSnapshot } from "./system";
  * operator's emergency cap applies either way.
  */
 export const MAX_STALE_MS = 5 * 60_000;
-const REMEMBERED_CELLS = 20_000;
 
 export interface Degraded {
   reason: "zone-unavailable";
@@ -24,15 +24,11 @@ export interface Degraded {
   ageSeconds: number | null;
 }
 
-const lastKnown = new Map<string, CellReading>();
+/** Each cell's last reading here, good until `MAX_STALE_MS` after the zone computed it; 20,000 cells is a large city's. */
+const lastKnown = new ExpiringMap<string, CellReading>({ maxEntries: 20_000 });
 
 function remember(reading: CellReading): void {
-  lastKnown.delete(reading.cell);
-  lastKnown.set(reading.cell, reading);
-  if (lastKnown.size > REMEMBERED_CELLS) {
-    const oldest = lastKnown.keys().next().value;
-    if (oldest !== undefined) lastKnown.delete(oldest);
-  }
+  lastKnown.set(reading.cell, reading, reading.computedAt + MAX_STALE_MS - Date.now());
 }
 
 export async function readCell(
@@ -101,8 +97,7 @@ async function fallback(
     }),
   );
   const now = Date.now();
-  const known = lastKnown.get(cell);
-  const fresh = known && now - known.computedAt <= MAX_STALE_MS ? known : undefined;
+  const fresh = lastKnown.get(cell);
   const cap = overrideCap(await systemSnapshot(c.env), market.id, cell, now);
   const base: CellReading = fresh ?? {
     cell,

@@ -1,12 +1,15 @@
-import type { DependencyName } from "../../durable-objects/system-mode";
 import { type BreakerSettings, CircuitBreaker } from "../../shared/breaker";
+import type { DependencyName } from "../../shared/health";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { systemStub } from "../../shared/objects";
 
 /**
  * Every outside call of the edge goes through a circuit breaker: a dependency that keeps
  * failing is not called for a while (callers take their fallback at once instead of waiting on
  * timeouts), then probed with growing delays. Breakers live per isolate; their transitions are
- * reported to the system-mode object, which turns them into the system's mode.
+ * reported to the system-mode object, which turns them into the system's mode. Zones have a
+ * breaker per zone object and are reported per zone object (by name), so one failing zone is
+ * seen as that zone.
  */
 
 const SETTINGS: Record<DependencyName, BreakerSettings> = {
@@ -17,16 +20,11 @@ const SETTINGS: Record<DependencyName, BreakerSettings> = {
   zones: { failureThreshold: 2, openMs: 1_000, maxOpenMs: 30_000 },
 };
 
-const breakers = new Map<string, CircuitBreaker>();
+/** Per dependency and per zone object called; 10,000 covers the zones an isolate talks to, and no lifetime: state must outlive a quiet spell. */
+const breakers = new ExpiringMap<string, CircuitBreaker>({ maxEntries: 10_000 });
 
 export function breaker(dependency: DependencyName, key: string = dependency): CircuitBreaker {
-  const id = `${dependency}:${key}`;
-  let b = breakers.get(id);
-  if (!b) {
-    b = new CircuitBreaker(SETTINGS[dependency]);
-    breakers.set(id, b);
-  }
-  return b;
+  return breakers.getOrInsertComputed(`${dependency}:${key}`, () => new CircuitBreaker(SETTINGS[dependency]));
 }
 
 /** Thrown instead of calling a dependency whose breaker is open. */
@@ -59,24 +57,27 @@ export async function guarded<T>(
   if (!b.allow(now)) throw new DependencyUnavailable(dependency, b.snapshot().retryAt);
   const before = b.state;
   const started = Date.now();
+  const which = dependency === "zones" ? { zone: key } : {};
   try {
     const result = await work();
     b.success(Date.now());
-    if (before !== "closed") report(env, ctx, dependency, "ok", { latencyMs: Date.now() - started });
+    if (before !== "closed") report(env, ctx, dependency, "ok", { latencyMs: Date.now() - started, ...which });
     return result;
   } catch (err) {
     b.failure(Date.now(), err);
-    if (before !== "open" && b.state === "open") report(env, ctx, dependency, "failing", { error: String(err).slice(0, 300) });
+    if (before !== "open" && b.state === "open")
+      report(env, ctx, dependency, "failing", { error: String(err).slice(0, 300), ...which });
     throw err;
   }
 }
 
+/** Tells the system-mode object; `zone` (a zone object's name) when the report is about one zone. */
 export function report(
   env: Env,
   ctx: Reporter,
   dependency: DependencyName,
   status: "ok" | "failing",
-  detail: { latencyMs?: number; error?: string },
+  detail: { latencyMs?: number; error?: string; zone?: string },
 ) {
   ctx.waitUntil(
     systemStub(env)

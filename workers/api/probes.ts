@@ -1,7 +1,7 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { sql } from "drizzle-orm";
 import { httpDatabase } from "../../db/client";
-import type { DependencyName } from "../../durable-objects/system-mode";
+import type { DependencyName } from "../../shared/health";
 import { canaryZoneStub, systemStub } from "../../shared/objects";
 import { breaker } from "./dependencies";
 

@@ -7,7 +7,13 @@ import { forgetSystem, systemSnapshot } from "../system";
 
 export const health = router();
 
-const Check = z.object({ status: z.enum(["ok", "failing"]), latencyMs: z.number(), error: z.string().optional() });
+const Check = z.object({
+  status: z.enum(["ok", "failing"]),
+  latencyMs: z.number(),
+  error: z.string().optional(),
+  failing: z.array(z.string()).optional().describe("zones only: the zone objects failing now, by name (<market>:<zone>)"),
+  failingShare: z.number().optional().describe("zones only: the share of every market's zones that fail"),
+});
 const Readiness = z.object({
   status: z.enum(["ready", "degraded", "not ready"]),
   mode: z.string(),
@@ -33,7 +39,7 @@ health.openapi(
     path: "/health/ready",
     summary: "Readiness: the last known system mode, or (?deep, operators) each dependency probed now",
     description:
-      "Without `deep`: a cheap public answer from the system mode this isolate last saw; nothing is probed. With `deep` (any value; operators and admins, rate limited): Postgres, Redis, the queue, the directory and the zones are called now, each with its status and latency.",
+      "Without `deep`: a cheap public answer from the system mode this isolate last saw; nothing is probed. With `deep` (any value; operators and admins, rate limited): Postgres, Redis, the queue, the directory and the zones are called now, each with its status and latency; the zones check also names the zone objects that fail now (reported by the edge's breakers), which leave the platform degraded, not unready.",
     tags: ["health"],
     request: { query: z.object({ deep: z.string().optional().describe("probe every dependency now (operators, admins)") }) },
     responses: {
@@ -76,12 +82,16 @@ health.openapi(
             error: `history backlog ${history.status}: ${history.pending} rows (${history.bytes} bytes) pending, the oldest ${Math.round((history.oldestAgeMs ?? 0) / 1000)} s old; ${history.unreachable} outboxes did not answer`,
           };
     forgetSystem();
-    const mode = (await systemSnapshot(c.env))?.mode ?? "degraded";
-    // Ready means able to price: the directory, the zones and the signing key. The rest degrade.
+    const snapshot = await systemSnapshot(c.env);
+    const mode = snapshot?.mode ?? "degraded";
+    const zones = snapshot?.dependencies.zones;
+    if (checks.zones && zones) checks.zones = { ...checks.zones, failing: zones.failing, failingShare: zones.failingShare };
+    // Ready means able to price: the directory, the zones (the canary reached) and the signing key.
+    // The rest degrade, and so does a failing zone object: its cells price from their last known multiplier.
     const ready = ["directory", "zones", "quoteSigning"].every((k) => checks[k]?.status === "ok");
     const status: z.infer<typeof Readiness>["status"] = !ready
       ? "not ready"
-      : Object.values(checks).every((x) => x.status === "ok")
+      : Object.values(checks).every((x) => x.status === "ok") && (zones?.failing.length ?? 0) === 0
         ? "ready"
         : "degraded";
     return c.json({ status, mode, checks }, ready ? 200 : 503);
