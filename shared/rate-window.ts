@@ -1,3 +1,5 @@
+import { ExpiringMap } from "./kit/expiring-map";
+
 /**
  * A pure, in-memory sliding-window rate limiter with bounded memory: the edge API's fallback
  * when Redis cannot answer (see `workers/api/rate-limit.ts`), one per isolate.
@@ -62,10 +64,9 @@ interface Entry {
  * if (!decision.allowed) retryAfterSeconds = Math.ceil(decision.resetMs / 1000);
  */
 export class SlidingWindow {
-  readonly #maxKeys: number;
   readonly #resolution: number;
-  /** Insertion order is recency order: a touched key is moved to the end, the first one is evicted. */
-  readonly #entries = new Map<string, Entry>();
+  /** At most `maxKeys`, the least recently touched forgotten first; no lifetime: an old entry's buckets simply expire. */
+  readonly #entries: ExpiringMap<string, Entry>;
 
   constructor(options: SlidingWindowOptions) {
     if (!Number.isInteger(options.maxKeys) || options.maxKeys < 1)
@@ -73,7 +74,7 @@ export class SlidingWindow {
     const resolution = options.resolution ?? 10;
     if (!Number.isInteger(resolution) || resolution < 1)
       throw new RangeError("SlidingWindow: resolution must be a positive integer");
-    this.#maxKeys = options.maxKeys;
+    this.#entries = new ExpiringMap({ maxEntries: options.maxKeys });
     this.#resolution = resolution;
   }
 
@@ -124,11 +125,10 @@ export class SlidingWindow {
     return { keys: this.#entries.size, buckets };
   }
 
-  /** The entry of `key`, made most recently used, its expired buckets dropped; evicts beyond the cap. */
+  /** The entry of `key`, made most recently used, its expired buckets dropped. */
   #touch(key: string, limit: WindowLimit, now: number): Entry {
     checkLimit(limit);
     let entry = this.#entries.get(key);
-    if (entry) this.#entries.delete(key);
     if (!entry || entry.requests !== limit.requests || entry.windowMs !== limit.windowMs) {
       entry = {
         requests: limit.requests,
@@ -136,12 +136,7 @@ export class SlidingWindow {
         bucketMs: Math.ceil(limit.windowMs / this.#resolution),
         buckets: [],
       };
-    }
-    this.#entries.set(key, entry);
-    while (this.#entries.size > this.#maxKeys) {
-      const oldest = this.#entries.keys().next();
-      if (oldest.done) break;
-      this.#entries.delete(oldest.value);
+      this.#entries.set(key, entry);
     }
     // Every bucket from the one holding `now - windowMs` on counts (in full); older ones are gone.
     const first = Math.floor((now - entry.windowMs) / entry.bucketMs);

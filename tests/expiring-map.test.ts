@@ -114,6 +114,7 @@ describe("ExpiringMap", () => {
             }
             expect(map.size).toBeLessThanOrEqual(maxEntries);
             expect(map.size).toBe(model.entries.length);
+            expect([...map.values()]).toEqual(model.entries.map((e) => e.value));
           }
         },
       ),

@@ -97,6 +97,11 @@ export class ExpiringMap<K, V> {
     return value;
   }
 
+  /** Every value held, expired ones included, least recently used first (not a use): for accounting. */
+  *values(): IterableIterator<V> {
+    for (const slot of this.#slots.values()) yield slot.value;
+  }
+
   delete(key: K): boolean {
     return this.#slots.delete(key);
   }

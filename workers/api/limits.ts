@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from "hono";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
 import type { AppEnv } from "./app";
 import { sha256 } from "./auth/secrets";
 import { ProblemError } from "./problem";
@@ -41,18 +42,18 @@ function routeClass(route: string | undefined): RouteClass | null {
   return "reads";
 }
 
-const limiters = new Map<string, MiddlewareHandler<AppEnv>>();
-const signIns = new Map<string, SlidingWindows<"signin">>();
+// By RATE_LIMITS value: one per deployment; 4 leaves room for a change of it without growing.
+const limiters = new ExpiringMap<string, MiddlewareHandler<AppEnv>>({ maxEntries: 4 });
+const signIns = new ExpiringMap<string, SlidingWindows<"signin">>({ maxEntries: 4 });
 
 function overridesOf(setting: string): Partial<Record<RouteClass | "signin", RateLimitRule>> {
   return setting ? (JSON.parse(setting) as Partial<Record<RouteClass | "signin", RateLimitRule>>) : {};
 }
 
 function limiterFor(setting: string): MiddlewareHandler<AppEnv> {
-  let limiter = limiters.get(setting);
-  if (!limiter) {
+  return limiters.getOrInsertComputed(setting, () => {
     const { signin: _signin, ...overrides } = overridesOf(setting);
-    limiter = rateLimit({
+    return rateLimit({
       classify: (c) => routeClass(c.get("route")),
       identify: (c) => {
         const p = c.get("principal");
@@ -60,9 +61,7 @@ function limiterFor(setting: string): MiddlewareHandler<AppEnv> {
       },
       limits: { ...DEFAULT_LIMITS, ...overrides },
     });
-    limiters.set(setting, limiter);
-  }
-  return limiter;
+  });
 }
 
 /** Rate limiting after authentication (so a principal is limited as itself, not by its IP). */
@@ -91,12 +90,9 @@ export const signInThrottle = {
 
 function signInWindows(env: Env): SlidingWindows<"signin"> {
   const setting = env.RATE_LIMITS ?? "";
-  let windows = signIns.get(setting);
-  if (!windows) {
-    windows = slidingWindows(["signin"] as const, { limits: { signin: overridesOf(setting).signin ?? SIGN_IN_FAILURES } });
-    signIns.set(setting, windows);
-  }
-  return windows;
+  return signIns.getOrInsertComputed(setting, () =>
+    slidingWindows(["signin"] as const, { limits: { signin: overridesOf(setting).signin ?? SIGN_IN_FAILURES } }),
+  );
 }
 
 /** Emails are case-insensitive here as everywhere; hashed so no address becomes a Redis key. */

@@ -2,6 +2,7 @@ import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
 import { CircuitBreaker } from "../../shared/breaker";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { SlidingWindow, type WindowLimit } from "../../shared/rate-window";
 import type { AppEnv } from "./app";
 import { problemResponse } from "./problem";
@@ -90,7 +91,7 @@ const ADVANCE_MAX_AGE_MS = 1_000;
 const DEFAULT_PREFIX = "equilibrium:ratelimit";
 /** Identities are key material: a client-controlled header must not make keys arbitrarily long. */
 const MAX_IDENTITY_LENGTH = 200;
-/** Env-configured Redis targets remembered per isolate (bindings rarely change; this only bounds a surprise). */
+/** Redis targets remembered per isolate (bindings rarely change; this only bounds a surprise). */
 const MAX_TARGETS = 16;
 
 /** One Redis (and prefix): its limiters per class and whether it is currently trusted. */
@@ -187,8 +188,9 @@ export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
     classes.map((rc) => [rc, { requests: limits[rc].requests, windowMs: limits[rc].windowSeconds * 1000 }]),
   ) as Record<C, WindowLimit>;
 
-  const byConfig = new Map<string, Target<C>>();
-  const byClient = new WeakMap<Redis, Map<string, Target<C>>>();
+  // By URL, token and prefix; no lifetime: a target's breaker state must last.
+  const byConfig = new ExpiringMap<string, Target<C>>({ maxEntries: MAX_TARGETS });
+  const byClient = new WeakMap<Redis, ExpiringMap<string, Target<C>>>();
   let warnedUnconfigured = false;
 
   const limitersFor = (redis: Redis, prefix: string): Record<C, Ratelimit> =>
@@ -224,22 +226,15 @@ export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
       if (!client) return undefined;
       let perPrefix = byClient.get(client);
       if (!perPrefix) {
-        perPrefix = new Map();
+        perPrefix = new ExpiringMap({ maxEntries: MAX_TARGETS });
         byClient.set(client, perPrefix);
       }
-      let target = perPrefix.get(prefix);
-      if (!target) {
-        target = newTarget(client, prefix);
-        perPrefix.set(prefix, target);
-      }
-      return target;
+      return perPrefix.getOrInsertComputed(prefix, () => newTarget(client, prefix));
     }
     const url = bindings.UPSTASH_REDIS_REST_URL;
     const token = bindings.UPSTASH_REDIS_REST_TOKEN;
     if (!url || !token) return undefined;
-    const key = `${url}\n${token}\n${prefix}`;
-    let target = byConfig.get(key);
-    if (!target) {
+    return byConfig.getOrInsertComputed(`${url}\n${token}\n${prefix}`, () => {
       const client = new Redis({
         url,
         token,
@@ -252,11 +247,8 @@ export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
         enableAutoPipelining: false,
         readYourWrites: false,
       });
-      target = newTarget(client, prefix);
-      byConfig.set(key, target);
-      if (byConfig.size > MAX_TARGETS) byConfig.delete(byConfig.keys().next().value as string);
-    }
-    return target;
+      return newTarget(client, prefix);
+    });
   };
 
   /** Whether this request may ask Redis: not while its breaker is open; after the delay, one probe at a time. */
@@ -277,14 +269,14 @@ export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
    * min(MAX_ADVANCE, R × ADVANCE_SHARE) more within ADVANCE_MAX_AGE_MS without asking, and adds
    * them to its next call (`rate`). Near the limit R is small and every request asks; far from it
    * most requests skip the round trip. Several isolates admitting ahead at once can overshoot by
-   * at most that share each, once.
+   * at most that share each, once. An answer too old to admit on still holds what is owed (`stale`).
    */
-  const advances = new Map<string, { remaining: number; used: number; at: number; resetSeconds: number }>();
-  const remember = (key: string, value: { remaining: number; used: number; at: number; resetSeconds: number }) => {
-    advances.delete(key);
-    advances.set(key, value);
-    if (advances.size > (options.fallbackMaxKeys ?? 10_000)) advances.delete(advances.keys().next().value as string);
-  };
+  // As many callers as the fallback windows; an answer admits ahead for ADVANCE_MAX_AGE_MS.
+  const advances = new ExpiringMap<string, { remaining: number; used: number; resetSeconds: number }>({
+    maxEntries: options.fallbackMaxKeys ?? 10_000,
+    ttlMs: ADVANCE_MAX_AGE_MS,
+    clock,
+  });
 
   const decide = async (env: E["Bindings"], routeClass: C, identity: string): Promise<Decision> => {
     const window = windows[routeClass];
@@ -295,22 +287,18 @@ export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
       console.warn(JSON.stringify({ level: "warn", message: "rate limiting has no Redis configured: per-isolate limits only" }));
     }
     // Far from the limit, a few requests are admitted on the last answer and reported with the next call.
-    const now = clock();
-    const ahead = target ? advances.get(localKey) : undefined;
-    if (
-      ahead &&
-      now - ahead.at < ADVANCE_MAX_AGE_MS &&
-      ahead.used < Math.min(MAX_ADVANCE, Math.floor(ahead.remaining * ADVANCE_SHARE))
-    ) {
-      ahead.used += 1;
-      fallback.record(localKey, window, now);
+    const fresh = target ? advances.get(localKey) : undefined;
+    if (fresh && fresh.used < Math.min(MAX_ADVANCE, Math.floor(fresh.remaining * ADVANCE_SHARE))) {
+      fresh.used += 1;
+      fallback.record(localKey, window, clock());
       return {
         allowed: true,
-        remaining: Math.max(0, ahead.remaining - ahead.used),
-        resetSeconds: ahead.resetSeconds,
+        remaining: Math.max(0, fresh.remaining - fresh.used),
+        resetSeconds: fresh.resetSeconds,
         source: "redis",
       };
     }
+    const ahead = fresh ?? (target ? advances.stale(localKey) : undefined);
     if (target && mayAsk(target)) {
       try {
         // Claim what this isolate owes before asking, so concurrent requests do not report it again.
@@ -333,12 +321,7 @@ export function slidingWindows<C extends string, E extends HonoEnv = AppEnv>(
           // The owed requests were served already; near the limit nothing is admitted ahead any more.
           advances.delete(localKey);
         } else {
-          remember(localKey, {
-            remaining: Math.max(0, answer.remaining),
-            used: 0,
-            at: clock(),
-            resetSeconds: Math.max(0, seconds),
-          });
+          advances.set(localKey, { remaining: Math.max(0, answer.remaining), used: 0, resetSeconds: Math.max(0, seconds) });
         }
         return {
           allowed: answer.success,

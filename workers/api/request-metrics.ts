@@ -8,6 +8,8 @@ import type { RequestCount } from "../../shared/history";
 export const LATENCY_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 60_000];
 const FLUSH_MS = 10_000;
 
+// Counts, not a cache (nothing may be evicted): bounded by its keys — the router's route names ×
+// modes × outcomes × buckets, per minute — and emptied every FLUSH_MS.
 let counts = new Map<string, RequestCount>();
 let lastFlush = Date.now();
 

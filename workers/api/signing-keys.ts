@@ -1,4 +1,5 @@
 import { type CryptoKey, errors, exportJWK, importJWK, type JWK, type JWTHeaderParameters } from "jose";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { ProblemError } from "./problem";
 
 /**
@@ -18,19 +19,13 @@ export interface KeySet {
   resolve(header: JWTHeaderParameters): CryptoKey;
 }
 
-const imported = new Map<string, Promise<KeySet>>();
+/** Imported key sets by secret value; 4: a deployment has two secrets, and a rotation adds one value each. */
+const imported = new ExpiringMap<string, Promise<KeySet>>({ maxEntries: 4 });
 
 /** The key set in a secret; a missing or malformed secret is a 503 (configuration, not input). */
 export function keySetFrom(secret: string | undefined, name: string): Promise<KeySet> {
   if (!secret) throw new ProblemError(503, `Signing is not configured (${name} is missing).`);
-  let set = imported.get(secret);
-  if (!set) {
-    set = importKeySet(secret, name);
-    // A deployment has one value per secret; a rotation adds one. Keep the map from growing.
-    if (imported.size >= 4) imported.clear();
-    imported.set(secret, set);
-  }
-  return set;
+  return imported.getOrInsertComputed(secret, () => importKeySet(secret, name));
 }
 
 async function importKeySet(secret: string, name: string): Promise<KeySet> {

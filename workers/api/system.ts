@@ -1,30 +1,31 @@
 import type { SystemSnapshot } from "../../durable-objects/system-mode";
-import { systemStub } from "../../shared/objects";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
+import { SYSTEM_NAME, systemStub } from "../../shared/objects";
 
 /**
  * The system's mode as this isolate knows it: read from the system-mode object at most every
- * `TTL_MS`, so it costs nothing per request. An isolate that changes the mode (an override)
- * forgets its copy at once.
+ * 2 s, so it costs nothing per request. An isolate that changes the mode (an override) forgets
+ * its copy at once. One entry (one system); after 2 s its stale copy serves only while the
+ * object cannot answer.
  */
-const TTL_MS = 2_000;
-
-let cached: { at: number; snapshot: SystemSnapshot } | undefined;
+const copies = new ExpiringMap<string, SystemSnapshot>({ maxEntries: 1, ttlMs: 2_000 });
 
 export async function systemSnapshot(env: Env): Promise<SystemSnapshot | undefined> {
-  if (cached && Date.now() - cached.at < TTL_MS) return cached.snapshot;
+  const fresh = copies.get(SYSTEM_NAME);
+  if (fresh) return fresh;
   // Not shared between requests: another request's I/O may not be awaited here.
   try {
     const snapshot = await systemStub(env).snapshot();
-    cached = { at: Date.now(), snapshot };
+    copies.set(SYSTEM_NAME, snapshot);
     return snapshot;
   } catch {
     // The mode object itself unreachable: keep the last copy (or none); pricing does not wait for it.
-    return cached?.snapshot;
+    return copies.stale(SYSTEM_NAME);
   }
 }
 
 export function forgetSystem(): void {
-  cached = undefined;
+  copies.clear();
 }
 
 /** The emergency cap an operator set on a cell (or its whole market), if one is live. */
@@ -45,5 +46,5 @@ export function overrideCap(
 
 /** The mode this isolate last saw (no wait): what request metrics are filed under. */
 export function currentMode(): string {
-  return cached?.snapshot.mode ?? "normal";
+  return copies.stale(SYSTEM_NAME)?.mode ?? "normal";
 }

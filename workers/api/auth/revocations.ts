@@ -1,48 +1,45 @@
+import { ExpiringMap } from "../../../shared/kit/expiring-map";
 import { type LiveHost, revocationsStub } from "../../../shared/objects";
 import { type Revocation, RevocationList } from "../../../shared/revocation";
 
 /**
  * The edge's view of the revocation list (`durable-objects/revocations.ts`): a copy per
- * isolate, read again at most every `TTL_MS`, so a check costs a few map lookups and a revoked
- * token stops working everywhere within seconds (at once in the isolate that revoked it).
- * When the list object cannot answer, the last copy stays in force: tokens are short, and
- * authentication does not stop for it.
+ * isolate, read again once it is 3 s old, so a check costs a few map lookups and a revoked token
+ * stops working everywhere within seconds (at once in the isolate that revoked it). When the
+ * list object cannot answer, the last copy stays in force: tokens are short, and authentication
+ * does not stop for it.
  */
-const TTL_MS = 3_000;
-
-let cached: { at: number; list: RevocationList } | undefined;
-/** When a request of this isolate started reading the list: the others keep using the copy meanwhile. */
-let readingSince = 0;
+const LIST = "revocations";
+/** One list; good for 3 s, then its stale copy serves while one request reads it again (or it cannot be read). */
+const copies = new ExpiringMap<typeof LIST, RevocationList>({ maxEntries: 1, ttlMs: 3_000 });
 
 export async function revocations(env: Env): Promise<RevocationList> {
-  const now = Date.now();
-  if (cached && now - cached.at < TTL_MS) return cached.list;
-  // One request refreshes (not shared: another request's I/O may not be awaited here); if it
-  // hangs or fails, another may try after a while.
-  if (cached && now - readingSince < TTL_MS) return cached.list;
-  readingSince = now;
+  const fresh = copies.get(LIST);
+  if (fresh) return fresh;
+  // One request refreshes (not shared: another request's I/O may not be awaited here); the
+  // others keep the last copy meanwhile, and if this one hangs, another tries after 3 s.
+  const last = copies.stale(LIST);
+  if (last) copies.set(LIST, last);
   try {
     const list = new RevocationList(await revocationsStub(env).list());
-    cached = { at: Date.now(), list };
+    copies.set(LIST, list);
     return list;
   } catch (err) {
     console.warn(JSON.stringify({ level: "warn", message: "revocation list unreachable", error: String(err).slice(0, 300) }));
-    cached = { at: Date.now(), list: cached?.list ?? new RevocationList() };
-    return cached.list;
-  } finally {
-    readingSince = 0;
+    const kept = last ?? new RevocationList();
+    copies.set(LIST, kept);
+    return kept;
   }
 }
 
 /** Records a revocation: in force in this isolate at once, elsewhere within seconds, and on open sockets. */
 export async function revoke(env: Env, revocation: Revocation): Promise<void> {
   await revocationsStub(env).revoke(revocation);
-  (cached?.list ?? new RevocationList()).add(revocation);
+  copies.stale(LIST)?.add(revocation);
 }
 
-/** Live hosts this isolate has told the list about, and until when (bounded). */
-const hosts = new Map<string, number>();
-const HOSTS_CAP = 5_000;
+/** Live hosts this isolate has told the list about, each until its registration ends; 5,000 hosts with sockets. */
+const hosts = new ExpiringMap<string, number>({ maxEntries: 5_000 });
 /** A host is registered for this long beyond the token that needed it, so most connects skip the call. */
 const REGISTRATION_SLACK_MS = 10 * 60_000;
 
@@ -58,11 +55,7 @@ export function registerLiveHost(env: Env, ctx: Pick<ExecutionContext, "waitUnti
   ctx.waitUntil(
     revocationsStub(env)
       .register(host, registered)
-      .then(() => {
-        hosts.delete(key);
-        hosts.set(key, registered);
-        if (hosts.size > HOSTS_CAP) hosts.delete(hosts.keys().next().value as string);
-      })
+      .then(() => hosts.set(key, registered, registered - Date.now()))
       .catch((err) =>
         console.warn(JSON.stringify({ level: "warn", message: "live host not registered", error: String(err).slice(0, 300) })),
       ),

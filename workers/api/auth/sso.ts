@@ -1,6 +1,7 @@
 import { createRemoteJWKSet, type JWTPayload, jwtVerify } from "jose";
 import { openPool } from "../../../db/client";
 import { findUserByEmail } from "../../../db/identity";
+import { ExpiringMap } from "../../../shared/kit/expiring-map";
 import { ProblemError } from "../problem";
 import { isRole, type Principal } from "./principal";
 
@@ -14,14 +15,12 @@ import { isRole, type Principal } from "./principal";
  * users table says what they may do.
  */
 
-const jwksByUrl = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+/** Each issuer's key set (jose refetches it itself when stale); 4: two issuers are configured, a rotation of their URLs at most doubles that. */
+const jwksByUrl = new ExpiringMap<string, ReturnType<typeof createRemoteJWKSet>>({ maxEntries: 4 });
 function remoteJwks(url: string) {
-  let set = jwksByUrl.get(url);
-  if (!set) {
-    set = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
-    jwksByUrl.set(url, set);
-  }
-  return set;
+  return jwksByUrl.getOrInsertComputed(url, () =>
+    createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }),
+  );
 }
 
 async function verifyExternal(
@@ -44,13 +43,15 @@ async function verifyExternal(
   }
 }
 
-/** Maps a verified email to the user's principal (cached briefly per isolate: Access asserts on every request). */
-const users = new Map<string, { principal: Principal | null; at: number }>();
+/**
+ * Verified emails' principals (null: not a user), since Access asserts on every request. 1,000
+ * operators per isolate at most; a minute, so a user's changed roles or removal bind soon.
+ */
+const users = new ExpiringMap<string, { principal: Principal | null }>({ maxEntries: 1_000, ttlMs: 60_000 });
 async function principalFor(env: Env, payload: JWTPayload, via: Principal["via"]): Promise<Principal> {
   const email = typeof payload.email === "string" ? payload.email.toLowerCase() : undefined;
   if (!email || payload.email_verified === false) throw new ProblemError(401, "The assertion carries no verified email.");
-  const cached = users.get(email);
-  let principal = cached && Date.now() - cached.at < 60_000 ? cached.principal : undefined;
+  let principal = users.get(email)?.principal;
   if (principal === undefined) {
     const { pool, db } = openPool(env);
     try {
@@ -61,7 +62,7 @@ async function principalFor(env: Env, payload: JWTPayload, via: Principal["via"]
     } finally {
       await pool.end().catch(() => undefined);
     }
-    users.set(email, { principal, at: Date.now() });
+    users.set(email, { principal });
   }
   if (!principal) throw new ProblemError(403, `${email} is not a user of this platform; an admin must add them.`);
   // The assertion is the credential: a socket it opens closes when it expires; disabling the user revokes it.

@@ -1,4 +1,5 @@
 import { errors, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
+import { ExpiringMap } from "../../../shared/kit/expiring-map";
 import type { TokenIdentity } from "../../../shared/revocation";
 import { ProblemError } from "../problem";
 import { ALG, type KeySet, keySetFrom } from "../signing-keys";
@@ -51,24 +52,19 @@ export async function mintAccessToken(
 }
 
 /**
- * Tokens this isolate has verified, until they expire: a client sends the same token with every
- * request, and a signature check per request is most of what authentication costs. Bounded; the
+ * Tokens this isolate has verified, each until it expires: a client sends the same token with
+ * every request, and a signature check per request is most of what authentication costs. The
  * key set is part of the entry, so a rotation that drops a key also drops what it verified.
+ * 10,000: more callers than one isolate serves at once; each entry lives as long as its token.
  */
-const VERIFIED_CAP = 10_000;
-const verified = new Map<string, { principal: Principal; exp: number; keys: KeySet }>();
+const verified = new ExpiringMap<string, { principal: Principal; keys: KeySet }>({ maxEntries: 10_000 });
 
 /** Verifies an access token; any failure is a 401 that says why, without echoing the token. */
 export async function verifyAccessToken(env: Env, token: string): Promise<Principal> {
   const k = await keySet(env);
   const hit = verified.get(token);
-  if (hit && hit.keys === k && hit.exp * 1000 > Date.now()) return hit.principal;
-  const principal = await verifySignature(env, k, token);
-  if (verified.size >= VERIFIED_CAP) {
-    const oldest = verified.keys().next().value;
-    if (oldest !== undefined) verified.delete(oldest);
-  }
-  return principal;
+  if (hit && hit.keys === k) return hit.principal;
+  return verifySignature(env, k, token);
 }
 
 async function verifySignature(env: Env, k: KeySet, token: string): Promise<Principal> {
@@ -94,7 +90,7 @@ async function verifySignature(env: Env, k: KeySet, token: string): Promise<Prin
       ...(typeof actor === "string" ? { delegator: actor } : {}),
     };
     const principal: Principal = { subject: String(payload.sub), roles, markets, routes, via: "token", credential };
-    verified.set(token, { principal, exp: payload.exp as number, keys: k });
+    verified.set(token, { principal, keys: k }, (payload.exp as number) * 1000 - Date.now());
     return principal;
   } catch (err) {
     throw new ProblemError(
