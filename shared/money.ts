@@ -1,3 +1,5 @@
+import { ExpiringMap } from "./kit/expiring-map";
+
 /**
  * Currency amounts are carried as integers in the currency's minor unit
  * (cents, đồng, fils, ...). This module knows how many minor digits each
@@ -88,25 +90,21 @@ export function knownCurrencies(): readonly string[] {
 }
 
 // Keys come from market config (locale × currency), so this stays small; the
-// cap only guards against a caller passing arbitrary user-supplied locales.
-const FORMATTER_CACHE_LIMIT = 256;
-const formatterCache = new Map<string, Intl.NumberFormat>();
+// bound only guards against a caller passing arbitrary user-supplied locales. No lifetime.
+const formatters = new ExpiringMap<string, Intl.NumberFormat>({ maxEntries: 256 });
 
 function currencyFormatter(locale: string, currency: string, exponent: number): Intl.NumberFormat {
-  const key = `${locale}\u0000${currency}`;
-  const cached = formatterCache.get(key);
-  if (cached !== undefined) return cached;
-  // Constructed before touching the cache so an invalid locale (RangeError
-  // from Intl) never leaves a half-initialised entry behind.
-  const formatter = new Intl.NumberFormat(locale, {
-    style: "currency",
-    currency,
-    minimumFractionDigits: exponent,
-    maximumFractionDigits: exponent,
-  });
-  if (formatterCache.size >= FORMATTER_CACHE_LIMIT) formatterCache.clear();
-  formatterCache.set(key, formatter);
-  return formatter;
+  // An invalid locale (RangeError from Intl) throws before anything is kept.
+  return formatters.getOrInsertComputed(
+    `${locale}\u0000${currency}`,
+    () =>
+      new Intl.NumberFormat(locale, {
+        style: "currency",
+        currency,
+        minimumFractionDigits: exponent,
+        maximumFractionDigits: exponent,
+      }),
+  );
 }
 
 /**

@@ -179,6 +179,21 @@ describe("ExpiringMap", () => {
     expect(computed).toBe(2);
   });
 
+  test("a map without lifetimes never reads the clock: a formatter or breaker cache stays pure", () => {
+    const formatters = new ExpiringMap<string, number>({
+      maxEntries: 2,
+      clock: () => {
+        throw new Error("the clock was read");
+      },
+    });
+    formatters.set("en-US\u0000USD", 1).set("vi-VN\u0000VND", 2).set("en-GB\u0000GBP", 3);
+    expect(formatters.get("vi-VN\u0000VND")).toBe(2);
+    expect(formatters.has("en-US\u0000USD")).toBe(false);
+    expect(formatters.getOrInsertComputed("fr-FR\u0000EUR", () => 4)).toBe(4);
+    expect(formatters.prune()).toBe(0);
+    expect([...formatters.values()]).toEqual([2, 4]);
+  });
+
   test("refuses a bound that is not a positive integer, and a lifetime that is not a number", () => {
     for (const maxEntries of [0, -1, 1.5, Number.NaN]) expect(() => new ExpiringMap({ maxEntries })).toThrow(RangeError);
     expect(() => new ExpiringMap({ maxEntries: 1, ttlMs: Number.NaN })).toThrow(RangeError);

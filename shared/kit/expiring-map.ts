@@ -57,7 +57,7 @@ export class ExpiringMap<K, V> {
   /** The value of `key` if it has not expired, which makes it the most recently used. */
   get(key: K): V | undefined {
     const slot = this.#slots.get(key);
-    if (!slot || slot.expiresAt <= this.#clock()) return undefined;
+    if (!slot || this.#expired(slot)) return undefined;
     this.#slots.delete(key);
     this.#slots.set(key, slot);
     return slot.value;
@@ -66,7 +66,7 @@ export class ExpiringMap<K, V> {
   /** Whether `key` holds a value that has not expired (not a use). */
   has(key: K): boolean {
     const slot = this.#slots.get(key);
-    return slot !== undefined && slot.expiresAt > this.#clock();
+    return slot !== undefined && !this.#expired(slot);
   }
 
   /**
@@ -81,7 +81,8 @@ export class ExpiringMap<K, V> {
   set(key: K, value: V, ttlMs: number = this.ttlMs): this {
     checkTtl(ttlMs);
     this.#slots.delete(key);
-    this.#slots.set(key, { value, expiresAt: this.#clock() + ttlMs });
+    // Without a lifetime the clock is not read: a map without one is as pure as a Map.
+    this.#slots.set(key, { value, expiresAt: ttlMs === Number.POSITIVE_INFINITY ? ttlMs : this.#clock() + ttlMs });
     if (this.#slots.size > this.maxEntries) this.#slots.delete(this.#slots.keys().next().value as K);
     return this;
   }
@@ -112,15 +113,18 @@ export class ExpiringMap<K, V> {
 
   /** Drops every expired entry now (otherwise they go when replaced or evicted); returns how many. */
   prune(): number {
-    const now = this.#clock();
     let dropped = 0;
     for (const [key, slot] of this.#slots) {
-      if (slot.expiresAt <= now) {
+      if (this.#expired(slot)) {
         this.#slots.delete(key);
         dropped += 1;
       }
     }
     return dropped;
+  }
+
+  #expired(slot: Slot<V>): boolean {
+    return slot.expiresAt !== Number.POSITIVE_INFINITY && slot.expiresAt <= this.#clock();
   }
 }
 
