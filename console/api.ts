@@ -1,87 +1,67 @@
-import type { z } from "zod";
-import type { CellHistorySchema, HeatmapSchema, LiveMessage, Problem, QuoteSchema, SurgeReadingSchema } from "../shared/api";
+import { type Answer, ApiProblem, answer, type Body, createEquilibriumClient } from "../client";
+import type { LiveMessage } from "../shared/api";
 import type { Market } from "../shared/market";
 import { accessToken, signOut } from "./session";
 
 /**
- * The console's view of the v1 API on its own origin. Shapes come from the API's zod schemas
- * (type-only imports, so zod stays out of the page's bundle).
+ * The console's view of the v1 API on its own origin, through the typed client: shapes come from
+ * the API's OpenAPI document (types only; the page carries just openapi-fetch).
  */
 
-export type { LiveMessage, Market, Problem };
-export type Heatmap = z.infer<typeof HeatmapSchema>;
-export type SurgeReading = z.infer<typeof SurgeReadingSchema>;
-export type Explanation = SurgeReading["explanation"];
-export type CellHistory = z.infer<typeof CellHistorySchema>;
-export type Quote = z.infer<typeof QuoteSchema>;
+export type { LiveMessage, Market };
+export { ApiProblem };
+export type MarketInput = Body<"/v1/markets/{marketId}", "put">;
 export type Product = Market["products"][number];
-export type MarketInput = Omit<Market, "id" | "version" | "updatedAt" | "cellCount" | "zoneCount">;
-export interface LatLng {
-  lat: number;
-  lng: number;
-}
-
-/** A failed call: the API's problem document, or one made up when the API could not be reached. */
-export class ProblemError extends Error {
-  constructor(readonly problem: Problem) {
-    super(problem.detail);
-  }
-}
-
-async function call<T>(path: string, init?: RequestInit): Promise<T> {
-  let res: Response;
-  const headers = new Headers(init?.headers);
-  const token = accessToken();
-  if (token) headers.set("authorization", `Bearer ${token}`);
-  try {
-    res = await fetch(path, { ...init, headers });
-  } catch (err) {
-    throw new ProblemError({ type: "about:blank", title: "Unreachable", status: 0, detail: `The API did not answer (${err}).` });
-  }
-  const text = await res.text();
-  const body: unknown = text ? JSON.parse(text) : undefined;
-  if (res.status === 401) {
-    // The session expired or was revoked: back to the sign-in form.
-    signOut();
-    location.reload();
-  }
-  if (!res.ok) {
-    const problem = (body ?? {}) as Partial<Problem>;
-    throw new ProblemError({
-      ...problem,
-      type: problem.type ?? "about:blank",
-      title: problem.title ?? res.statusText,
-      status: res.status,
-      detail: problem.detail ?? `${init?.method ?? "GET"} ${path} answered ${res.status}.`,
-    });
-  }
-  return body as T;
-}
-
-const json = (method: string, body: unknown): RequestInit => ({
-  method,
-  headers: { "content-type": "application/json" },
-  body: JSON.stringify(body),
-});
-
+export type Heatmap = Answer<"/v1/markets/{marketId}/heatmap", "get">;
+export type SurgeReading = Answer<"/v1/surge", "get">;
+export type Explanation = SurgeReading["explanation"];
+export type CellHistory = Answer<"/v1/surge/history", "get">;
+export type Quote = Answer<"/v1/quotes", "post">;
 export interface SystemSnapshot {
   mode: "normal" | "degraded";
   markets: Record<string, "emergency">;
   dependencies: Record<string, { status: string; lastError: string | null }>;
   overrides: Array<{ id: string; market: string; cells: string[] | null; cap: number; until: string; reason: string }>;
 }
+export interface LatLng {
+  lat: number;
+  lng: number;
+}
+
+const client = createEquilibriumClient({
+  baseUrl: "",
+  token: accessToken,
+  fetch: async (request) => {
+    const res = await fetch(request);
+    if (res.status === 401) {
+      // The session expired or was revoked: back to the sign-in form.
+      signOut();
+      location.reload();
+    }
+    return res;
+  },
+});
+
+const market = (marketId: string) => ({ params: { path: { marketId } } });
+
+/**
+ * For the answers the API documents only loosely (a market as its ids and counts, the system as
+ * any object): their shapes come from the types behind them until the routes document them whole.
+ */
+const loose = <T>(call: Promise<unknown>) => call as Promise<T>;
 
 export const api = {
-  system: () => call<SystemSnapshot>("/v1/system"),
-  declareOverride: (o: { market: string; cap: number; minutes: number; reason: string }) =>
-    call<{ id: string }>("/v1/system/overrides", json("POST", o)),
-  liftOverride: (id: string) => call<unknown>(`/v1/system/overrides/${encodeURIComponent(id)}`, { method: "DELETE" }),
-  markets: () => call<{ markets: Market[] }>("/v1/markets").then((r) => r.markets),
-  market: (id: string) => call<Market>(`/v1/markets/${encodeURIComponent(id)}`),
-  putMarket: (id: string, input: MarketInput) => call<Market>(`/v1/markets/${encodeURIComponent(id)}`, json("PUT", input)),
-  heatmap: (id: string) => call<Heatmap>(`/v1/markets/${encodeURIComponent(id)}/heatmap`),
-  surge: (at: LatLng) => call<SurgeReading>(`/v1/surge?lat=${at.lat}&lng=${at.lng}`),
-  history: (cell: string) => call<CellHistory>(`/v1/surge/history?cell=${encodeURIComponent(cell)}`),
+  system: () => loose<SystemSnapshot>(answer(client.GET("/v1/system"))),
+  declareOverride: (body: Body<"/v1/system/overrides", "post">) => answer(client.POST("/v1/system/overrides", { body })),
+  liftOverride: (overrideId: string) =>
+    answer(client.DELETE("/v1/system/overrides/{overrideId}", { params: { path: { overrideId } } })),
+  markets: () => loose<{ markets: Market[] }>(answer(client.GET("/v1/markets"))).then((r) => r.markets),
+  market: (id: string) => loose<Market>(answer(client.GET("/v1/markets/{marketId}", market(id)))),
+  putMarket: (id: string, body: MarketInput) =>
+    loose<Market>(answer(client.PUT("/v1/markets/{marketId}", { ...market(id), body }))),
+  heatmap: (id: string) => answer(client.GET("/v1/markets/{marketId}/heatmap", market(id))),
+  surge: (at: LatLng) => answer(client.GET("/v1/surge", { params: { query: at } })),
+  history: (cell: string) => answer(client.GET("/v1/surge/history", { params: { query: { cell } } })),
   quote: (pickup: LatLng, dropoff: LatLng, product: string) =>
-    call<Quote>("/v1/quotes", json("POST", { pickup, dropoff, product })),
+    answer(client.POST("/v1/quotes", { body: { pickup, dropoff, product } })),
 };

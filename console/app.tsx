@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { api, type LatLng, type Market, ProblemError } from "./api";
+import { ApiProblem, api, type LatLng, type Market } from "./api";
 import { CellPanel } from "./cell-panel";
 import { marketGeometry } from "./geometry";
 import { type LiveStatus, watchMarket } from "./live";
@@ -35,7 +35,7 @@ export function App() {
     api
       .markets()
       .then(setMarkets)
-      .catch((err: unknown) => setLoadError(err instanceof ProblemError ? err.message : String(err)));
+      .catch((err: unknown) => setLoadError(err instanceof ApiProblem ? err.message : String(err)));
   }, [attempt]);
 
   useEffect(() => {

@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from "preact/hooks";
-import { api, type CellHistory, type LatLng, ProblemError, type SurgeReading } from "./api";
+import { ApiProblem, api, type CellHistory, type LatLng, type SurgeReading } from "./api";
 import { clock } from "./clock";
 import { ExplanationList } from "./explanation";
 import { HistoryChart } from "./history-chart";
@@ -47,7 +47,7 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, onSelect }: C
           setHistory(h);
           setError(null);
         })
-        .catch((err: unknown) => !stale && setError(err instanceof ProblemError ? err.message : String(err)));
+        .catch((err: unknown) => !stale && setError(err instanceof ApiProblem ? err.message : String(err)));
     };
     load();
     const timer = setInterval(load, REFRESH_MS);

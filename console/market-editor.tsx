@@ -2,7 +2,7 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { formatMoney, knownCurrencies } from "../shared/money";
-import { api, type Market, type MarketInput, ProblemError } from "./api";
+import { ApiProblem, api, type Market, type MarketInput } from "./api";
 
 /**
  * The market editor: products, fares, surge and trip settings. The API validates (one schema,
@@ -147,7 +147,7 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
       setOutcome({ kind: "saved", version: saved.version });
       onSaved(saved);
     } catch (err) {
-      const problem = err instanceof ProblemError ? err.problem : undefined;
+      const problem = err instanceof ApiProblem ? err : undefined;
       const list = problem?.errors ?? [];
       const byPath = new Map<string, string>();
       for (const { path, message } of list) byPath.set(path, byPath.has(path) ? `${byPath.get(path)}; ${message}` : message);

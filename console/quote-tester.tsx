@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from "preact/hooks";
 import { formatMoney } from "../shared/money";
-import { api, type LatLng, type Market, ProblemError, type Quote } from "./api";
+import { ApiProblem, api, type LatLng, type Market, type Quote } from "./api";
 import { clock } from "./clock";
 import { ExplanationList } from "./explanation";
 
@@ -41,7 +41,7 @@ export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }
     api
       .quote(pickup, dropoff, product)
       .then((q) => !stale && setQuote(q))
-      .catch((err: unknown) => !stale && setError(err instanceof ProblemError ? err.message : String(err)))
+      .catch((err: unknown) => !stale && setError(err instanceof ApiProblem ? err.message : String(err)))
       .finally(() => !stale && setBusy(false));
     return () => {
       stale = true;

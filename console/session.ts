@@ -1,3 +1,5 @@
+import { answer, type Body, createEquilibriumClient } from "../client";
+
 /**
  * The operator's session in this tab: an access token, from the sign-in form, or handed over
  * once in the URL (`/console/?token=…`, as the dev command prints it) and then removed from it.
@@ -19,20 +21,13 @@ export function signOut(): void {
 }
 
 /** Password + TOTP sign-in (operators and admins); behind Cloudflare Access, the assertion alone. */
-export async function signIn(
-  form: { email: string; password: string; totp: string } | "cloudflare_access",
-): Promise<string | null> {
-  const body =
+export async function signIn(form: { email: string; password: string; totp: string } | "cloudflare_access"): Promise<string> {
+  const body: Body<"/v1/auth/token", "post"> =
     form === "cloudflare_access"
       ? { grant_type: "cloudflare_access" }
       : { grant_type: "password", email: form.email, password: form.password, totp: form.totp || undefined };
-  const res = await fetch("/v1/auth/token", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const answer = (await res.json()) as { access_token?: string; detail?: string };
-  if (!res.ok || !answer.access_token) throw new Error(answer.detail ?? `sign-in failed (${res.status})`);
-  sessionStorage.setItem(KEY, answer.access_token);
-  return answer.access_token;
+  // Not the console's own client: a refused sign-in is an answer here, not an expired session.
+  const { access_token } = await answer(createEquilibriumClient({ baseUrl: "" }).POST("/v1/auth/token", { body }));
+  sessionStorage.setItem(KEY, access_token);
+  return access_token;
 }

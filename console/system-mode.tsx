@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 import { useCallback, useEffect, useState } from "preact/hooks";
-import { api, ProblemError, type SystemSnapshot } from "./api";
+import { ApiProblem, api, type SystemSnapshot } from "./api";
 
 /**
  * The system's mode in the header (normal / degraded from the dependencies, emergency for the
@@ -26,7 +26,7 @@ export function SystemMode() {
           setSnapshot(s);
           setError(null);
         })
-        .catch((err: unknown) => setError(err instanceof ProblemError ? err.problem.detail : String(err))),
+        .catch((err: unknown) => setError(err instanceof ApiProblem ? err.detail : String(err))),
     [],
   );
 
@@ -62,7 +62,7 @@ export function SystemMode() {
       setOpen(false);
       await refresh();
     } catch (err) {
-      setError(err instanceof ProblemError ? err.problem.detail : String(err));
+      setError(err instanceof ApiProblem ? err.detail : String(err));
     }
   };
 

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { answer, type Body, createEquilibriumClient, type EquilibriumClient } from "../client";
 import { MAX_BATCH_EVENTS } from "../shared/api";
 import type { Market, Product } from "../shared/market";
 import { chartSvg } from "../simulator/chart";
@@ -183,67 +184,49 @@ function parseOptions(argv: string[]): Options {
 
 // ── The platform's public API ──────────────────────────────────────────────────────────────
 
-interface HeatmapCell {
-  cell: string;
-  multiplier: number;
-  supply: number;
-  demand: number;
-}
-interface IngestResult {
-  accepted: number;
-  duplicate: number;
-  rejected: number;
-  rejections: Array<{ index: number; reason: string }>;
-}
 type MarketBody = Omit<Market, "id" | "version" | "updatedAt" | "cellCount" | "zoneCount">;
 
+/** One attempt at a request, given up after 15 s. */
+const once = (request: Request) => fetch(request, { signal: AbortSignal.timeout(15_000) });
+
+/** The calls the simulator makes, through the typed client. */
 class Api {
   /** Requests refused for the rate limit and retried after the platform's Retry-After. */
   throttled = 0;
+  readonly client: EquilibriumClient;
 
   constructor(
     readonly url: string,
     readonly token: string | undefined,
-  ) {}
+  ) {
+    this.client = createEquilibriumClient({ baseUrl: url, token, fetch: (request) => this.#patiently(request) });
+  }
 
-  /** A call; a 429 is waited out and retried (events must not be lost), unless `once`. */
-  async call<T>(method: string, path: string, body?: unknown, once = false): Promise<T> {
-    const headers: Record<string, string> = {};
-    if (body !== undefined) headers["content-type"] = "application/json";
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    let res: Response;
+  /** A 429 is waited out and retried: events must not be lost. */
+  async #patiently(request: Request): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
-      res = await fetch(this.url + path, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(15_000),
-      });
-      if (res.status !== 429 || once || attempt >= 10) break;
+      const res = await once(request.clone());
+      if (res.status !== 429 || attempt >= 10) return res;
       this.throttled += 1;
       await res.arrayBuffer();
       await sleep(Math.min(5, Number(res.headers.get("retry-after") ?? 1) || 1) * 1000);
     }
-    const text = await res.text();
-    if (!res.ok) {
-      let detail = text.slice(0, 300);
-      try {
-        detail = (JSON.parse(text) as { detail?: string }).detail ?? detail;
-      } catch {
-        // not problem+json: the raw text says enough
-      }
-      throw new Error(`${method} ${path}: ${res.status} ${detail}`);
-    }
-    return (text ? JSON.parse(text) : undefined) as T;
   }
 
-  market = (id: string) => this.call<Market>("GET", `/v1/markets/${id}`);
-  putMarket = (id: string, body: MarketBody) => this.call<Market>("PUT", `/v1/markets/${id}`, body);
-  heatmap = async (id: string) => (await this.call<{ cells: HeatmapCell[] }>("GET", `/v1/markets/${id}/heatmap`)).cells;
+  // The API documents a market's answer only as its ids and counts: the full shape is the Market type behind it.
+  market = (marketId: string) =>
+    answer(this.client.GET("/v1/markets/{marketId}", { params: { path: { marketId } } })) as Promise<unknown> as Promise<Market>;
+  putMarket = (marketId: string, body: MarketBody) =>
+    answer(this.client.PUT("/v1/markets/{marketId}", { params: { path: { marketId } }, body }));
+  heatmap = async (marketId: string) =>
+    (await answer(this.client.GET("/v1/markets/{marketId}/heatmap", { params: { path: { marketId } } }))).cells;
+  /** A quote is asked once: a rider the rate limit refuses is priced from the heatmap instead. */
   quote = (a: Arrival, product: string) =>
-    this.call<QuoteAnswer>("POST", "/v1/quotes", { pickup: a.pickup, dropoff: a.dropoff, product }, true);
-  supply = (events: unknown[]) => this.call<IngestResult>("POST", "/v1/events/supply", { events });
-  demand = (events: unknown[]) => this.call<IngestResult>("POST", "/v1/events/demand", { events });
+    answer(this.client.POST("/v1/quotes", { body: { pickup: a.pickup, dropoff: a.dropoff, product }, fetch: once }));
+  supply = (events: Body<"/v1/events/supply", "post">["events"]) =>
+    answer(this.client.POST("/v1/events/supply", { body: { events } }));
+  demand = (events: Body<"/v1/events/demand", "post">["events"]) =>
+    answer(this.client.POST("/v1/events/demand", { body: { events } }));
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
@@ -491,7 +474,7 @@ async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise
       kind: d.kind,
       at,
     }));
-    const calls: Array<Promise<IngestResult>> = [];
+    const calls: Array<ReturnType<Api["supply"]>> = [];
     for (let i = 0; i < supplyEvents.length; i += MAX_BATCH_EVENTS)
       calls.push(api.supply(supplyEvents.slice(i, i + MAX_BATCH_EVENTS)));
     for (let i = 0; i < demandEvents.length; i += MAX_BATCH_EVENTS)

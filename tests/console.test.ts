@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { buildConsole } from "../scripts/build-console";
 import { Region } from "../shared/geofence";
 import type { Market } from "../shared/market";
+import { base32Decode, totpAt } from "../shared/totp";
 import { geofenceCells } from "../shared/zoning";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
 import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "./support/fixtures";
@@ -370,5 +371,34 @@ describe("the operator console", () => {
     await screenshot(small, "phone-editor");
     expect(phoneProblems).toEqual([]);
     await phone.close();
+  });
+
+  test("a refused session goes back to the sign-in form; a wrong password is told there, and the right one with a code opens the console", async () => {
+    const email = "console-ops@example.com";
+    const password = "correct horse battery staple";
+    const user = await platform.json<{ totp: { secret: string } }>("/v1/admin/users", {
+      email,
+      roles: ["operator"],
+      markets: [NYC],
+      password,
+    });
+    expect(user.status).toBe(201);
+    const tab = await (await browser.newContext({ viewport: { width: 1280, height: 800 } })).newPage();
+    await tab.goto(`${platform.url}/console/?token=not-a-token#/${NYC}`);
+    await tab.locator("form").filter({ hasText: "Sign in" }).waitFor();
+    expect(await tab.evaluate(() => sessionStorage.length)).toBe(0);
+
+    await tab.locator('input[name="email"]').fill(email);
+    await tab.locator('input[name="password"]').fill("not the password");
+    await tab.getByRole("button", { name: "Sign in" }).click();
+    expect(await tab.locator(".sign-in .field-error").textContent()).toMatch(/password|credentials/i);
+
+    await tab.locator('input[name="password"]').fill(password);
+    const code = await totpAt(base32Decode(user.body.totp.secret), Math.floor(Date.now() / 30_000));
+    await tab.locator('input[name="totp"]').fill(code);
+    await tab.getByRole("button", { name: "Sign in" }).click();
+    await tab.locator(cellPath(grandCentral.cell)).waitFor();
+    expect(await tab.locator(".market-select select").inputValue()).toBe(NYC);
+    await tab.context().close();
   });
 });
