@@ -33,7 +33,7 @@ afterAll(async () => {
 
 /** `bun scripts/openapi.ts …` in its own process (it stubs modules for the app's import). */
 async function openapiScript(...args: string[]) {
-  const run = Bun.spawn(["bun", "scripts/openapi.ts", ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
+  const run = Bun.spawn([process.execPath, "scripts/openapi.ts", ...args], { cwd: ROOT, stdout: "pipe", stderr: "pipe" });
   const [stdout, stderr, code] = await Promise.all([
     new Response(run.stdout).text(),
     new Response(run.stderr).text(),
