@@ -1,55 +1,55 @@
 import { openPool } from "../../db/client";
 import { loadMarkets } from "../../db/markets";
+import { ExpiringMap } from "../../shared/kit/expiring-map";
 import type { Market } from "../../shared/market";
+import { directoryStub } from "../../shared/objects";
 import { MarketIndex } from "../../shared/zoning";
 
 /**
  * Each isolate keeps every market, indexed for point lookup, and asks the directory whether
- * anything changed at most every `REFRESH_MS`. A market edit is visible to other isolates within
+ * anything changed once its copy is 2 s old. A market edit is visible to other isolates within
  * that time; the isolate that made the edit sees it at once.
  */
-const REFRESH_MS = 2_000;
-
 interface Cached {
   version: number;
   index: MarketIndex;
-  checkedAt: number;
 }
 
-let cached: Cached | undefined;
+const MARKETS = "markets";
+/** One copy of every market; good for 2 s, then the stale copy is what the directory is asked about. */
+const copies = new ExpiringMap<typeof MARKETS, Cached>({ maxEntries: 1, ttlMs: 2_000 });
 
-export function directory(env: Env) {
-  return env.MARKETS.getByName("directory");
-}
+/** The directory's stub, as `routes/markets.ts` calls it (`directoryStub` from `shared/objects.ts`). */
+export const directory = directoryStub;
 
 /** The markets as this isolate knows them, refreshed when stale. */
 export async function marketIndex(env: Env): Promise<MarketIndex> {
-  const now = Date.now();
-  if (cached && now - cached.checkedAt < REFRESH_MS) return cached.index;
+  const fresh = copies.get(MARKETS);
+  if (fresh) return fresh.index;
   // Each request refreshes for itself: a promise holding another request's I/O may not be awaited
   // here ("Cannot perform I/O on behalf of a different request"). The check is one cheap RPC.
-  return (await refresh(env, cached)).index;
+  return (await refresh(env, copies.stale(MARKETS))).index;
 }
 
 /** Drops the cached copy, e.g. right after this isolate changed a market. */
 export function forgetMarkets(): void {
-  cached = undefined;
+  copies.clear();
 }
 
 async function refresh(env: Env, previous: Cached | undefined): Promise<Cached> {
-  let changed = await directory(env).changedSince(previous?.version ?? -1);
+  let changed = await directoryStub(env).changedSince(previous?.version ?? -1);
   if (changed?.version === 0) {
     // A new deployment: the directory is empty until it is filled from the markets' home.
     const markets = await fromPostgres(env);
     if (markets) {
-      await directory(env).load(markets);
-      changed = await directory(env).changedSince(-1);
+      await directoryStub(env).load(markets);
+      changed = await directoryStub(env).changedSince(-1);
     }
   }
   const next: Cached = changed
-    ? { version: changed.version, index: new MarketIndex(changed.markets as Market[]), checkedAt: Date.now() }
-    : { ...(previous as Cached), checkedAt: Date.now() };
-  cached = next;
+    ? { version: changed.version, index: new MarketIndex(changed.markets as Market[]) }
+    : (previous as Cached);
+  copies.set(MARKETS, next);
   return next;
 }
 
