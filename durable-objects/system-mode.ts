@@ -12,7 +12,7 @@ import {
 import { type Actor, auditEntry, type FailureEvent } from "../shared/history";
 import type { Market } from "../shared/market";
 import { directoryStub, marketFeedStub, parseZoneName, SYSTEM_NAME, zoneStub } from "../shared/objects";
-import { geofenceCells, zoneOf } from "../shared/zoning";
+import { marketZones } from "../shared/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 
@@ -165,7 +165,7 @@ export class SystemMode extends HistoryProducer {
     const counted = new Map<string, { version: number; zones: Set<string> }>();
     for (const m of markets) {
       const known = this.#zonesByMarket.get(m.id);
-      counted.set(m.id, known?.version === m.version ? known : { version: m.version, zones: zonesOf(m) });
+      counted.set(m.id, known?.version === m.version ? known : { version: m.version, zones: new Set(marketZones(m)) });
     }
     this.#zonesByMarket = counted;
     const total = [...counted.values()].reduce((sum, m) => sum + m.zones.size, 0);
@@ -367,7 +367,7 @@ export class SystemMode extends HistoryProducer {
     const caps = this.#active(Date.now())
       .filter((o) => o.market === marketId)
       .map((o) => ({ cap: o.cap, cells: o.cells, until: Date.parse(o.until) }));
-    const zones = zonesOf(market);
+    const zones = new Set(marketZones(market));
     const ref = { id: market.id, version: market.version };
     await Promise.allSettled([...zones].map((zone) => zoneStub(this.env, market.id, zone).setEmergency(ref, zone, caps)));
   }
@@ -389,6 +389,3 @@ export class SystemMode extends HistoryProducer {
 }
 
 /** A market's zones: the parents of its pricing cells. */
-function zonesOf(market: Market): Set<string> {
-  return new Set(geofenceCells(market.geofence, market.resolution).map((c) => zoneOf(c, market.zoneResolution)));
-}

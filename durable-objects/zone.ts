@@ -1,5 +1,6 @@
 import type { LiveMessage } from "../shared/api";
 import { type HistoryEvent, MinuteLog, type ZoneBatch, type ZoneIngestResult } from "../shared/history";
+import { directoryStub, marketFeedStub, zoneName, zoneStub } from "../shared/objects";
 import { type PricedQuote, priceQuote, type QuotePricing } from "../shared/quote";
 import type { Revocation } from "../shared/revocation";
 import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
@@ -12,7 +13,7 @@ import {
   type SurgeChange,
   ZoneState,
 } from "../shared/zone-state";
-import { COVERAGE_REVISION, zoneKey } from "../shared/zoning";
+import { COVERAGE_REVISION } from "../shared/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 import { Subscribers } from "./subscribers";
@@ -92,7 +93,7 @@ export class Zone extends HistoryProducer {
       queue: env.HISTORY,
       get origin() {
         const config = zone.#config;
-        return { host: "zone" as const, name: config ? zoneKey(config.market.id, config.zone) : "" };
+        return { host: "zone" as const, name: config ? zoneName(config.market.id, config.zone) : "" };
       },
     });
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
@@ -363,7 +364,7 @@ export class Zone extends HistoryProducer {
     const market = this.#config?.market;
     if (!market) return;
     this.ctx.waitUntil(
-      this.env.MARKET_FEEDS.getByName(market.id)
+      marketFeedStub(this.env, market.id)
         .publish(changes)
         .catch(() => undefined),
     );
@@ -380,7 +381,7 @@ export class Zone extends HistoryProducer {
         return b && (b.demand >= NEGLIGIBLE_DEMAND || b.supply > 0) ? [{ cell, ...b }] : [];
       });
       if (balances.length === 0) continue;
-      const stub = this.env.ZONES.getByName(zoneKey(config.market.id, zone));
+      const stub = zoneStub(this.env, config.market.id, zone);
       this.ctx.waitUntil(stub.halo(config.market, zone, balances).catch(() => undefined));
     }
   }
@@ -416,7 +417,7 @@ export class Zone extends HistoryProducer {
   }
 
   async #configure(ref: MarketRef, zone: string): Promise<void> {
-    const market = await this.env.MARKETS.getByName("directory").get(ref.id);
+    const market = await directoryStub(this.env).get(ref.id);
     if (!market) throw new Error(`market ${ref.id} is not in the directory`);
     const config = zoneConfig(market, zone, COVERAGE_REVISION);
     this.ctx.storage.sql.exec(

@@ -280,14 +280,21 @@ export function geofenceRefusal(geofence: Geofence, resolution: number, maxCells
   return undefined;
 }
 
+/** The distinct zones of some cells. */
+export function zonesOfCells(cells: Iterable<string>, zoneResolution: number): string[] {
+  const zones = new Set<string>();
+  for (const cell of cells) zones.add(cellToParent(cell, zoneResolution));
+  return [...zones];
+}
+
+/** Every zone of a market under the current coverage. */
+export function marketZones(market: Pick<Market, "geofence" | "resolution" | "zoneResolution">): string[] {
+  return zonesOfCells(geofenceCells(market.geofence, market.resolution), market.zoneResolution);
+}
+
 /** The zone a cell belongs to. */
 export function zoneOf(cell: string, zoneResolution: number): string {
   return cellToParent(cell, zoneResolution);
-}
-
-/** A zone Durable Object's name: zones never span markets. */
-export function zoneKey(marketId: string, zone: string): string {
-  return `${marketId}:${zone}`;
 }
 
 /** Neighbour rings of a cell: rings[0] = [cell], rings[d] = the cells d steps away. */
@@ -304,6 +311,7 @@ interface IndexedMarket {
   market: Market;
   region: Region;
   cells: Set<string>;
+  zones: string[];
 }
 
 /** A market that may hold a point of a cell: wholly (every point of the cell is inside it) or point by point. */
@@ -347,8 +355,13 @@ export class MarketIndex {
       const region = new Region(market.geofence);
       const { cells, border } = coverage(market.geofence, market.resolution, region);
       // Counts as served now: a market stored under an earlier coverage rule had fewer cells.
-      const zoneCount = new Set(cells.map((cell) => cellToParent(cell, market.zoneResolution))).size;
-      const indexed: IndexedMarket = { market: { ...market, cellCount: cells.length, zoneCount }, region, cells: new Set(cells) };
+      const zones = zonesOfCells(cells, market.zoneResolution);
+      const indexed: IndexedMarket = {
+        market: { ...market, cellCount: cells.length, zoneCount: zones.length },
+        region,
+        cells: new Set(cells),
+        zones,
+      };
       this.#byId.set(market.id, indexed);
       let grid = this.#grids.find((g) => g.resolution === market.resolution);
       if (!grid) {
@@ -377,6 +390,11 @@ export class MarketIndex {
   /** The cells of a market, or undefined for an unknown market. */
   cellsOf(id: string): ReadonlySet<string> | undefined {
     return this.#byId.get(id)?.cells;
+  }
+
+  /** The zones (one Durable Object each) of a market; none for an unknown market. */
+  zonesOf(id: string): readonly string[] {
+    return this.#byId.get(id)?.zones ?? [];
   }
 
   /** The market, cell and zone of a point, or undefined when no market's geofence holds it. */

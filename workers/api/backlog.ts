@@ -2,7 +2,6 @@ import { z } from "@hono/zod-openapi";
 import type { Backlog } from "../../durable-objects/outbox";
 import type { Origin } from "../../shared/history";
 import { LEDGER_SHARDS, ledgerName, outboxStub, SYSTEM_NAME, zoneName } from "../../shared/objects";
-import { zoneOf } from "../../shared/zoning";
 import { marketIndex } from "./market-index";
 
 /**
@@ -14,9 +13,7 @@ import { marketIndex } from "./market-index";
 async function outboxHosts(env: Env): Promise<Array<{ name: string; stub: OutboxRpc }>> {
   const index = await marketIndex(env);
   const zones = index.markets.flatMap((m) =>
-    [...new Set([...(index.cellsOf(m.id) ?? [])].map((cell) => zoneOf(cell, m.zoneResolution)))].map(
-      (zone): Origin => ({ host: "zone", name: zoneName(m.id, zone) }),
-    ),
+    index.zonesOf(m.id).map((zone): Origin => ({ host: "zone", name: zoneName(m.id, zone) })),
   );
   const ledgers = Array.from({ length: LEDGER_SHARDS }, (_, i): Origin => ({ host: "ledger", name: ledgerName(i) }));
   const origins: Origin[] = [...zones, { host: "system", name: SYSTEM_NAME }, ...ledgers];

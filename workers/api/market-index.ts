@@ -19,9 +19,6 @@ const MARKETS = "markets";
 /** One copy of every market; good for 2 s, then the stale copy is what the directory is asked about. */
 const copies = new ExpiringMap<typeof MARKETS, Cached>({ maxEntries: 1, ttlMs: 2_000 });
 
-/** The directory's stub, as `routes/markets.ts` calls it (`directoryStub` from `shared/objects.ts`). */
-export const directory = directoryStub;
-
 /** The markets as this isolate knows them, refreshed when stale. */
 export async function marketIndex(env: Env): Promise<MarketIndex> {
   const fresh = copies.get(MARKETS);

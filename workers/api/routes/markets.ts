@@ -3,10 +3,11 @@ import { withAudit } from "../../../db/audit";
 import { saveMarket } from "../../../db/markets";
 import { HeatmapSchema } from "../../../shared/api";
 import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
-import { type CellEstimate, geofenceCells, geofenceRefusal, overlappingMarket, zoneKey, zoneOf } from "../../../shared/zoning";
+import { directoryStub, zoneStub } from "../../../shared/objects";
+import { type CellEstimate, geofenceCells, geofenceRefusal, overlappingMarket, zonesOfCells } from "../../../shared/zoning";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
-import { directory, forgetMarkets, marketIndex } from "../market-index";
+import { forgetMarkets, marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
 const MarketSchema = z.looseObject({
@@ -54,7 +55,7 @@ markets.openapi(
         `The geofence covers ${cells.length} cells at resolution ${input.resolution}; at most ${MAX_MARKET_CELLS} are allowed.`,
         { code: "geofence-too-large" },
       );
-    const zones = new Set(cells.map((cell) => zoneOf(cell, input.zoneResolution)));
+    const zones = zonesOfCells(cells, input.zoneResolution);
     const entry = audited(c, "market.put", marketId, marketId, { name: input.name, resolution: input.resolution });
     // The overlap check reads every other market under the save's lock: two isolates saving
     // overlapping markets at once cannot both pass it. A refusal writes nothing (and no audit entry).
@@ -63,7 +64,7 @@ markets.openapi(
         db,
         entry,
         (tx) =>
-          saveMarket(tx, marketId, input, { cellCount: cells.length, zoneCount: zones.size }, (others) =>
+          saveMarket(tx, marketId, input, { cellCount: cells.length, zoneCount: zones.length }, (others) =>
             overlappingMarket(input.geofence, others),
           ),
         (result) => !result.refused,
@@ -78,7 +79,7 @@ markets.openapi(
       );
     }
     const { market, created } = saved;
-    await directory(c.env).put(market);
+    await directoryStub(c.env).put(market);
     forgetMarkets();
     return c.json(market as Market, created ? 201 : 200);
   },
@@ -135,11 +136,9 @@ markets.openapi(
     const market = index.market(marketId);
     const cells = index.cellsOf(marketId);
     if (!market || !cells) throw new ProblemError(404, `There is no market "${marketId}".`);
-    const zones = [...new Set([...cells].map((cell) => zoneOf(cell, market.zoneResolution)))];
+    const zones = index.zonesOf(marketId);
     const ref = { id: market.id, version: market.version };
-    const readings = await Promise.all(
-      zones.map((zone) => c.env.ZONES.getByName(zoneKey(market.id, zone)).activeCells(ref, zone)),
-    );
+    const readings = await Promise.all(zones.map((zone) => zoneStub(c.env, market.id, zone).activeCells(ref, zone)));
     return c.json(
       {
         market: market.id,
