@@ -1,4 +1,4 @@
-import type { LiveMessage } from "../shared/api";
+import type { LiveMessage } from "../shared/contracts/api";
 import { postBatch } from "./ingest";
 import type { Api, Cell } from "./platform";
 

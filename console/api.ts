@@ -1,6 +1,6 @@
 import { type Answer, ApiProblem, answer, type Body, createEquilibriumClient } from "../client";
-import type { LiveMessage } from "../shared/api";
-import type { Market } from "../shared/market";
+import type { LiveMessage } from "../shared/contracts/api";
+import type { Market } from "../shared/pricing/market";
 import { accessToken, signOut } from "./session";
 
 /**

@@ -1,6 +1,6 @@
 import { cellToBoundary, cellToLatLng, latLngToCell } from "h3-js";
-import { geofencePolygons, Region } from "../shared/geofence";
-import { geofenceCells } from "../shared/zoning";
+import { geofencePolygons, Region } from "../shared/pricing/geofence";
+import { geofenceCells } from "../shared/pricing/zoning";
 import type { LatLng, Market } from "./api";
 
 /**

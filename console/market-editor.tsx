@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { formatMoney, knownCurrencies } from "../shared/money";
+import { formatMoney, knownCurrencies } from "../shared/pricing/money";
 import { ApiProblem, api, type Market, type MarketInput } from "./api";
 
 /**

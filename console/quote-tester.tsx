@@ -1,6 +1,6 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from "preact/hooks";
-import { formatMoney } from "../shared/money";
+import { formatMoney } from "../shared/pricing/money";
 import { ApiProblem, api, type LatLng, type Market, type Quote } from "./api";
 import { clock } from "./clock";
 import { ExplanationList } from "./explanation";

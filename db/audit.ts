@@ -1,4 +1,4 @@
-import type { AuditEntry } from "../shared/history";
+import type { AuditEntry } from "../shared/contracts/history";
 import type { PoolDatabase } from "./client";
 import { auditRow } from "./history";
 import { auditLog } from "./schema";

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import type { AuditEntry, HistoryMessage, RequestCount } from "../shared/history";
+import type { AuditEntry, HistoryMessage, RequestCount } from "../shared/contracts/history";
 import type { PoolDatabase } from "./client";
 import { auditLog, events, failureEvents, pendingVerifications, quotes, requestMinutes, surgeMinutes } from "./schema";
 import { storableJson, storableText } from "./text";

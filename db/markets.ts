@@ -1,5 +1,5 @@
 import { desc, eq, ne, sql } from "drizzle-orm";
-import type { Market, MarketInput } from "../shared/market";
+import type { Market, MarketInput } from "../shared/pricing/market";
 import type { PoolDatabase } from "./client";
 import { markets, marketVersions } from "./schema";
 

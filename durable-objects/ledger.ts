@@ -1,4 +1,4 @@
-import type { HistoryMessage } from "../shared/history";
+import type { HistoryMessage } from "../shared/contracts/history";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 

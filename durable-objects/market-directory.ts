@@ -1,5 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
-import type { Market } from "../shared/market";
+import type { Market } from "../shared/pricing/market";
 
 /**
  * The directory of markets: one object (named "directory") caching every market's current

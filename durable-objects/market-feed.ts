@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import type { LiveMessage } from "../shared/api";
-import { directoryStub } from "../shared/objects";
-import type { Revocation } from "../shared/revocation";
-import type { SurgeChange } from "../shared/zone-state";
-import { geofenceCells } from "../shared/zoning";
+import type { LiveMessage } from "../shared/contracts/api";
+import { directoryStub } from "../shared/contracts/objects";
+import type { Revocation } from "../shared/platform/revocation";
+import type { SurgeChange } from "../shared/pricing/zone-state";
+import { geofenceCells } from "../shared/pricing/zoning";
 import { Subscribers } from "./subscribers";
 
 /**

@@ -1,4 +1,3 @@
-import { backoffMs } from "../shared/backoff";
 import {
   envelopeText,
   HISTORY_RETRY,
@@ -8,7 +7,8 @@ import {
   type Origin,
   toTexts,
   utf8Length,
-} from "../shared/history";
+} from "../shared/contracts/history";
+import { backoffMs } from "../shared/kit/backoff";
 
 /**
  * A durable outbox: history a Durable Object has accepted, kept in the object's own SQLite

@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { type LiveHost, liveHostStub } from "../shared/objects";
-import { type Revocation, RevocationList, revocationKey } from "../shared/revocation";
+import { type LiveHost, liveHostStub } from "../shared/contracts/objects";
+import { type Revocation, RevocationList, revocationKey } from "../shared/platform/revocation";
 
 /** What every live host answers: closes its sockets a revocation covers, returns how many. */
 interface RevocableHost {

@@ -1,7 +1,7 @@
 import { isValidCell } from "h3-js";
-import type { LiveMessage } from "../shared/api";
-import { type Revocation, revokes, type TokenIdentity } from "../shared/revocation";
-import type { SurgeChange } from "../shared/zone-state";
+import type { LiveMessage } from "../shared/contracts/api";
+import { type Revocation, revokes, type TokenIdentity } from "../shared/platform/revocation";
+import type { SurgeChange } from "../shared/pricing/zone-state";
 
 /** The header that carries a live subscription from the edge worker to the object. */
 export const SUBSCRIPTION_HEADER = "x-equilibrium-subscription";

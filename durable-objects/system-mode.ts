@@ -1,3 +1,5 @@
+import { type Actor, auditEntry, type FailureEvent } from "../shared/contracts/history";
+import { directoryStub, marketFeedStub, parseZoneName, SYSTEM_NAME, zoneStub } from "../shared/contracts/objects";
 import {
   DEPENDENCIES,
   type DependencyHealth,
@@ -8,11 +10,9 @@ import {
   modes,
   type ZonesHealth,
   zonesHealth,
-} from "../shared/health";
-import { type Actor, auditEntry, type FailureEvent } from "../shared/history";
-import type { Market } from "../shared/market";
-import { directoryStub, marketFeedStub, parseZoneName, SYSTEM_NAME, zoneStub } from "../shared/objects";
-import { marketZones } from "../shared/zoning";
+} from "../shared/platform/health";
+import type { Market } from "../shared/pricing/market";
+import { marketZones } from "../shared/pricing/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 
@@ -59,7 +59,7 @@ export interface SystemSnapshot {
   draining: boolean;
 }
 
-export type { Actor } from "../shared/history";
+export type { Actor } from "../shared/contracts/history";
 
 export interface OverrideRequest {
   market: string;

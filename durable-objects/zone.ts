@@ -1,10 +1,11 @@
-import type { LiveMessage } from "../shared/api";
-import { type HistoryEvent, MinuteLog, type ZoneBatch, type ZoneIngestResult } from "../shared/history";
-import { directoryStub, marketFeedStub, zoneName, zoneStub } from "../shared/objects";
-import { type PricedQuote, priceQuote, type QuotePricing } from "../shared/quote";
-import type { Revocation } from "../shared/revocation";
-import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/surge";
-import { type EmergencyCap, type MarketRef, type ZoneConfig, zoneConfig } from "../shared/zone-config";
+import type { LiveMessage } from "../shared/contracts/api";
+import type { HistoryEvent, ZoneBatch, ZoneIngestResult } from "../shared/contracts/history";
+import { directoryStub, marketFeedStub, zoneName, zoneStub } from "../shared/contracts/objects";
+import type { Revocation } from "../shared/platform/revocation";
+import { MinuteLog } from "../shared/pricing/minute-log";
+import { type PricedQuote, priceQuote, type QuotePricing } from "../shared/pricing/quote";
+import { type Balance, liveHorizonMs, NEGLIGIBLE_DEMAND } from "../shared/pricing/surge";
+import { type EmergencyCap, type MarketRef, type ZoneConfig, zoneConfig } from "../shared/pricing/zone-config";
 import {
   type CellReading,
   type CellState,
@@ -12,13 +13,13 @@ import {
   type HistoryPoint,
   type SurgeChange,
   ZoneState,
-} from "../shared/zone-state";
-import { COVERAGE_REVISION } from "../shared/zoning";
+} from "../shared/pricing/zone-state";
+import { COVERAGE_REVISION } from "../shared/pricing/zoning";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 import { Subscribers } from "./subscribers";
 
-export type { MarketRef } from "../shared/zone-config";
+export type { MarketRef } from "../shared/pricing/zone-config";
 
 /** Bound parameters per statement: Durable Objects' SQLite allows 100. */
 const MAX_PARAMETERS = 100;

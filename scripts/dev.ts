@@ -14,7 +14,7 @@ import { mintToken } from "./signing-key";
  *  1. a local quote signing key (generated once into .dev.vars);
  *  2. a PostgreSQL (see dev-database.ts) with every migration applied;
  *  3. the Neon and Upstash bridges, so the Workers' drivers reach local servers;
- *  4. `wrangler dev` with the edge worker and the analytics consumer (workerd; state in .wrangler/state);
+ *  4. `wrangler dev` with the edge worker and the history writer (workerd; state in .wrangler/state);
  *  5. the demo markets, loaded the first time.
  * Ctrl-C (or SIGTERM) drains history into Postgres before stopping (dev-stop.ts); a second one stops at once.
  */
@@ -47,7 +47,7 @@ setDevVars(resolve(root, ".dev.vars"), {
   UPSTASH_REDIS_REST_URL: bridges.upstashUrl,
   UPSTASH_REDIS_REST_TOKEN: bridges.upstashToken,
 });
-setDevVars(resolve(root, "workers/analytics/.dev.vars"), dbVars);
+setDevVars(resolve(root, "workers/history/.dev.vars"), dbVars);
 
 const console_ = await buildConsole();
 console.log(`operator console built (${(console_.gzipBytes / 1024).toFixed(1)} KB gzip)`);
@@ -62,7 +62,7 @@ const wrangler = spawn(
     "-c",
     "wrangler.toml",
     "-c",
-    "workers/analytics/wrangler.toml",
+    "workers/history/wrangler.toml",
     "--ip",
     "127.0.0.1",
     "--port",

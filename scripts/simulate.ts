@@ -2,8 +2,8 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { answer, type Body, createEquilibriumClient, type EquilibriumClient } from "../client";
-import { MAX_BATCH_EVENTS } from "../shared/api";
-import type { Market, Product } from "../shared/market";
+import { MAX_BATCH_EVENTS } from "../shared/contracts/api";
+import type { Market, Product } from "../shared/pricing/market";
 import { chartSvg } from "../simulator/chart";
 import { City } from "../simulator/city";
 import { fixed, type Pricing, percent, type RunSummary, summarize, tableHeader, tableRow, toCsv } from "../simulator/report";

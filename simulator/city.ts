@@ -1,8 +1,8 @@
 import { cellToLatLng, getHexagonEdgeLengthAvg, gridDisk, latLngToCell, UNITS } from "h3-js";
-import { Region } from "../shared/geofence";
-import type { Geofence } from "../shared/market";
-import { greatCircleMeters, type LatLng } from "../shared/trip";
-import { geofenceCells } from "../shared/zoning";
+import { Region } from "../shared/pricing/geofence";
+import type { Geofence } from "../shared/pricing/market";
+import { greatCircleMeters, type LatLng } from "../shared/pricing/trip";
+import { geofenceCells } from "../shared/pricing/zoning";
 import type { Random } from "./random";
 
 /**

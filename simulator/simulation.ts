@@ -1,5 +1,5 @@
-import { computeFare, type FareSchedule } from "../shared/fare";
-import { estimateTrip, greatCircleMeters, type LatLng, type TripModel } from "../shared/trip";
+import { computeFare, type FareSchedule } from "../shared/pricing/fare";
+import { estimateTrip, greatCircleMeters, type LatLng, type TripModel } from "../shared/pricing/trip";
 import { between, type City } from "./city";
 import { Random } from "./random";
 import { type Conditions, phaseOf, type Scenario } from "./scenario";

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToParent } from "h3-js";
 import { openPool } from "../db/client";
 import { writeHistory } from "../db/history";
-import type { HistoryMessage } from "../shared/history";
+import type { HistoryMessage } from "../shared/contracts/history";
 import { cellAt, demoMarket, putMarket } from "./support/fixtures";
 import { neonEnv, type Platform, startPlatform } from "./support/platform";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
 import { psql } from "../scripts/postgres";
 import { mintToken, newAuthSigningKeys } from "../scripts/signing-key";
-import { base32Decode, totpAt } from "../shared/totp";
+import { base32Decode, totpAt } from "../shared/kit/totp";
 import { cellAt, demandEvents, demoMarket, putMarket } from "./support/fixtures";
 import { type Platform, startPlatform } from "./support/platform";
 

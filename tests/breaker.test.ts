@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { CircuitBreaker } from "../shared/breaker";
+import { CircuitBreaker } from "../shared/kit/breaker";
 
 const settingsArb = fc.record({
   failureThreshold: fc.integer({ min: 1, max: 6 }),

@@ -3,8 +3,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ApiProblem, answer, createEquilibriumClient } from "../client";
-import { MarketInputSchema } from "../shared/market";
-import { base32Decode, totpAt } from "../shared/totp";
+import { base32Decode, totpAt } from "../shared/kit/totp";
+import { MarketInputSchema } from "../shared/pricing/market";
 import { cellAt, demandEvents, demoMarket, eventually, supplyEvents } from "./support/fixtures";
 import { type Platform, startPlatform } from "./support/platform";
 

@@ -3,8 +3,8 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import fc from "fast-check";
 import { cellToLatLng, getHexagonEdgeLengthAvg, latLngToCell, polygonToCells } from "h3-js";
-import { overlap, Region } from "../shared/geofence";
-import type { Geofence, Market } from "../shared/market";
+import { overlap, Region } from "../shared/pricing/geofence";
+import type { Geofence, Market } from "../shared/pricing/market";
 import {
   coverage,
   estimateCells,
@@ -12,7 +12,7 @@ import {
   MAX_GEOFENCE_POSITIONS,
   MarketIndex,
   overlappingMarket,
-} from "../shared/zoning";
+} from "../shared/pricing/zoning";
 
 /**
  * A market covers every point of its geofence and nothing outside it: random polygons (convex

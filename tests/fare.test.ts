@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { FareBreakdown, FareSchedule } from "../shared/fare";
-import { computeFare, roundHalfUp } from "../shared/fare";
-import { formatMoney } from "../shared/money";
+import type { FareBreakdown, FareSchedule } from "../shared/pricing/fare";
+import { computeFare, roundHalfUp } from "../shared/pricing/fare";
+import { formatMoney } from "../shared/pricing/money";
 
 // Ho Chi Minh City, đồng (VND has no minor digits, so minor unit = 1 ₫).
 const HCMC_VND: FareSchedule = {

@@ -8,7 +8,7 @@ import {
   modes,
   ZONES_FAILING_SHARE,
   zonesHealth,
-} from "../shared/health";
+} from "../shared/platform/health";
 
 const canary = (status: DependencyHealth["status"]): DependencyHealth => ({
   status,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { MinuteLog } from "../shared/history";
+import { MinuteLog } from "../shared/pricing/minute-log";
 
 describe("per-minute surge rows", () => {
   test("a zone ticking through three minutes yields one row per cell per minute, with the peak", () => {

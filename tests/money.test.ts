@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { formatMoney, isKnownCurrency, knownCurrencies, minorUnits } from "../shared/money";
+import { formatMoney, isKnownCurrency, knownCurrencies, minorUnits } from "../shared/pricing/money";
 
 // Written out from ISO 4217 independently of the implementation's table.
 const ISO_4217_EXPONENTS: Record<string, number> = {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { psql } from "../scripts/postgres";
-import { envelopeText, type HistoryMessage } from "../shared/history";
+import { envelopeText, type HistoryMessage } from "../shared/contracts/history";
 import { cellAt, demoMarket, eventually, putMarket, uid } from "./support/fixtures";
 import { type Platform, startPlatform } from "./support/platform";
 

@@ -1,7 +1,14 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { FULL_BYTES, Outbox, RESEND_AFTER_MS } from "../durable-objects/outbox";
-import { type Envelope, type HistoryMessage, MAX_BATCH_BYTES, MAX_MESSAGE_BYTES, toTexts, utf8Length } from "../shared/history";
+import {
+  type Envelope,
+  type HistoryMessage,
+  MAX_BATCH_BYTES,
+  MAX_MESSAGE_BYTES,
+  toTexts,
+  utf8Length,
+} from "../shared/contracts/history";
 
 /**
  * The outbox on its own, over SQLite (Bun's, standing in for a Durable Object's: the same SQL)

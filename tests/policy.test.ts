@@ -1,10 +1,10 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { cellToChildren, cellToParent, latLngToCell } from "h3-js";
-import { type SurgeSettings, SurgeSettingsSchema } from "../shared/market";
-import { type PricingPolicy, surgeCurve, withOverrides } from "../shared/policy";
-import { effectiveCap } from "../shared/surge";
-import { ZoneState } from "../shared/zone-state";
+import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
+import { type PricingPolicy, surgeCurve, withOverrides } from "../shared/pricing/policy";
+import { effectiveCap } from "../shared/pricing/surge";
+import { ZoneState } from "../shared/pricing/zone-state";
 
 /**
  * The pricing seam: a zone prices through a policy. The default is the surge curve; another

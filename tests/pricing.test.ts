@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { computeFare } from "../shared/fare";
-import { estimateTrip } from "../shared/trip";
+import { computeFare } from "../shared/pricing/fare";
+import { estimateTrip } from "../shared/pricing/trip";
 import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "./support/fixtures";
 import { type Platform, startPlatform } from "./support/platform";
 

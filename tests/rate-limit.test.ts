@@ -8,7 +8,7 @@ import { Hono } from "hono";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { type Bridges, startBridges } from "../bridges/index";
 import { RespConnection } from "../bridges/redis-resp";
-import { SlidingWindow, type WindowLimit } from "../shared/rate-window";
+import { SlidingWindow, type WindowLimit } from "../shared/kit/rate-window";
 import { renderProblem } from "../workers/api/problem";
 import {
   ipIdentity,

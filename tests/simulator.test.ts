@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
-import { type Market, MarketInputSchema } from "../shared/market";
+import { type Market, MarketInputSchema } from "../shared/pricing/market";
 import { chartSvg } from "../simulator/chart";
 import { City } from "../simulator/city";
 import { Random } from "../simulator/random";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { type SurgeSettings, SurgeSettingsSchema } from "../shared/market";
+import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
 import {
   type Balance,
   balanceRatio,
@@ -14,7 +14,7 @@ import {
   shownTenths,
   step,
   updateCell,
-} from "../shared/surge";
+} from "../shared/pricing/surge";
 
 /**
  * The surge curve against the product rules: every multiplier is 1.0 at balance or on thin data,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { base32Decode, base32Encode, totpAt, verifyTotp } from "../shared/totp";
+import { base32Decode, base32Encode, totpAt, verifyTotp } from "../shared/kit/totp";
 
 describe("TOTP (RFC 6238)", () => {
   // RFC 6238 appendix B, SHA-1 rows (8 digits), secret "12345678901234567890".

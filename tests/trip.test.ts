@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import type { LatLng, TripModel } from "../shared/trip";
-import { estimateTrip, greatCircleMeters } from "../shared/trip";
+import type { LatLng, TripModel } from "../shared/pricing/trip";
+import { estimateTrip, greatCircleMeters } from "../shared/pricing/trip";
 
 const EARTH_RADIUS_METERS = 6_371_008.8;
 const HALF_CIRCUMFERENCE = Math.PI * EARTH_RADIUS_METERS;

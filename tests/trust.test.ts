@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, mock, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { psql } from "../scripts/postgres";
-import { base32Decode, totpAt } from "../shared/totp";
+import { base32Decode, totpAt } from "../shared/kit/totp";
 import { ACCESS, type Rule } from "../workers/api/auth/access";
 import { cellAt, demoMarket, eventually, putMarket, sleep } from "./support/fixtures";
 import { LiveClient } from "./support/live-client";

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { areNeighborCells, cellToChildren, cellToParent, gridDisk, gridDistance, latLngToCell } from "h3-js";
-import { type SurgeSettings, SurgeSettingsSchema } from "../shared/market";
-import { effectiveCap, liveHorizonMs } from "../shared/surge";
-import { HALO_TTL_MS, type SurgeChange, ZoneState } from "../shared/zone-state";
+import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
+import { effectiveCap, liveHorizonMs } from "../shared/pricing/surge";
+import { HALO_TTL_MS, type SurgeChange, ZoneState } from "../shared/pricing/zone-state";
 
 /**
  * The zone state machine told as the product's stories, on real H3 cells around Times Square

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng, cellToParent, gridDisk } from "h3-js";
-import { Region } from "../shared/geofence";
-import { geofenceCells } from "../shared/zoning";
+import { Region } from "../shared/pricing/geofence";
+import { geofenceCells } from "../shared/pricing/zoning";
 import { demandEvents, demoMarket, eventually, putMarket } from "./support/fixtures";
 import { type Platform, startPlatform } from "./support/platform";
 

@@ -12,9 +12,9 @@ export const BUNDLE_DIR = resolve(ROOT, "dist/test");
 /** Each Worker of the platform: its wrangler config and where its bundle goes. */
 export const WORKERS = {
   api: { name: "equilibrium-api", config: resolve(ROOT, "wrangler.toml"), bundle: resolve(BUNDLE_DIR, "api") },
-  analytics: {
-    name: "equilibrium-analytics",
-    config: resolve(ROOT, "workers/analytics/wrangler.toml"),
+  history: {
+    name: "equilibrium-history",
+    config: resolve(ROOT, "workers/history/wrangler.toml"),
     bundle: resolve(BUNDLE_DIR, "analytics"),
   },
 } as const;

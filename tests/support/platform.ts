@@ -20,7 +20,7 @@ import { ROUTE_CLASSES } from "../../workers/api/rate-limit";
 import { buildWorker, quietWrangler, ROOT, WORKERS } from "./build";
 
 /**
- * The real platform — the edge worker with its Durable Objects and the analytics consumer,
+ * The real platform — the edge worker with its Durable Objects and the history writer,
  * joined by the history queue — running in workerd through Miniflare with the bindings their
  * `wrangler.toml` files declare, writing to a real PostgreSQL (a fresh database per platform)
  * through the Neon driver and the local bridges. State lives under a directory that survives
@@ -186,7 +186,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           RATE_LIMITS: generous,
           ...options.bindings,
         }),
-        worker(WORKERS.analytics, {}),
+        worker(WORKERS.history, {}),
       ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
     const mf = new Miniflare({

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import { type Actor, type AuditEntry, auditEntry } from "../../shared/history";
+import { type Actor, type AuditEntry, auditEntry } from "../../shared/contracts/history";
 import type { AppEnv } from "./app";
 
 /** Who is acting, for the audit log: the verified principal and the request. */

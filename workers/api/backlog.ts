@@ -1,7 +1,7 @@
 import { z } from "@hono/zod-openapi";
 import type { Backlog } from "../../durable-objects/outbox";
-import type { Origin } from "../../shared/history";
-import { LEDGER_SHARDS, ledgerName, outboxStub, SYSTEM_NAME, zoneName } from "../../shared/objects";
+import type { Origin } from "../../shared/contracts/history";
+import { LEDGER_SHARDS, ledgerName, outboxStub, SYSTEM_NAME, zoneName } from "../../shared/contracts/objects";
 import { marketIndex } from "./market-index";
 
 /**

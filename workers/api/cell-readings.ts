@@ -1,10 +1,10 @@
 import type { Context } from "hono";
+import { zoneName, zoneStub } from "../../shared/contracts/objects";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
-import { zoneName, zoneStub } from "../../shared/objects";
-import { type PricedQuote, priceQuote, type QuotePricing } from "../../shared/quote";
-import { effectiveCap } from "../../shared/surge";
-import type { MarketRef } from "../../shared/zone-config";
-import { type CellReading, capReading, restingExplanation } from "../../shared/zone-state";
+import { type PricedQuote, priceQuote, type QuotePricing } from "../../shared/pricing/quote";
+import { effectiveCap } from "../../shared/pricing/surge";
+import type { MarketRef } from "../../shared/pricing/zone-config";
+import { type CellReading, capReading, restingExplanation } from "../../shared/pricing/zone-state";
 import type { AppEnv } from "./app";
 import { guarded } from "./dependencies";
 import { keepRecord } from "./ledger";

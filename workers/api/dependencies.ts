@@ -1,7 +1,7 @@
-import { type BreakerSettings, CircuitBreaker } from "../../shared/breaker";
-import type { DependencyName } from "../../shared/health";
+import { systemStub } from "../../shared/contracts/objects";
+import { type BreakerSettings, CircuitBreaker } from "../../shared/kit/breaker";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
-import { systemStub } from "../../shared/objects";
+import type { DependencyName } from "../../shared/platform/health";
 
 /**
  * Every outside call of the edge goes through a circuit breaker: a dependency that keeps

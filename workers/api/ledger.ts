@@ -1,5 +1,5 @@
-import type { HistoryMessage } from "../../shared/history";
-import { LEDGER_SHARDS, ledgerName, ledgerStub } from "../../shared/objects";
+import type { HistoryMessage } from "../../shared/contracts/history";
+import { LEDGER_SHARDS, ledgerName, ledgerStub } from "../../shared/contracts/objects";
 
 /**
  * Keeps a record the edge produced (a verification, a quote priced without its zone) in a

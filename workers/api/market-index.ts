@@ -1,9 +1,9 @@
 import { openPool } from "../../db/client";
 import { loadMarkets } from "../../db/markets";
+import { directoryStub } from "../../shared/contracts/objects";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
-import type { Market } from "../../shared/market";
-import { directoryStub } from "../../shared/objects";
-import { MarketIndex } from "../../shared/zoning";
+import type { Market } from "../../shared/pricing/market";
+import { MarketIndex } from "../../shared/pricing/zoning";
 
 /**
  * Each isolate keeps every market, indexed for point lookup, and asks the directory whether

@@ -1,8 +1,8 @@
 import { Redis } from "@upstash/redis/cloudflare";
 import { sql } from "drizzle-orm";
 import { httpDatabase } from "../../db/client";
-import type { DependencyName } from "../../shared/health";
-import { canaryZoneStub, systemStub } from "../../shared/objects";
+import { canaryZoneStub, systemStub } from "../../shared/contracts/objects";
+import type { DependencyName } from "../../shared/platform/health";
 import { breaker } from "./dependencies";
 
 /**

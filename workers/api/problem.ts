@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
-import { ProblemSchema } from "../../shared/api";
+import { ProblemSchema } from "../../shared/contracts/api";
 
 /**
  * Every error the API returns is an RFC 9457 problem: one shape, made here and only here.

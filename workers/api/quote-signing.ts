@@ -1,5 +1,5 @@
 import { errors, type JWK, jwtVerify, SignJWT } from "jose";
-import type { QuoteClaims } from "../../shared/quote";
+import type { QuoteClaims } from "../../shared/pricing/quote";
 import { ProblemError } from "./problem";
 import { ALG, keySetFrom } from "./signing-keys";
 
@@ -12,7 +12,7 @@ import { ALG, keySetFrom } from "./signing-keys";
 
 export const QUOTE_AUDIENCE = "equilibrium:quote";
 
-export type { QuoteClaims } from "../../shared/quote";
+export type { QuoteClaims } from "../../shared/pricing/quote";
 
 const keys = (env: Env) => keySetFrom(env.QUOTE_SIGNING_KEY, "QUOTE_SIGNING_KEY");
 

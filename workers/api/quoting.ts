@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import type { Market, Product } from "../../shared/market";
-import { type QuotePricing, quoteAnswer, quoteClaims } from "../../shared/quote";
+import type { Market, Product } from "../../shared/pricing/market";
+import { type QuotePricing, quoteAnswer, quoteClaims } from "../../shared/pricing/quote";
 import type { AppEnv } from "./app";
 import { quoteAt } from "./cell-readings";
 import { signQuote } from "./quote-signing";

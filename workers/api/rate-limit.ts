@@ -1,9 +1,9 @@
 import { Ratelimit } from "@upstash/ratelimit";
 import { Redis } from "@upstash/redis/cloudflare";
 import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
-import { CircuitBreaker } from "../../shared/breaker";
+import { CircuitBreaker } from "../../shared/kit/breaker";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
-import { SlidingWindow, type WindowLimit } from "../../shared/rate-window";
+import { SlidingWindow, type WindowLimit } from "../../shared/kit/rate-window";
 import type { AppEnv } from "./app";
 import { problemResponse } from "./problem";
 

@@ -1,4 +1,4 @@
-import type { RequestCount } from "../../shared/history";
+import type { RequestCount } from "../../shared/contracts/history";
 
 /**
  * Request counts per minute, route, mode and outcome, with latency in buckets, gathered per

@@ -1,6 +1,6 @@
 import type { SystemSnapshot } from "../../durable-objects/system-mode";
+import { SYSTEM_NAME, systemStub } from "../../shared/contracts/objects";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
-import { SYSTEM_NAME, systemStub } from "../../shared/objects";
 
 /**
  * The system's mode as this isolate knows it: read from the system-mode object at most every

@@ -1,4 +1,4 @@
-import type { TokenIdentity } from "../../../shared/revocation";
+import type { TokenIdentity } from "../../../shared/platform/revocation";
 
 /** Who is calling, once authenticated: the same shape whatever proved it. */
 export const ROLES = ["rider", "driver", "operator", "admin", "service"] as const;

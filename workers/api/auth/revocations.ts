@@ -1,6 +1,6 @@
+import { type LiveHost, revocationsStub } from "../../../shared/contracts/objects";
 import { ExpiringMap } from "../../../shared/kit/expiring-map";
-import { type LiveHost, revocationsStub } from "../../../shared/objects";
-import { type Revocation, RevocationList } from "../../../shared/revocation";
+import { type Revocation, RevocationList } from "../../../shared/platform/revocation";
 
 /**
  * The edge's view of the revocation list (`durable-objects/revocations.ts`): a copy per

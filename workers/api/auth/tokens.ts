@@ -1,6 +1,6 @@
 import { errors, type JWK, type JWTPayload, jwtVerify, SignJWT } from "jose";
 import { ExpiringMap } from "../../../shared/kit/expiring-map";
-import type { TokenIdentity } from "../../../shared/revocation";
+import type { TokenIdentity } from "../../../shared/platform/revocation";
 import { ProblemError } from "../problem";
 import { ALG, type KeySet, keySetFrom } from "../signing-keys";
 import { isRole, type Principal, type Role } from "./principal";

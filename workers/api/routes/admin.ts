@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { withAudit } from "../../../db/audit";
 import { disableUser, insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
-import { base32Encode, otpauthUri } from "../../../shared/totp";
+import { base32Encode, otpauthUri } from "../../../shared/kit/totp";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
 import { ACCESS } from "../auth/access";
@@ -23,7 +23,7 @@ const Summary = z.object({
 });
 
 async function relay(env: Env, path: string, method: string): Promise<unknown> {
-  const res = await env.ANALYTICS.fetch(`https://analytics${path}`, { method });
+  const res = await env.HISTORY_WRITER.fetch(`https://history${path}`, { method });
   if (!res.ok) throw new ProblemError(503, `The analytics worker answered ${res.status}.`);
   return res.json();
 }

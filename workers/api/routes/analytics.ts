@@ -13,7 +13,7 @@ import {
   reportSql,
   toCsv,
 } from "../../../db/analytics";
-import { MarketIdSchema } from "../../../shared/market";
+import { MarketIdSchema } from "../../../shared/pricing/market";
 import { type AppEnv, readDatabase, router } from "../app";
 import { requireMarket } from "../auth/access";
 import { marketIndex } from "../market-index";

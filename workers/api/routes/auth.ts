@@ -9,7 +9,7 @@ import {
   revokeRefreshFamily,
   rotateRefreshToken,
 } from "../../../db/identity";
-import { matchTotp } from "../../../shared/totp";
+import { matchTotp } from "../../../shared/kit/totp";
 import { type AppEnv, router, withDatabase } from "../app";
 import { allowsMarket, isRole, type Principal } from "../auth/principal";
 import { revoke } from "../auth/revocations";

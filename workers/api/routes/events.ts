@@ -10,10 +10,10 @@ import {
   MAX_EVENT_AGE_MS,
   MAX_PERSONAL_BATCH_EVENTS,
   SupplyEventSchema,
-} from "../../../shared/api";
-import type { ZoneBatch, ZoneEvent } from "../../../shared/history";
-import { zoneName, zoneStub } from "../../../shared/objects";
-import type { MarketIndex } from "../../../shared/zoning";
+} from "../../../shared/contracts/api";
+import type { ZoneBatch, ZoneEvent } from "../../../shared/contracts/history";
+import { zoneName, zoneStub } from "../../../shared/contracts/objects";
+import type { MarketIndex } from "../../../shared/pricing/zoning";
 import { type AppEnv, router } from "../app";
 import { allowsMarket, type Principal } from "../auth/principal";
 import { guarded } from "../dependencies";

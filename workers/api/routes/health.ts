@@ -1,5 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { directoryStub } from "../../../shared/objects";
+import { directoryStub } from "../../../shared/contracts/objects";
 import { router } from "../app";
 import { historyBacklog } from "../backlog";
 import { probeAndReport } from "../probes";

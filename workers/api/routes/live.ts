@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { type LiveRequest, MAX_SUBSCRIBED_CELLS, SUBSCRIPTION_HEADER } from "../../../durable-objects/subscribers";
-import { liveHostStub, zoneName } from "../../../shared/objects";
-import { isCell, zoneOf } from "../../../shared/zoning";
+import { liveHostStub, zoneName } from "../../../shared/contracts/objects";
+import { isCell, zoneOf } from "../../../shared/pricing/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { registerLiveHost } from "../auth/revocations";

@@ -1,10 +1,16 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { withAudit } from "../../../db/audit";
 import { saveMarket } from "../../../db/markets";
-import { HeatmapSchema } from "../../../shared/api";
-import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/market";
-import { directoryStub, zoneStub } from "../../../shared/objects";
-import { type CellEstimate, geofenceCells, geofenceRefusal, overlappingMarket, zonesOfCells } from "../../../shared/zoning";
+import { HeatmapSchema } from "../../../shared/contracts/api";
+import { directoryStub, zoneStub } from "../../../shared/contracts/objects";
+import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/pricing/market";
+import {
+  type CellEstimate,
+  geofenceCells,
+  geofenceRefusal,
+  overlappingMarket,
+  zonesOfCells,
+} from "../../../shared/pricing/zoning";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
 import { forgetMarkets, marketIndex } from "../market-index";

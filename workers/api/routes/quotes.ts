@@ -1,6 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
-import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/api";
-import { estimateTrip } from "../../../shared/trip";
+import { QuoteRequestSchema, QuoteSchema, VerifiedQuoteSchema, VerifyRequestSchema } from "../../../shared/contracts/api";
+import { estimateTrip } from "../../../shared/pricing/trip";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { keepRecord } from "../ledger";

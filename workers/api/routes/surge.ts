@@ -1,7 +1,7 @@
 import { createRoute } from "@hono/zod-openapi";
-import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/api";
-import { zoneStub } from "../../../shared/objects";
-import { isCell, zoneOf } from "../../../shared/zoning";
+import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/contracts/api";
+import { zoneStub } from "../../../shared/contracts/objects";
+import { isCell, zoneOf } from "../../../shared/pricing/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { readCell } from "../cell-readings";

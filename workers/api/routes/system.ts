@@ -1,8 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { sql } from "drizzle-orm";
-import { MarketIdSchema } from "../../../shared/market";
-import { systemStub, zoneStub } from "../../../shared/objects";
-import { isCell } from "../../../shared/zoning";
+import { systemStub, zoneStub } from "../../../shared/contracts/objects";
+import { MarketIdSchema } from "../../../shared/pricing/market";
+import { isCell } from "../../../shared/pricing/zoning";
 import { readDatabase, router } from "../app";
 import { actorOf } from "../audit";
 import { requireMarket } from "../auth/access";

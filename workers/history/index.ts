@@ -1,8 +1,8 @@
 import { openPool, type PoolDatabase } from "../../db/client";
 import { writeHistory } from "../../db/history";
-import { backoffMs } from "../../shared/backoff";
-import { type Envelope, HISTORY_RETRY, type HistoryMessage, type Origin } from "../../shared/history";
-import { deadLettersStub, outboxStub } from "../../shared/objects";
+import { type Envelope, HISTORY_RETRY, type HistoryMessage, type Origin } from "../../shared/contracts/history";
+import { deadLettersStub, outboxStub } from "../../shared/contracts/objects";
+import { backoffMs } from "../../shared/kit/backoff";
 
 export { DeadLetters } from "./dead-letters";
 
@@ -30,7 +30,7 @@ interface ConfirmsHistory {
 }
 
 // The API's objects are bound here without their classes: what they answer is declared above.
-const outboxOf = (env: AnalyticsEnv, origin: Origin) => outboxStub(env, origin) as unknown as ConfirmsHistory;
+const outboxOf = (env: HistoryEnv, origin: Origin) => outboxStub(env, origin) as unknown as ConfirmsHistory;
 
 interface Received {
   message: Message<unknown>;
@@ -64,7 +64,7 @@ export function isConnectionFailure(err: unknown): boolean {
 }
 
 /** Tells each origin which of its rows are now in Postgres (or parked); an origin that cannot hear it will resend. */
-async function confirm(env: AnalyticsEnv, received: Received[]): Promise<void> {
+async function confirm(env: HistoryEnv, received: Received[]): Promise<void> {
   const byOrigin = new Map<string, { origin: Origin; seqs: number[] }>();
   for (const r of received) {
     const e = r.envelope;
@@ -82,7 +82,7 @@ async function confirm(env: AnalyticsEnv, received: Received[]): Promise<void> {
     );
 }
 
-async function park(env: AnalyticsEnv, items: Array<{ received: Received; reason: string }>): Promise<void> {
+async function park(env: HistoryEnv, items: Array<{ received: Received; reason: string }>): Promise<void> {
   if (items.length === 0) return;
   await deadLettersStub(env).park(
     items.map(({ received, reason }) => ({
@@ -110,7 +110,7 @@ async function write(db: PoolDatabase, received: Received[]) {
 }
 
 export default {
-  async queue(batch: MessageBatch<unknown>, env: AnalyticsEnv): Promise<void> {
+  async queue(batch: MessageBatch<unknown>, env: HistoryEnv): Promise<void> {
     const received = batch.messages.map(receive);
     if (batch.queue === DEAD_LETTER_QUEUE) {
       const orphans = received.filter((r) => !r.envelope || r.envelope.origin.name === "");
@@ -170,7 +170,7 @@ export default {
   },
 
   /** Operator endpoints (not routed publicly): the dead-letter count, and replaying it. */
-  async fetch(request: Request, env: AnalyticsEnv): Promise<Response> {
+  async fetch(request: Request, env: HistoryEnv): Promise<Response> {
     const { pathname } = new URL(request.url);
     if (pathname === "/dead-letters" && request.method === "GET") return Response.json(await deadLettersStub(env).summary());
     if (pathname === "/dead-letters/replay" && request.method === "POST")
@@ -184,7 +184,7 @@ export default {
       },
     );
   },
-} satisfies ExportedHandler<AnalyticsEnv, unknown>;
+} satisfies ExportedHandler<HistoryEnv, unknown>;
 
 function delaySeconds(attempts: number): number {
   return Math.max(1, Math.round(backoffMs(attempts + 2, HISTORY_RETRY) / 1000));

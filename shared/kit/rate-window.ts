@@ -1,4 +1,4 @@
-import { ExpiringMap } from "./kit/expiring-map";
+import { ExpiringMap } from "./expiring-map";
 
 /**
  * A pure, in-memory sliding-window rate limiter with bounded memory: the edge API's fallback

@@ -6,8 +6,8 @@ import { DurableObject } from "cloudflare:workers";
  * return to. Nothing here depends on Postgres; an admin replays them onto the history queue once
  * the cause is fixed. Nothing accepted is dropped on the way.
  */
-export class DeadLetters extends DurableObject<AnalyticsEnv> {
-  constructor(ctx: DurableObjectState, env: AnalyticsEnv) {
+export class DeadLetters extends DurableObject<HistoryEnv> {
+  constructor(ctx: DurableObjectState, env: HistoryEnv) {
     super(ctx, env);
     const sql = ctx.storage.sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS letters (

@@ -1,4 +1,4 @@
-import { ExpiringMap } from "./kit/expiring-map";
+import { ExpiringMap } from "../kit/expiring-map";
 
 /**
  * Currency amounts are carried as integers in the currency's minor unit

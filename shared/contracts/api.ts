@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { LatLngSchema, MarketIdSchema } from "./market";
+import { LatLngSchema, MarketIdSchema } from "../pricing/market";
 
 /**
  * Request and response shapes of the public v1 API. Each schema is written once and serves

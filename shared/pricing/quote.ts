@@ -1,5 +1,5 @@
+import type { QuoteRecord } from "../contracts/history";
 import { computeFare, type FareBreakdown, type FareSchedule } from "./fare";
-import type { QuoteRecord } from "./history";
 import { formatMoney } from "./money";
 import { effectiveCap, underCap } from "./surge";
 

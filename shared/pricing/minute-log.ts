@@ -1,0 +1,45 @@
+import type { SurgeMinute } from "../contracts/history";
+
+const MINUTE = 60_000;
+
+/**
+ * Folds a zone's ticks into one row per cell per minute. A minute is emitted once a tick
+ * of a later minute arrives (or on `flush`); re-emitting a minute is harmless, the consumer
+ * upserts.
+ */
+export class MinuteLog {
+  readonly #open = new Map<string, SurgeMinute>();
+  #finished: SurgeMinute[] = [];
+
+  observe(cell: string, now: number, reading: { supply: number; demand: number; multiplier: number }): void {
+    const minute = Math.floor(now / MINUTE) * MINUTE;
+    const row = this.#open.get(cell);
+    if (row && row.minute === minute) {
+      row.supply = reading.supply;
+      row.demand = reading.demand;
+      row.multiplier = reading.multiplier;
+      row.peakMultiplier = Math.max(row.peakMultiplier, reading.multiplier);
+      return;
+    }
+    if (row) this.#finished.push(row);
+    this.#open.set(cell, { cell, minute, ...reading, peakMultiplier: reading.multiplier });
+  }
+
+  /** Rows of minutes that ended before `now` (all rows when `all`), removed from the log. */
+  take(now: number, all = false): SurgeMinute[] {
+    const current = Math.floor(now / MINUTE) * MINUTE;
+    const out = this.#finished;
+    this.#finished = [];
+    for (const [cell, row] of this.#open) {
+      if (all || row.minute < current) {
+        out.push(row);
+        this.#open.delete(cell);
+      }
+    }
+    return out.map((row) => ({ ...row, demand: Math.round(row.demand * 1000) / 1000 }));
+  }
+
+  get size(): number {
+    return this.#open.size;
+  }
+}
