@@ -21,7 +21,7 @@ export class Ledger extends HistoryProducer {
     const ledger = this;
     this.outbox = new Outbox({
       sql,
-      queue: env.HISTORY,
+      queues: { history: env.HISTORY },
       get origin() {
         return { host: "ledger" as const, name: ledger.#name ?? "" };
       },

@@ -1,4 +1,5 @@
 import {
+  type Destination,
   envelopeText,
   HISTORY_RETRY,
   type HistoryMessage,
@@ -48,7 +49,8 @@ const ENVELOPE_BYTES = 320;
 
 export interface OutboxHost {
   readonly sql: SqlStorage;
-  readonly queue: Queue;
+  /** The queue of each destination this host sends to (the history writer's, and any new consumer's). */
+  readonly queues: Readonly<Record<Destination, Queue>>;
   /** Who the consumer confirms to (read when sending: a zone learns its name once configured). */
   readonly origin: Origin;
   /** The clock of retries and resends (tests); Date.now by default. */
@@ -86,9 +88,10 @@ export class Outbox {
     const sql = host.sql;
     sql.exec("CREATE TABLE IF NOT EXISTS outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, body TEXT NOT NULL)");
     // Outboxes created before confirmations had only (seq, body): add the bookkeeping columns.
-    for (const column of ["bytes", "created_at", "due_at", "attempts", "refusals"]) {
+    const columns = ["bytes", "created_at", "due_at", "attempts", "refusals"].map((c) => `${c} INTEGER NOT NULL DEFAULT 0`);
+    for (const column of [...columns, "destination TEXT NOT NULL DEFAULT 'history'"]) {
       try {
-        sql.exec(`ALTER TABLE outbox ADD COLUMN ${column} INTEGER NOT NULL DEFAULT 0`);
+        sql.exec(`ALTER TABLE outbox ADD COLUMN ${column}`);
       } catch {
         // already there
       }
@@ -105,16 +108,20 @@ export class Outbox {
     if (this.#pending > 0) sql.exec("UPDATE outbox SET due_at = ? WHERE attempts > 0 AND due_at > ?", now, now);
   }
 
-  /** Stores a message for history (split to fit the queue's limits). Call inside the change's storage turn. */
-  add(message: HistoryMessage, now: number): void {
+  /**
+   * Stores a message for a destination (history by default), split to fit the queue's limits.
+   * Call inside the change's storage turn.
+   */
+  add(message: HistoryMessage, now: number, destination: Destination = "history"): void {
     for (const text of toTexts(message)) {
       const bytes = utf8Length(text);
       this.#host.sql.exec(
-        "INSERT INTO outbox (body, bytes, created_at, due_at, attempts) VALUES (?, ?, ?, ?, 0)",
+        "INSERT INTO outbox (body, bytes, created_at, due_at, attempts, destination) VALUES (?, ?, ?, ?, 0, ?)",
         text,
         bytes,
         now,
         now,
+        destination,
       );
       this.#pending += 1;
       this.#bytes += bytes;
@@ -156,9 +163,10 @@ export class Outbox {
       let sent = 0;
       while (sent < ROWS_PER_DRAIN) {
         const rows = this.#due(this.#clock());
-        if (rows.length === 0) return;
+        const destination = rows[0]?.destination;
+        if (destination === undefined) return;
         try {
-          await this.#host.queue.sendBatch(
+          await this.#host.queues[destination].sendBatch(
             rows.map((r) => ({ body: envelopeText(this.#host.origin, r.seq, r.body), contentType: "text" as const })),
           );
         } catch (err) {
@@ -235,21 +243,25 @@ export class Outbox {
     };
   }
 
-  /** The next batch: fresh rows first (oldest first), then stalled resends; packed under the queue's limits. */
-  #due(now: number): Array<{ seq: number; body: string; bytes: number }> {
+  /**
+   * The next batch, all for one destination: fresh rows first (oldest first), then stalled
+   * resends; packed under the queue's limits.
+   */
+  #due(now: number): Array<{ seq: number; body: string; bytes: number; destination: Destination }> {
     const sql = this.#host.sql;
     const limit = this.#batchLimit;
+    type Row = { seq: number; body: string; bytes: number; destination: Destination };
     let candidates = sql
-      .exec<{ seq: number; body: string; bytes: number }>(
-        "SELECT seq, body, bytes FROM outbox WHERE attempts = 0 AND due_at <= ? ORDER BY due_at, seq LIMIT ?",
+      .exec<Row>(
+        "SELECT seq, body, bytes, destination FROM outbox WHERE attempts = 0 AND due_at <= ? ORDER BY due_at, seq LIMIT ?",
         now,
         limit,
       )
       .toArray();
     if (candidates.length === 0 && now - this.#lastConfirmedAt >= RESEND_AFTER_MS) {
       candidates = sql
-        .exec<{ seq: number; body: string; bytes: number }>(
-          "SELECT seq, body, bytes FROM outbox WHERE attempts > 0 AND due_at <= ? ORDER BY due_at LIMIT ?",
+        .exec<Row>(
+          "SELECT seq, body, bytes, destination FROM outbox WHERE attempts > 0 AND due_at <= ? ORDER BY due_at LIMIT ?",
           now,
           limit,
         )
@@ -257,7 +269,9 @@ export class Outbox {
     }
     const batch: typeof candidates = [];
     let bytes = 0;
+    const destination = candidates[0]?.destination;
     for (const row of candidates) {
+      if (row.destination !== destination) continue;
       const size = (row.bytes || utf8Length(row.body)) + ENVELOPE_BYTES;
       if (batch.length > 0 && bytes + size > MAX_BATCH_BYTES) break;
       batch.push(row);

@@ -84,7 +84,11 @@ export class SystemMode extends HistoryProducer {
       CREATE TABLE IF NOT EXISTS failing_zones (name TEXT PRIMARY KEY, market TEXT NOT NULL, since INTEGER NOT NULL,
         last_error TEXT, until INTEGER NOT NULL) WITHOUT ROWID;
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
-    this.outbox = new Outbox({ sql: ctx.storage.sql, queue: env.HISTORY, origin: { host: "system", name: SYSTEM_NAME } });
+    this.outbox = new Outbox({
+      sql: ctx.storage.sql,
+      queues: { history: env.HISTORY },
+      origin: { host: "system", name: SYSTEM_NAME },
+    });
     void this.rearm();
   }
 

@@ -91,7 +91,7 @@ export class Zone extends HistoryProducer {
     const zone = this;
     this.outbox = new Outbox({
       sql,
-      queue: env.HISTORY,
+      queues: { history: env.HISTORY },
       get origin() {
         const config = zone.#config;
         return { host: "zone" as const, name: config ? zoneName(config.market.id, config.zone) : "" };

@@ -2,6 +2,7 @@ import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
 import { FULL_BYTES, Outbox, RESEND_AFTER_MS } from "../durable-objects/outbox";
 import {
+  type Destination,
   type Envelope,
   type HistoryMessage,
   MAX_BATCH_BYTES,
@@ -66,7 +67,7 @@ const later = (ms: number) => {
 function outbox(q: ReturnType<typeof queue>, db = new Database(":memory:")) {
   return new Outbox({
     sql: sqlOver(db),
-    queue: q as unknown as Queue,
+    queues: { history: q as unknown as Queue },
     origin: { host: "zone", name: "nyc:86" },
     clock: () => clock.now,
   });
@@ -171,6 +172,32 @@ describe("kept until confirmed", () => {
     expect(eventIds(q.taken.slice(2))).toEqual(["second"]);
     // The next resend waits longer than the first did.
     expect((box.nextDue(clock.now) ?? 0) - clock.now).toBeGreaterThan(RESEND_AFTER_MS);
+  });
+});
+
+describe("destinations", () => {
+  test("each row goes to its own destination's queue, and a batch never mixes two", async () => {
+    const history = queue();
+    const other = queue();
+    const box = new Outbox({
+      sql: sqlOver(new Database(":memory:")),
+      queues: { history: history as unknown as Queue, notifications: other as unknown as Queue } as unknown as Record<
+        Destination,
+        Queue
+      >,
+      origin: { host: "zone", name: "nyc:86" },
+      clock: () => clock.now,
+    });
+    for (let i = 0; i < 6; i++)
+      box.add(
+        events(1, () => `e${i}`),
+        clock.now,
+        (i % 2 === 0 ? "history" : "notifications") as Destination,
+      );
+    await box.drain(clock.now);
+    expect(eventIds(history.taken)).toEqual(["e0", "e2", "e4"]);
+    expect(eventIds(other.taken)).toEqual(["e1", "e3", "e5"]);
+    expect(history.attempts + other.attempts).toBe(2);
   });
 });
 

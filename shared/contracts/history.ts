@@ -136,6 +136,13 @@ export type HistoryMessage =
   | { type: "audit"; entry: AuditEntry }
   | { type: "requests"; counts: RequestCount[] };
 
+/**
+ * Where an outbox sends: the history writer's queue today. A new consumer (notifications, say)
+ * adds its name here, its queue's binding to the hosts' `queues`, and confirms to the origin
+ * exactly as the history writer does (see docs/architecture.md).
+ */
+export type Destination = "history";
+
 /** Where a message waits until history confirms it: a Durable Object hosting an outbox. */
 export interface Origin {
   host: "zone" | "system" | "ledger";
