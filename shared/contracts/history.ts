@@ -200,27 +200,20 @@ export function utf8Length(s: string): number {
 export function toTexts(message: HistoryMessage, maxBytes = MAX_MESSAGE_BYTES): string[] {
   const text = JSON.stringify(message);
   if (utf8Length(text) <= maxBytes) return [text];
-  if (message.type === "events" && message.events.length > 1) {
-    const half = Math.ceil(message.events.length / 2);
-    return [
-      ...toTexts({ ...message, events: message.events.slice(0, half) }, maxBytes),
-      ...toTexts({ ...message, events: message.events.slice(half) }, maxBytes),
-    ];
-  }
-  if (message.type === "surge" && message.minutes.length > 1) {
-    const half = Math.ceil(message.minutes.length / 2);
-    return [
-      ...toTexts({ ...message, minutes: message.minutes.slice(0, half) }, maxBytes),
-      ...toTexts({ ...message, minutes: message.minutes.slice(half) }, maxBytes),
-    ];
-  }
-  if (message.type === "requests" && message.counts.length > 1) {
-    const half = Math.ceil(message.counts.length / 2);
-    return [
-      ...toTexts({ ...message, counts: message.counts.slice(0, half) }, maxBytes),
-      ...toTexts({ ...message, counts: message.counts.slice(half) }, maxBytes),
-    ];
-  }
+  const halves = <T>(list: readonly T[], rebuild: (part: T[]) => HistoryMessage): string[] | undefined => {
+    if (list.length < 2) return undefined;
+    const half = Math.ceil(list.length / 2);
+    return [...toTexts(rebuild(list.slice(0, half)), maxBytes), ...toTexts(rebuild(list.slice(half)), maxBytes)];
+  };
+  const parts =
+    message.type === "events"
+      ? halves(message.events, (events) => ({ ...message, events }))
+      : message.type === "surge"
+        ? halves(message.minutes, (minutes) => ({ ...message, minutes }))
+        : message.type === "requests"
+          ? halves(message.counts, (counts) => ({ ...message, counts }))
+          : undefined;
+  if (parts) return parts;
   throw new RangeError(`a ${message.type} history message of ${utf8Length(text)} bytes cannot be split under ${maxBytes}`);
 }
 
