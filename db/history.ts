@@ -1,11 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { AuditEntry, HistoryMessage, RequestCount } from "../shared/contracts/history";
+import { atEpochMs, BulkRows } from "./bulk";
 import type { PoolDatabase } from "./client";
-import { auditLog, events, failureEvents, pendingVerifications, quotes, requestMinutes, surgeMinutes } from "./schema";
+import type { auditLog } from "./schema";
 import { storableJson, storableText } from "./text";
-
-/** Rows per INSERT: well under Postgres' 65,535 bound parameters. */
-const CHUNK = 1000;
 
 export interface WriteCounts {
   events: number;
@@ -16,119 +14,48 @@ export interface WriteCounts {
 }
 
 /**
- * Writes a batch of history messages in one transaction. Every write is idempotent — events
- * and quotes are inserted once by their ids, minutes are upserted, verifications are
- * remembered until their quote exists — so a redelivered batch changes nothing.
+ * Writes a batch of history messages in one transaction, one statement per table whatever the
+ * batch's size (rows travel as arrays, see `bulk.ts`). Every write is idempotent — events and
+ * quotes are inserted once by their ids, minutes are upserted (peaks only rise), verifications
+ * are remembered until their quote exists — so a redelivered batch changes nothing.
  */
 export async function writeHistory(db: PoolDatabase, messages: readonly HistoryMessage[]): Promise<WriteCounts> {
-  const eventRows = messages.flatMap((m) =>
-    m.type === "events"
-      ? m.events.map((e) => ({
-          kind: e.kind,
-          // Messages from before events were namespaced carry no source: they were stored under "".
-          source: e.source ?? "",
-          eventId: e.eventId,
-          marketId: m.market,
-          zone: m.zone,
-          cell: e.cell,
-          at: new Date(e.at),
-          actorId: e.actorId === null ? null : storableText(e.actorId),
-          status: e.status,
-        }))
-      : [],
-  );
-  const minuteRows = latestPerKey(
-    messages.flatMap((m) =>
-      m.type === "surge"
-        ? m.minutes.map((x) => ({
-            marketId: m.market,
-            zone: m.zone,
-            cell: x.cell,
-            minute: new Date(x.minute),
-            supply: x.supply,
-            demand: x.demand,
-            multiplier: x.multiplier,
-            peakMultiplier: x.peakMultiplier,
-          }))
-        : [],
-    ),
-  );
-  const quoteRows = messages.flatMap((m) =>
-    m.type === "quote"
-      ? [
-          {
-            quoteId: m.quote.quoteId,
-            marketId: m.quote.market,
-            product: m.quote.product,
-            cell: m.quote.cell,
-            zone: m.quote.zone,
-            currency: m.quote.currency,
-            multiplierTenths: m.quote.multiplierTenths,
-            total: m.quote.total,
-            totalAtOne: m.quote.totalAtOne,
-            issuedAt: new Date(m.quote.issuedAt),
-            expiresAt: new Date(m.quote.expiresAt),
-          },
-        ]
-      : [],
-  );
-  const failureRows = messages.flatMap((m) =>
-    m.type === "failure"
-      ? [{ ...m.event, subject: storableText(m.event.subject), at: new Date(m.event.at), detail: storableJson(m.event.detail) }]
-      : [],
-  );
-  const auditRows = messages.flatMap((m) => (m.type === "audit" ? [auditRow(m.entry)] : []));
-  const requestRows = sumRequests(messages.flatMap((m) => (m.type === "requests" ? m.counts : [])));
-  const verifiedRows = messages.flatMap((m) =>
-    m.type === "verified" ? [{ quoteId: m.quoteId, verifiedAt: new Date(m.at) }] : [],
-  );
-
+  const rows = toRows(messages);
   await db.transaction(async (tx) => {
-    for (let i = 0; i < eventRows.length; i += CHUNK) {
-      await tx
-        .insert(events)
-        .values(eventRows.slice(i, i + CHUNK))
-        .onConflictDoNothing();
-    }
-    for (let i = 0; i < minuteRows.length; i += CHUNK) {
-      await tx
-        .insert(surgeMinutes)
-        .values(minuteRows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: [surgeMinutes.marketId, surgeMinutes.minute, surgeMinutes.cell],
-          set: {
-            supply: sql`excluded.supply`,
-            demand: sql`excluded.demand`,
-            multiplier: sql`excluded.multiplier`,
-            peakMultiplier: sql`greatest(${surgeMinutes.peakMultiplier}, excluded.peak_multiplier)`,
-          },
-        });
-    }
-    for (let i = 0; i < quoteRows.length; i += CHUNK) {
-      await tx
-        .insert(quotes)
-        .values(quoteRows.slice(i, i + CHUNK))
-        .onConflictDoNothing();
-    }
-    if (failureRows.length > 0) await tx.insert(failureEvents).values(failureRows).onConflictDoNothing();
-    if (auditRows.length > 0) await tx.insert(auditLog).values(auditRows).onConflictDoNothing();
-    for (let i = 0; i < requestRows.length; i += CHUNK) {
-      await tx
-        .insert(requestMinutes)
-        .values(requestRows.slice(i, i + CHUNK))
-        .onConflictDoUpdate({
-          target: [
-            requestMinutes.minute,
-            requestMinutes.route,
-            requestMinutes.mode,
-            requestMinutes.outcome,
-            requestMinutes.bucketMs,
-          ],
-          set: { count: sql`${requestMinutes.count} + excluded.count` },
-        });
-    }
-    if (verifiedRows.length > 0) await tx.insert(pendingVerifications).values(verifiedRows).onConflictDoNothing();
-    if (verifiedRows.length > 0 || quoteRows.length > 0) {
+    const { events, minutes, quotes, verifications, failures, audits, requests } = rows;
+    if (events.length > 0)
+      await tx.execute(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
+        select kind, source, event_id, market_id, zone, cell, ${atEpochMs("at_ms")}, actor_id, status from ${events.from()}
+        on conflict do nothing`);
+    if (minutes.length > 0)
+      await tx.execute(sql`insert into surge_minutes (market_id, cell, minute, zone, supply, demand, multiplier, peak_multiplier)
+        select market_id, cell, ${atEpochMs("minute_ms")}, zone, supply, demand, multiplier, peak_multiplier from ${minutes.from()}
+        on conflict (market_id, minute, cell) do update set supply = excluded.supply, demand = excluded.demand,
+          multiplier = excluded.multiplier, peak_multiplier = greatest(surge_minutes.peak_multiplier, excluded.peak_multiplier)`);
+    if (quotes.length > 0)
+      await tx.execute(sql`insert into quotes (quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total,
+          total_at_one, issued_at, expires_at)
+        select quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total, total_at_one,
+          ${atEpochMs("issued_ms")}, ${atEpochMs("expires_ms")} from ${quotes.from()}
+        on conflict do nothing`);
+    if (failures.length > 0)
+      await tx.execute(sql`insert into failure_events (id, at, kind, subject, status, detail)
+        select id, ${atEpochMs("at_ms")}, kind, subject, status, detail::jsonb from ${failures.from()}
+        on conflict do nothing`);
+    if (audits.length > 0)
+      await tx.execute(sql`insert into audit_log (id, at, actor, roles, action, target, market_id, request_id, detail)
+        select id, ${atEpochMs("at_ms")}, actor, roles::jsonb, action, target, market_id, request_id, detail::jsonb
+        from ${audits.from()}
+        on conflict do nothing`);
+    if (requests.length > 0)
+      await tx.execute(sql`insert into request_minutes (minute, route, mode, outcome, bucket_ms, count)
+        select ${atEpochMs("minute_ms")}, route, mode, outcome, bucket_ms, count from ${requests.from()}
+        on conflict (minute, route, mode, outcome, bucket_ms) do update set count = request_minutes.count + excluded.count`);
+    if (verifications.length > 0)
+      await tx.execute(sql`insert into pending_verifications (quote_id, verified_at)
+        select quote_id, ${atEpochMs("at_ms")} from ${verifications.from()}
+        on conflict (quote_id) do update set verified_at = least(pending_verifications.verified_at, excluded.verified_at)`);
+    if (verifications.length > 0 || quotes.length > 0) {
       // A verification may arrive before its quote: it waits in pending_verifications.
       await tx.execute(sql`update quotes q set verified_at = least(coalesce(q.verified_at, p.verified_at), p.verified_at)
         from pending_verifications p where q.quote_id = p.quote_id`);
@@ -136,12 +63,198 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
     }
   });
   return {
-    events: eventRows.length,
-    surgeMinutes: minuteRows.length,
-    quotes: quoteRows.length,
-    verifications: verifiedRows.length,
-    audits: auditRows.length,
+    events: rows.events.length,
+    surgeMinutes: rows.minutes.length,
+    quotes: rows.quotes.length,
+    verifications: rows.verifications.length,
+    audits: rows.audits.length,
   };
+}
+
+/** A batch's messages as the rows of each table, one array per column. */
+function toRows(messages: readonly HistoryMessage[]) {
+  const events = new BulkRows({
+    kind: "text",
+    source: "text",
+    event_id: "text",
+    market_id: "text",
+    zone: "text",
+    cell: "text",
+    at_ms: "float8",
+    actor_id: "text",
+    status: "text",
+  });
+  const minutes = new Map<string, Minute>();
+  const quotes = new BulkRows({
+    quote_id: "text",
+    market_id: "text",
+    product: "text",
+    cell: "text",
+    zone: "text",
+    currency: "text",
+    multiplier_tenths: "int4",
+    total: "int8",
+    total_at_one: "int8",
+    issued_ms: "float8",
+    expires_ms: "float8",
+  });
+  const verified = new Map<string, number>();
+  const failures = new BulkRows({ id: "text", at_ms: "float8", kind: "text", subject: "text", status: "text", detail: "text" });
+  const audits = new BulkRows({
+    id: "text",
+    at_ms: "float8",
+    actor: "text",
+    roles: "text",
+    action: "text",
+    target: "text",
+    market_id: "text",
+    request_id: "text",
+    detail: "text",
+  });
+  const requests = new Map<string, RequestCount>();
+
+  for (const m of messages) {
+    switch (m.type) {
+      case "events":
+        for (const e of m.events)
+          events.push({
+            kind: e.kind,
+            // Messages from before events were namespaced carry no source: they were stored under "".
+            source: e.source ?? "",
+            event_id: e.eventId,
+            market_id: m.market,
+            zone: m.zone,
+            cell: e.cell,
+            at_ms: e.at,
+            actor_id: e.actorId === null ? null : storableText(e.actorId),
+            status: e.status,
+          });
+        break;
+      case "surge":
+        // One row per (market, minute, cell): an upsert may not touch a row twice in one statement.
+        for (const x of m.minutes) {
+          const key = `${m.market}|${x.minute}|${x.cell}`;
+          const earlier = minutes.get(key);
+          const peak = Math.max(earlier?.peak_multiplier ?? x.peakMultiplier, x.peakMultiplier);
+          minutes.set(key, {
+            market_id: m.market,
+            zone: m.zone,
+            cell: x.cell,
+            minute_ms: x.minute,
+            supply: x.supply,
+            demand: x.demand,
+            multiplier: x.multiplier,
+            peak_multiplier: peak,
+          });
+        }
+        break;
+      case "quote": {
+        const q = m.quote;
+        quotes.push({
+          quote_id: q.quoteId,
+          market_id: q.market,
+          product: q.product,
+          cell: q.cell,
+          zone: q.zone,
+          currency: q.currency,
+          multiplier_tenths: q.multiplierTenths,
+          total: q.total,
+          total_at_one: q.totalAtOne,
+          issued_ms: q.issuedAt,
+          expires_ms: q.expiresAt,
+        });
+        break;
+      }
+      case "verified":
+        // The earliest verification of a quote is the one that counts.
+        verified.set(m.quoteId, Math.min(verified.get(m.quoteId) ?? m.at, m.at));
+        break;
+      case "failure": {
+        const f = m.event;
+        failures.push({
+          id: f.id,
+          at_ms: f.at,
+          kind: f.kind,
+          subject: storableText(f.subject),
+          status: f.status,
+          detail: JSON.stringify(storableJson(f.detail)),
+        });
+        break;
+      }
+      case "audit": {
+        const a = auditRow(m.entry);
+        audits.push({
+          id: a.id,
+          at_ms: m.entry.at,
+          actor: a.actor,
+          roles: JSON.stringify(a.roles),
+          action: a.action,
+          target: a.target,
+          market_id: a.marketId ?? null,
+          request_id: a.requestId ?? null,
+          detail: JSON.stringify(a.detail),
+        });
+        break;
+      }
+      case "requests":
+        // Summed per key: one upsert per key per statement.
+        for (const c of m.counts) {
+          const key = `${c.minute}|${c.route}|${c.mode}|${c.outcome}|${c.bucketMs}`;
+          const seen = requests.get(key);
+          if (seen) seen.count += c.count;
+          else requests.set(key, { ...c });
+        }
+        break;
+    }
+  }
+
+  const minuteRows = new BulkRows({
+    market_id: "text",
+    zone: "text",
+    cell: "text",
+    minute_ms: "float8",
+    supply: "float8",
+    demand: "float8",
+    multiplier: "float8",
+    peak_multiplier: "float8",
+  });
+  for (const row of minutes.values()) minuteRows.push(row);
+  const verifications = new BulkRows({ quote_id: "text", at_ms: "float8" });
+  for (const [quote_id, at_ms] of verified) verifications.push({ quote_id, at_ms });
+  /**
+   * Request counts are additive, so unlike events they are not idempotent: a redelivered batch
+   * counts twice. That is accepted for operational metrics; everything that is money or pricing
+   * history is exact.
+   */
+  const requestRows = new BulkRows({
+    minute_ms: "float8",
+    route: "text",
+    mode: "text",
+    outcome: "text",
+    bucket_ms: "int4",
+    count: "int4",
+  });
+  for (const c of requests.values())
+    requestRows.push({
+      minute_ms: c.minute,
+      route: c.route,
+      mode: c.mode,
+      outcome: c.outcome,
+      bucket_ms: c.bucketMs,
+      count: c.count,
+    });
+  return { events, minutes: minuteRows, quotes, verifications, failures, audits, requests: requestRows };
+}
+
+interface Minute {
+  market_id: string;
+  zone: string;
+  cell: string;
+  minute_ms: number;
+  supply: number;
+  demand: number;
+  multiplier: number;
+  peak_multiplier: number;
 }
 
 /** An audit entry as a row (also written directly, in the transaction of the change it records). */
@@ -157,31 +270,4 @@ export function auditRow(entry: AuditEntry): typeof auditLog.$inferInsert {
     requestId: entry.requestId,
     detail: storableJson(entry.detail),
   };
-}
-
-/** One upsert per (market, minute, cell) per statement: Postgres refuses to update a row twice in one INSERT. */
-function latestPerKey<T extends { marketId: string; minute: Date; cell: string; peakMultiplier: number }>(rows: T[]): T[] {
-  const byKey = new Map<string, T>();
-  for (const row of rows) {
-    const key = `${row.marketId}|${row.minute.getTime()}|${row.cell}`;
-    const earlier = byKey.get(key);
-    byKey.set(key, earlier ? { ...row, peakMultiplier: Math.max(earlier.peakMultiplier, row.peakMultiplier) } : row);
-  }
-  return [...byKey.values()];
-}
-
-/**
- * Request counts of one batch summed per key (one upsert per key per statement). Counts are
- * additive, so unlike events they are not idempotent: a redelivered batch counts twice. That is
- * accepted for operational metrics; everything that is money or pricing history is exact.
- */
-function sumRequests(counts: RequestCount[]) {
-  const byKey = new Map<string, RequestCount>();
-  for (const c of counts) {
-    const key = `${c.minute}|${c.route}|${c.mode}|${c.outcome}|${c.bucketMs}`;
-    const seen = byKey.get(key);
-    if (seen) seen.count += c.count;
-    else byKey.set(key, { ...c });
-  }
-  return [...byKey.values()].map((c) => ({ ...c, minute: new Date(c.minute) }));
 }
