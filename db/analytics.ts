@@ -4,7 +4,11 @@ import { z } from "zod";
 /**
  * The read side of history: KPIs per market, zone or cell and time bucket, and custom reports
  * from whitelisted dimensions and metrics. Clients choose among names; SQL text only ever comes
- * from the tables below, with every value bound as a parameter.
+ * from the tables below, with every value bound as a parameter. Hours and days are UTC.
+ *
+ * KPIs read the rollups (`rollups.ts`) for every whole hour and day of their range, and the
+ * minutes and quotes themselves only for what does not fall on a whole hour: a month of a
+ * market's daily KPIs reads 30 rows. Reports group raw rows by any dimension.
  */
 
 export type Bucket = "minute" | "hour" | "day";
@@ -17,8 +21,8 @@ const DIMENSIONS = {
   zone: { minutes: sql`zone`, quotes: sql`zone` },
   cell: { minutes: sql`cell`, quotes: sql`cell` },
   minute: { minutes: sql`minute`, quotes: sql`date_trunc('minute', issued_at)` },
-  hour: { minutes: sql`date_trunc('hour', minute)`, quotes: sql`date_trunc('hour', issued_at)` },
-  day: { minutes: sql`date_trunc('day', minute)`, quotes: sql`date_trunc('day', issued_at)` },
+  hour: { minutes: sql`date_trunc('hour', minute, 'UTC')`, quotes: sql`date_trunc('hour', issued_at, 'UTC')` },
+  day: { minutes: sql`date_trunc('day', minute, 'UTC')`, quotes: sql`date_trunc('day', issued_at, 'UTC')` },
 } as const;
 export type Dimension = keyof typeof DIMENSIONS;
 
@@ -41,18 +45,24 @@ export type Metric = keyof typeof METRICS;
 export const MetricSchema = z.enum(Object.keys(METRICS) as [Metric, ...Metric[]]);
 export const DimensionSchema = z.enum(Object.keys(DIMENSIONS) as [Dimension, ...Dimension[]]);
 
-export const KPI_METRICS: Metric[] = [
-  "avgMultiplier",
-  "peakMultiplier",
-  "avgSupply",
-  "avgDemand",
-  "ratio",
-  "quotes",
-  "verified",
-  "conversion",
-  "revenueAtSurge",
-  "revenueAtOne",
-];
+/**
+ * The KPIs, each from parts that hold the sums every rollup has (`rollupColumns` in schema.ts):
+ * averages over active cell-minutes, revenue of verified quotes.
+ */
+const KPI_FROM_SUMS = {
+  avgMultiplier: sql`sum(multiplier_sum) / nullif(sum(cell_minutes), 0)`,
+  peakMultiplier: sql`max(peak_multiplier)`,
+  avgSupply: sql`sum(supply_sum) / nullif(sum(cell_minutes), 0)`,
+  avgDemand: sql`sum(demand_sum) / nullif(sum(cell_minutes), 0)`,
+  ratio: sql`sum(demand_sum) / nullif(sum(supply_sum), 0)`,
+  quotes: sql`sum(quotes)`,
+  verified: sql`sum(verified)`,
+  conversion: sql`sum(verified)::float8 / nullif(sum(quotes), 0)`,
+  revenueAtSurge: sql`sum(revenue_at_surge)`,
+  revenueAtOne: sql`sum(revenue_at_one)`,
+} satisfies Partial<Record<Metric, SQL>>;
+
+export const KPI_METRICS = Object.keys(KPI_FROM_SUMS) as Array<keyof typeof KPI_FROM_SUMS>;
 
 export interface ReportQuery {
   market: string;
@@ -124,9 +134,89 @@ export function reportSql(q: ReportQuery): SQL {
   return sql`select ${sql.join(columns, sql`, `)} from (${part("minutes")}) m ${join}${order}`;
 }
 
-/** KPIs per time bucket (and optionally one zone or cell): a report with the time as its dimension. */
+/** Where each stretch of a KPI range is read from: raw minutes and quotes, hourly or daily rollups. */
+export interface KpiSource {
+  source: "raw" | "hours" | "days";
+  from: number;
+  to: number;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/**
+ * Splits [from, to) so that whole days (when the KPIs are daily and of the whole market) and
+ * whole hours come from rollups, and only the ragged ends from raw rows. Pure, for the tests.
+ *
+ * @example
+ * kpiSources(Date.parse("2026-11-01T10:30Z"), Date.parse("2026-11-03T00:00Z"), "day", false)
+ * // → raw 10:30–11:00, hours 11:00–00:00, days Nov 2
+ */
+export function kpiSources(from: number, to: number, bucket: Bucket, filtered: boolean): KpiSource[] {
+  const fromHour = Math.ceil(from / HOUR_MS) * HOUR_MS;
+  const toHour = Math.floor(to / HOUR_MS) * HOUR_MS;
+  if (bucket === "minute" || fromHour >= toHour) return [{ source: "raw", from, to }];
+  const out: KpiSource[] = [];
+  const add = (source: KpiSource["source"], a: number, b: number) => {
+    if (a < b) out.push({ source, from: a, to: b });
+  };
+  add("raw", from, fromHour);
+  const fromDay = Math.ceil(fromHour / DAY_MS) * DAY_MS;
+  const toDay = Math.floor(toHour / DAY_MS) * DAY_MS;
+  if (bucket === "day" && !filtered && fromDay < toDay) {
+    add("hours", fromHour, fromDay);
+    add("days", fromDay, toDay);
+    add("hours", toDay, toHour);
+  } else add("hours", fromHour, toHour);
+  add("raw", toHour, to);
+  return out;
+}
+
+const SUMMED = sql.raw(`sum(cell_minutes) as cell_minutes, sum(multiplier_sum) as multiplier_sum, sum(supply_sum) as supply_sum,
+  sum(demand_sum) as demand_sum, max(peak_multiplier) as peak_multiplier, sum(quotes) as quotes, sum(verified) as verified,
+  sum(revenue_at_surge) as revenue_at_surge, sum(revenue_at_one) as revenue_at_one`);
+
+/**
+ * KPIs per time bucket (and optionally one zone or cell): each stretch of the range
+ * ({@link kpiSources}) summed per bucket from its source, the parts added up, the metrics
+ * divided out. A bucket appears when it has minutes or quotes.
+ */
 export function kpiSql(market: string, from: Date, to: Date, bucket: Bucket, filters: ReportQuery["filters"]): SQL {
-  return reportSql({ market, from, to, filters, metrics: KPI_METRICS, dimensions: [bucket] });
+  const unit = sql.raw(`'${bucket}'`);
+  const filtered = Boolean(filters.zone || filters.cell);
+  const where = (time: string, a: number, b: number, filterable: boolean) => {
+    const column = sql.identifier(time);
+    const conditions = [
+      sql`market_id = ${market}`,
+      sql`${column} >= ${new Date(a).toISOString()}`,
+      sql`${column} < ${new Date(b).toISOString()}`,
+    ];
+    if (filterable && filters.zone) conditions.push(sql`zone = ${filters.zone}`);
+    if (filterable && filters.cell) conditions.push(sql`cell = ${filters.cell}`);
+    return sql.join(conditions, sql` and `);
+  };
+  const parts = kpiSources(from.getTime(), to.getTime(), bucket, filtered).flatMap(({ source, from: a, to: b }) => {
+    if (source === "days")
+      return [sql`select day as bucket, ${SUMMED} from market_days where ${where("day", a, b, false)} group by 1`];
+    if (source === "hours") {
+      const table = filtered ? sql`cell_hours` : sql`market_hours`;
+      return [
+        sql`select date_trunc(${unit}, hour, 'UTC') as bucket, ${SUMMED} from ${table} where ${where("hour", a, b, filtered)} group by 1`,
+      ];
+    }
+    return [
+      sql`select date_trunc(${unit}, minute, 'UTC') as bucket, count(*) as cell_minutes, sum(multiplier::float8) as multiplier_sum,
+        sum(supply::float8) as supply_sum, sum(demand::float8) as demand_sum, max(peak_multiplier) as peak_multiplier,
+        0 as quotes, 0 as verified, 0 as revenue_at_surge, 0 as revenue_at_one
+        from surge_minutes where ${where("minute", a, b, true)} group by 1`,
+      sql`select date_trunc(${unit}, issued_at, 'UTC') as bucket, 0, 0, 0, 0, null::real, count(*), count(verified_at),
+        coalesce(sum(total) filter (where verified_at is not null), 0), coalesce(sum(total_at_one) filter (where verified_at is not null), 0)
+        from quotes where ${where("issued_at", a, b, true)} group by 1`,
+    ];
+  });
+  const metrics = KPI_METRICS.map((m) => sql`${KPI_FROM_SUMS[m]} as ${sql.identifier(m)}`);
+  return sql`select bucket as ${sql.identifier(bucket)}, ${sql.join(metrics, sql`, `)}
+    from (${sql.join(parts, sql` union all `)}) parts group by bucket order by bucket`;
 }
 
 /** The map of a market as it was at one minute. */

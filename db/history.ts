@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import type { AuditEntry, HistoryMessage, RequestCount } from "../shared/contracts/history";
 import { atEpochMs, BulkRows } from "./bulk";
 import type { PoolDatabase } from "./client";
+import { addQuoteChanges, type Executor, lockMarketDays, recomputeSurge, TouchedHours } from "./rollups";
 import type { auditLog } from "./schema";
 import { storableJson, storableText } from "./text";
 
@@ -15,53 +16,24 @@ export interface WriteCounts {
 
 /**
  * Writes a batch of history messages in one transaction, one statement per table whatever the
- * batch's size (rows travel as arrays, see `bulk.ts`). Every write is idempotent — events and
- * quotes are inserted once by their ids, minutes are upserted (peaks only rise), verifications
- * are remembered until their quote exists — so a redelivered batch changes nothing.
+ * batch's size (rows travel as arrays, see `bulk.ts`), and keeps the rollups KPIs read in the
+ * same transaction (`rollups.ts`). Every write is idempotent — events and quotes are inserted
+ * once by their ids, minutes are upserted (peaks only rise), verifications are remembered until
+ * their quote exists, rollups count each change once — so a redelivered batch changes nothing.
+ *
+ * Events are first inserted plainly: checking each row for a conflict (`ON CONFLICT DO NOTHING`)
+ * costs Postgres about as much again as the insert, and almost every batch is new. When some
+ * event of the batch is stored already (a redelivery), that transaction fails on the key and the
+ * batch is written again, skipping what is there.
  */
 export async function writeHistory(db: PoolDatabase, messages: readonly HistoryMessage[]): Promise<WriteCounts> {
   const rows = toRows(messages);
-  await db.transaction(async (tx) => {
-    const { events, minutes, quotes, verifications, failures, audits, requests } = rows;
-    if (events.length > 0)
-      await tx.execute(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
-        select kind, source, event_id, market_id, zone, cell, ${atEpochMs("at_ms")}, actor_id, status from ${events.from()}
-        on conflict do nothing`);
-    if (minutes.length > 0)
-      await tx.execute(sql`insert into surge_minutes (market_id, cell, minute, zone, supply, demand, multiplier, peak_multiplier)
-        select market_id, cell, ${atEpochMs("minute_ms")}, zone, supply, demand, multiplier, peak_multiplier from ${minutes.from()}
-        on conflict (market_id, minute, cell) do update set supply = excluded.supply, demand = excluded.demand,
-          multiplier = excluded.multiplier, peak_multiplier = greatest(surge_minutes.peak_multiplier, excluded.peak_multiplier)`);
-    if (quotes.length > 0)
-      await tx.execute(sql`insert into quotes (quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total,
-          total_at_one, issued_at, expires_at)
-        select quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total, total_at_one,
-          ${atEpochMs("issued_ms")}, ${atEpochMs("expires_ms")} from ${quotes.from()}
-        on conflict do nothing`);
-    if (failures.length > 0)
-      await tx.execute(sql`insert into failure_events (id, at, kind, subject, status, detail)
-        select id, ${atEpochMs("at_ms")}, kind, subject, status, detail::jsonb from ${failures.from()}
-        on conflict do nothing`);
-    if (audits.length > 0)
-      await tx.execute(sql`insert into audit_log (id, at, actor, roles, action, target, market_id, request_id, detail)
-        select id, ${atEpochMs("at_ms")}, actor, roles::jsonb, action, target, market_id, request_id, detail::jsonb
-        from ${audits.from()}
-        on conflict do nothing`);
-    if (requests.length > 0)
-      await tx.execute(sql`insert into request_minutes (minute, route, mode, outcome, bucket_ms, count)
-        select ${atEpochMs("minute_ms")}, route, mode, outcome, bucket_ms, count from ${requests.from()}
-        on conflict (minute, route, mode, outcome, bucket_ms) do update set count = request_minutes.count + excluded.count`);
-    if (verifications.length > 0)
-      await tx.execute(sql`insert into pending_verifications (quote_id, verified_at)
-        select quote_id, ${atEpochMs("at_ms")} from ${verifications.from()}
-        on conflict (quote_id) do update set verified_at = least(pending_verifications.verified_at, excluded.verified_at)`);
-    if (verifications.length > 0 || quotes.length > 0) {
-      // A verification may arrive before its quote: it waits in pending_verifications.
-      await tx.execute(sql`update quotes q set verified_at = least(coalesce(q.verified_at, p.verified_at), p.verified_at)
-        from pending_verifications p where q.quote_id = p.quote_id`);
-      await tx.execute(sql`delete from pending_verifications p using quotes q where q.quote_id = p.quote_id`);
-    }
-  });
+  try {
+    await db.transaction((tx) => writeRows(tx, rows, "new"));
+  } catch (err) {
+    if (!isStoredEvent(err)) throw err;
+    await db.transaction((tx) => writeRows(tx, rows, "redelivered"));
+  }
   return {
     events: rows.events.length,
     surgeMinutes: rows.minutes.length,
@@ -69,6 +41,75 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
     verifications: rows.verifications.length,
     audits: rows.audits.length,
   };
+}
+
+type Rows = ReturnType<typeof toRows>;
+
+async function writeRows(tx: Executor, rows: Rows, events: "new" | "redelivered"): Promise<void> {
+  const { minutes, touched, quotes, verifications, failures, audits, requests } = rows;
+  if (rows.events.length > 0)
+    await tx.execute(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
+      select kind, source, event_id, market_id, zone, cell, ${atEpochMs("at_ms")}, actor_id, status from ${rows.events.from()}
+      ${events === "redelivered" ? sql`on conflict do nothing` : sql``}`);
+  if (minutes.length > 0) {
+    // The rollup lock first: the minutes and the sums over them change together.
+    await lockMarketDays(tx, touched);
+    await tx.execute(sql`insert into surge_minutes (market_id, cell, minute, zone, supply, demand, multiplier, peak_multiplier)
+      select market_id, cell, ${atEpochMs("minute_ms")}, zone, supply, demand, multiplier, peak_multiplier from ${minutes.from()}
+      on conflict (market_id, minute, cell) do update set supply = excluded.supply, demand = excluded.demand,
+        multiplier = excluded.multiplier, peak_multiplier = greatest(surge_minutes.peak_multiplier, excluded.peak_multiplier)`);
+    await recomputeSurge(tx, touched);
+  }
+  if (quotes.length > 0)
+    await tx.execute(
+      addQuoteChanges(sql`insert into quotes (quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total,
+          total_at_one, issued_at, expires_at)
+        select quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total, total_at_one,
+          ${atEpochMs("issued_ms")}, ${atEpochMs("expires_ms")} from ${quotes.from()}
+        on conflict do nothing
+        returning market_id, cell, zone, issued_at as at, 1 as quotes, 0 as verified, 0::bigint as revenue_at_surge,
+          0::bigint as revenue_at_one`),
+    );
+  if (verifications.length > 0)
+    await tx.execute(sql`insert into pending_verifications (quote_id, verified_at)
+      select quote_id, ${atEpochMs("at_ms")} from ${verifications.from()}
+      on conflict (quote_id) do update set verified_at = least(pending_verifications.verified_at, excluded.verified_at)`);
+  if (verifications.length > 0 || quotes.length > 0) {
+    // A verification may arrive before its quote: it waits in pending_verifications. A quote
+    // counts as verified (with its revenue) when verified_at leaves null; later, only the
+    // earliest time is kept.
+    await tx.execute(
+      addQuoteChanges(sql`update quotes q set verified_at = p.verified_at from pending_verifications p
+        where q.quote_id = p.quote_id and q.verified_at is null
+        returning q.market_id, q.cell, q.zone, q.issued_at as at, 0 as quotes, 1 as verified,
+          q.total as revenue_at_surge, q.total_at_one as revenue_at_one`),
+    );
+    await tx.execute(sql`update quotes q set verified_at = p.verified_at from pending_verifications p
+      where q.quote_id = p.quote_id and p.verified_at < q.verified_at`);
+    await tx.execute(sql`delete from pending_verifications p using quotes q where q.quote_id = p.quote_id`);
+  }
+  if (failures.length > 0)
+    await tx.execute(sql`insert into failure_events (id, at, kind, subject, status, detail)
+      select id, ${atEpochMs("at_ms")}, kind, subject, status, detail::jsonb from ${failures.from()}
+      on conflict do nothing`);
+  if (audits.length > 0)
+    await tx.execute(sql`insert into audit_log (id, at, actor, roles, action, target, market_id, request_id, detail)
+      select id, ${atEpochMs("at_ms")}, actor, roles::jsonb, action, target, market_id, request_id, detail::jsonb
+      from ${audits.from()}
+      on conflict do nothing`);
+  if (requests.length > 0)
+    await tx.execute(sql`insert into request_minutes (minute, route, mode, outcome, bucket_ms, count)
+      select ${atEpochMs("minute_ms")}, route, mode, outcome, bucket_ms, count from ${requests.from()}
+      on conflict (minute, route, mode, outcome, bucket_ms) do update set count = request_minutes.count + excluded.count`);
+}
+
+/** Postgres' refusal of an event whose key is stored already (drizzle wraps the driver's error). */
+function isStoredEvent(err: unknown): boolean {
+  for (let e: unknown = err, depth = 0; e && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const { code, table } = e as { code?: unknown; table?: unknown };
+    if (code === "23505" && table === "events") return true;
+  }
+  return false;
 }
 
 /** A batch's messages as the rows of each table, one array per column. */
@@ -218,7 +259,11 @@ function toRows(messages: readonly HistoryMessage[]) {
     multiplier: "float8",
     peak_multiplier: "float8",
   });
-  for (const row of minutes.values()) minuteRows.push(row);
+  const touched = new TouchedHours();
+  for (const row of minutes.values()) {
+    minuteRows.push(row);
+    touched.add(row.market_id, row.cell, row.minute_ms);
+  }
   const verifications = new BulkRows({ quote_id: "text", at_ms: "float8" });
   for (const [quote_id, at_ms] of verified) verifications.push({ quote_id, at_ms });
   /**
@@ -243,7 +288,7 @@ function toRows(messages: readonly HistoryMessage[]) {
       bucket_ms: c.bucketMs,
       count: c.count,
     });
-  return { events, minutes: minuteRows, quotes, verifications, failures, audits, requests: requestRows };
+  return { events, minutes: minuteRows, touched, quotes, verifications, failures, audits, requests: requestRows };
 }
 
 interface Minute {

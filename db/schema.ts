@@ -1,4 +1,16 @@
-import { bigint, index, integer, jsonb, pgTable, primaryKey, real, smallint, text, timestamp } from "drizzle-orm/pg-core";
+import {
+  bigint,
+  doublePrecision,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  real,
+  smallint,
+  text,
+  timestamp,
+} from "drizzle-orm/pg-core";
 
 /**
  * Equilibrium's history in Postgres. Live state is in zone Durable Objects; this is the record
@@ -14,7 +26,9 @@ import { bigint, index, integer, jsonb, pgTable, primaryKey, real, smallint, tex
  *   at most, far fewer active) stays within what these indexes serve quickly. Monthly range
  *   partitions on the time column are the next step when retention (dropping old months)
  *   matters; every primary key already leads with columns that allow it.
- * - Analytics reads `surge_minutes` (one row per active cell per minute) rather than raw events.
+ * - Analytics reads rollups (`cell_hours`, `market_hours`, `market_days`, kept by the history
+ *   writer in the transaction that writes the rows they sum) rather than a month of minutes; the
+ *   minutes and quotes themselves serve what does not fall on whole hours, and custom reports.
  */
 
 const tz = { withTimezone: true, mode: "date" } as const;
@@ -107,6 +121,60 @@ export const quotes = pgTable(
     verifiedAt: timestamp("verified_at", tz),
   },
   (t) => [index("quotes_market_issued").on(t.marketId, t.issuedAt), index("quotes_issued_brin").using("brin", t.issuedAt)],
+);
+
+/**
+ * What every rollup row sums, whatever its level: averages and ratios are these sums divided at
+ * read time, so rows of any level add up (a day is the sum of its hours). Surge columns sum the
+ * level's rows of `surge_minutes` (one per active cell-minute); quote columns count `quotes` by
+ * the hour they were issued in, revenue only once verified. Sums are double precision.
+ */
+const rollupColumns = () => ({
+  cellMinutes: integer("cell_minutes").notNull().default(0),
+  multiplierSum: doublePrecision("multiplier_sum").notNull().default(0),
+  supplySum: doublePrecision("supply_sum").notNull().default(0),
+  demandSum: doublePrecision("demand_sum").notNull().default(0),
+  /** Null while no minute is counted. */
+  peakMultiplier: real("peak_multiplier"),
+  quotes: integer().notNull().default(0),
+  verified: integer().notNull().default(0),
+  revenueAtSurge: bigint("revenue_at_surge", { mode: "number" }).notNull().default(0),
+  revenueAtOne: bigint("revenue_at_one", { mode: "number" }).notNull().default(0),
+});
+
+/** Per cell per hour (UTC): KPIs of one cell or one zone, and what the market's hours sum. */
+export const cellHours = pgTable(
+  "cell_hours",
+  {
+    marketId: text("market_id").notNull(),
+    cell: text().notNull(),
+    hour: timestamp(tz).notNull(),
+    zone: text().notNull(),
+    ...rollupColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.cell, t.hour, t.zone] }), index("cell_hours_market_hour").on(t.marketId, t.hour)],
+);
+
+/** Per market per hour (UTC): a month of a market's hourly KPIs is 720 rows. */
+export const marketHours = pgTable(
+  "market_hours",
+  {
+    marketId: text("market_id").notNull(),
+    hour: timestamp(tz).notNull(),
+    ...rollupColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.hour] })],
+);
+
+/** Per market per day (UTC): a month of a market's daily KPIs is 30 rows. */
+export const marketDays = pgTable(
+  "market_days",
+  {
+    marketId: text("market_id").notNull(),
+    day: timestamp(tz).notNull(),
+    ...rollupColumns(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.day] })],
 );
 
 /** Verifications that arrived before their quote's row: applied when the quote lands. */
