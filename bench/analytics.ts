@@ -1,5 +1,5 @@
+import { demandEvents } from "../harness/fixtures";
 import { psql } from "../scripts/postgres";
-import { demandEvents } from "../tests/support/fixtures";
 import { type Cell, MARKET_ID, putBenchMarket, startBenchPlatform } from "./platform";
 import { log } from "./report";
 import { p50p99, sleep } from "./stats";
@@ -36,7 +36,7 @@ export async function measureAnalytics(options: { events: number; days: number; 
       for (let b = worker; b * 1000 < options.events; b += 4) {
         const cell = cells[b % cells.length] as Cell;
         const events = demandEvents({ lat: cell.lat, lng: cell.lng }, Math.min(1000, options.events - b * 1000));
-        const res = await p.json<{ accepted: number }>("/v1/events/demand", { events });
+        const res = await bench.partner.json<{ accepted: number }>("/v1/events/demand", { events });
         if (res.status !== 202) throw new Error(`ingest answered ${res.status}`);
         sent += res.body.accepted;
       }
@@ -76,7 +76,7 @@ export async function measureAnalytics(options: { events: number; days: number; 
       const samples: number[] = [];
       for (let i = 0; i < options.queries; i++) {
         const t0 = performance.now();
-        const res = await p.fetch(
+        const res = await bench.operator.fetch(
           `/v1/markets/${MARKET_ID}/kpis?from=${start.toISOString()}&to=${end.toISOString()}&bucket=${bucket}`,
         );
         if (res.status !== 200) throw new Error(`KPIs answered ${res.status}: ${await res.text()}`);

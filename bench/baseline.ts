@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { quietWrangler, ROOT } from "../tests/support/build";
+import { quietWrangler, ROOT } from "../harness/workers";
 import type { LoadGenerator, LoadResult } from "./load";
 import { type CpuShares, newWorkerdPid, withCpu, workerdPids } from "./proc";
 import { log } from "./report";

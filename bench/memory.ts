@@ -67,7 +67,7 @@ export async function measureMemory(options: {
     const failures = new Failures();
     const started = performance.now();
     const sample = async () => {
-      const res = await bench.platform.fetch(`/v1/markets/${MARKET_ID}/heatmap`);
+      const res = await bench.partner.fetch(`/v1/markets/${MARKET_ID}/heatmap`);
       if (res.status !== 200) {
         failures.add(`GET heatmap: HTTP ${res.status} ${(await res.text()).replace(/\s+/g, " ").slice(0, 240)}`);
         return;

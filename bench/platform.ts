@@ -2,20 +2,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { cellToLatLng } from "h3-js";
+import { demoMarket, putMarket } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
+import { buildWorkers } from "../harness/workers";
 import { Region } from "../shared/pricing/geofence";
 import { geofenceCells, zoneOf } from "../shared/pricing/zoning";
-import { buildWorker, WORKERS } from "../tests/support/build";
-import { demoMarket, putMarket } from "../tests/support/fixtures";
-import { type Platform, startPlatform } from "../tests/support/platform";
 import { newWorkerdPid, workerdPids } from "./proc";
 import { log } from "./report";
 import { sleep } from "./stats";
 
 /**
- * The platform as the tests run it (`tests/support/platform.ts`: the Workers' bundles in workerd
+ * The platform as the tests run it (`harness/platform.ts`: the Workers' bundles in workerd
  * through Miniflare, with a fresh Postgres database and the local bridges), one fresh instance
  * per measurement so that none inherits another's state, plus what the benchmarks need to know
  * about it: how to call it, its workerd process and where its Durable Objects store data.
+ * Traffic comes from a partner's back end (a service of the market: events, quotes, live
+ * cells, the heatmap); what only operators may read (KPIs) is read as the market's operator.
  */
 
 export const MARKET_ID = "nyc-manhattan";
@@ -23,7 +25,7 @@ export const MARKET_ID = "nyc-manhattan";
 /** Where the API is and the credentials to call it with, for the benchmark's own clients (wrk, fetch, WebSockets). */
 export interface Api {
   url: string;
-  /** An access token with every role (the platform's default test principal). */
+  /** The partner's access token (role service, in the demo market). */
   token: string;
   headers: Record<string, string>;
 }
@@ -31,6 +33,10 @@ export interface Api {
 export interface BenchPlatform {
   platform: Platform;
   api: Api;
+  /** The partner that `api` is, as a client of the platform. */
+  partner: Client;
+  /** The demo market's operator. */
+  operator: Client;
   /** The workerd process serving it. */
   pid: number;
   /** Durable Object storage of this instance. */
@@ -46,15 +52,17 @@ export interface Cell {
 }
 
 /**
- * Builds the platform's bundles, as the tests do, but into a directory of the benchmark's own
- * (bench/results/bundle): tests running at the same time rebuild `dist/test`, and a start that
- * read a half-written or newer bundle would measure something else or fail. Call before the
- * first `startBenchPlatform()`; every instance of the run then starts from the same bundles.
+ * Where the benchmark's bundles go: tests running at the same time rebuild `dist/test`, and a
+ * start that read a half-written or newer bundle would measure something else or fail.
+ */
+const BUNDLES = resolve(import.meta.dir, "results/bundle");
+
+/**
+ * Builds the platform's bundles, as the tests do, into the benchmark's own folder. Call before
+ * the first `startBenchPlatform()`; every instance of the run then starts from the same bundles.
  */
 export function buildBenchBundles(): void {
-  for (const [key, worker] of Object.entries(WORKERS))
-    (worker as { bundle: string }).bundle = resolve(import.meta.dir, "results/bundle", key);
-  buildWorker();
+  buildWorkers(BUNDLES);
 }
 
 /** Warnings and errors the Workers logged, by message, per measurement (filled as instances are disposed). */
@@ -97,7 +105,7 @@ export async function startBenchPlatform(label: string, attempts = 3): Promise<B
   let platform: Platform | undefined;
   for (let attempt = 1; !platform; attempt++) {
     try {
-      platform = await startPlatform({ persistDir });
+      platform = await startPlatform({ persistDir, bundles: BUNDLES });
     } catch (error) {
       if (attempt >= attempts) {
         rmSync(persistDir, { recursive: true, force: true });
@@ -107,10 +115,12 @@ export async function startBenchPlatform(label: string, attempts = 3): Promise<B
       await sleep(2000);
     }
   }
-  const token = await platform.token();
+  const token = await platform.token({ subject: "bench-partner", roles: ["service"], markets: [MARKET_ID], seconds: 3600 });
   return {
     platform,
     api: { url: platform.url, token, headers: { authorization: `Bearer ${token}` } },
+    partner: platform.as(token),
+    operator: platform.as("operator", { markets: [MARKET_ID] }),
     pid: newWorkerdPid(before),
     persistDir,
     async dispose() {

@@ -34,7 +34,7 @@ export async function measureQuotes(
     const cells = await putBenchMarket(bench.platform);
     // Every zone answers once before the clock starts (first calls configure the zone objects).
     for (const body of bodies.slice(0, cells.length)) {
-      const res = await bench.platform.fetch("/v1/quotes", {
+      const res = await bench.partner.fetch("/v1/quotes", {
         method: "POST",
         headers: { "content-type": "application/json" },
         body,

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
-import { bundleWorker, WORKERS } from "../tests/support/build";
+import { bundleWorker, WORKERS } from "../harness/workers";
 
 /**
  * `npm run bundle:check` (CI runs it too): bundles both Workers as `wrangler deploy` would (a dry

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { newAuthSigningKeys, newQuoteSigningKey } from "./signing-key";
+import { newAuthSigningKeys, newQuoteSigningKey } from "../harness/keys";
+import { mintToken, type TokenClaims } from "../harness/tokens";
 
 /**
  * Local secrets and settings live in `.dev.vars` files (ignored by git), one per Worker.
@@ -24,6 +25,23 @@ export function setDevVars(path: string, values: Record<string, string | undefin
     else vars.set(k, `'${v.replaceAll("'", "")}'`);
   }
   writeFileSync(path, `${[...vars].map(([k, v]) => `${k}=${v}`).join("\n")}\n`, { mode: 0o600 });
+}
+
+/** The access-token key set in a .dev.vars file, if the dev command has made one. */
+export function devAuthKeys(path: string): string | undefined {
+  return read(path)
+    .get("AUTH_SIGNING_KEYS")
+    ?.replace(/^'(.*)'$/, "$1");
+}
+
+/**
+ * An access token signed with a checkout's development key, as the local platform (wrangler dev
+ * with that .dev.vars) accepts it: for `bun run token`, the dev command and the simulator.
+ */
+export function devToken(path: string, claims: TokenClaims): Promise<string> {
+  const keys = devAuthKeys(path);
+  if (!keys) throw new Error(`no AUTH_SIGNING_KEYS in ${path}: run \`npm start\` once first`);
+  return mintToken(keys, claims);
 }
 
 /** Makes sure a .dev.vars holds locally generated keys for quotes and access tokens. */

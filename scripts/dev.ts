@@ -4,10 +4,9 @@ import { resolve } from "node:path";
 import { startBridges } from "../bridges";
 import { buildConsole } from "./build-console";
 import { devDatabase } from "./dev-database";
-import { ensureDevKeys, setDevVars } from "./dev-keys";
+import { devToken, ensureDevKeys, setDevVars } from "./dev-keys";
 import { drainHistory, EXIT_WITH_PARENT, signalGroup, stopProcessGroup, stopTimeoutMs } from "./dev-stop";
 import { migrateDatabase } from "./migrate";
-import { mintToken } from "./signing-key";
 
 /**
  * `npm start` / `bun run dev`: the whole platform on this machine.
@@ -90,7 +89,7 @@ const shutdown = async (code: number) => {
   await database.stop().catch(() => undefined);
   process.exit(code);
 };
-const authKeys = () => /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(readFileSync(resolve(root, ".dev.vars"), "utf8"))?.[1] ?? "";
+const devVars = resolve(root, ".dev.vars");
 let up = false;
 let stopping = false;
 const atOnce = new AbortController();
@@ -99,7 +98,7 @@ const drain = async () => {
   try {
     return await drainHistory({
       base,
-      token: await mintToken(authKeys(), "https://equilibrium.local", {
+      token: await devToken(devVars, {
         subject: "dev-stop",
         roles: ["admin"],
         seconds: Math.ceil(stopTimeout / 1000) + 120,
@@ -139,9 +138,8 @@ process.on("exit", () => signalGroup(wrangler, "SIGTERM"));
 
 await waitFor(`${base}/health/live`, 60_000);
 up = true;
-const keys = authKeys();
-const admin = await mintToken(keys, "https://equilibrium.local", { subject: "dev-admin", roles: ["admin"], seconds: 600 });
-const operator = await mintToken(keys, "https://equilibrium.local", {
+const admin = await devToken(devVars, { subject: "dev-admin", roles: ["admin"], seconds: 600 });
+const operator = await devToken(devVars, {
   subject: "dev-operator",
   roles: ["operator"],
   seconds: 12 * 3600,

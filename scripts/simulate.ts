@@ -20,7 +20,7 @@ import {
 } from "../simulator/simulation";
 import { describeChanges, type SurgeTimes, scaleSurgeTimes, type TimeChange } from "../simulator/speed";
 import { requestProbability } from "../simulator/willingness";
-import { mintToken } from "./signing-key";
+import { devAuthKeys, devToken } from "./dev-keys";
 
 /**
  * `bun run simulate`: the market simulator's shell. It drives a running platform only through
@@ -244,11 +244,9 @@ async function accessToken(options: Options, log: (line: string) => void): Promi
   if (options.token) return options.token;
   const local = /^https?:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(`${options.url}/`);
   const vars = resolve(import.meta.dir, "../.dev.vars");
-  if (!local || !existsSync(vars)) return undefined;
-  const keys = /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(readFileSync(vars, "utf8"))?.[1];
-  if (!keys) return undefined;
+  if (!local || !devAuthKeys(vars)) return undefined;
   log("using a development token minted from .dev.vars (roles service, operator)");
-  return mintToken(keys, "https://equilibrium.local", {
+  return devToken(vars, {
     subject: "simulator",
     roles: ["service", "operator"],
     seconds: 24 * 3600,

@@ -1,7 +1,6 @@
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { isRole, ROLES } from "../workers/api/auth/principal";
-import { mintToken } from "./signing-key";
+import { devAuthKeys, devToken } from "./dev-keys";
 
 /**
  * `bun run token <role> [--market <id>]... [--subject <s>] [--hours <n>]`: an access token signed
@@ -15,14 +14,13 @@ if (!isRole(role)) {
   process.exit(2);
 }
 const option = (name: string) => args.flatMap((a, i) => (a === `--${name}` && args[i + 1] ? [args[i + 1] as string] : []));
-const vars = readFileSync(resolve(import.meta.dir, "../.dev.vars"), "utf8");
-const keys = /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(vars)?.[1];
-if (!keys) {
+const vars = resolve(import.meta.dir, "../.dev.vars");
+if (!devAuthKeys(vars)) {
   console.error("no AUTH_SIGNING_KEYS in .dev.vars: run `npm start` once first");
   process.exit(1);
 }
 const markets = option("market");
-const token = await mintToken(keys, "https://equilibrium.local", {
+const token = await devToken(vars, {
   subject: option("subject")[0] ?? `dev-${role}`,
   roles: [role],
   markets: markets.length > 0 ? markets : ["*"],

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { demoMarket, eventually, putMarket } from "./support/fixtures";
-import { type Client, type Platform, startPlatform } from "./support/platform";
+import { demoMarket, eventually, putMarket } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 
 /**
  * The audit log: an admin and an operator go about their day — a partner key made and revoked, a
@@ -25,8 +25,8 @@ interface Entry {
 beforeAll(async () => {
   p = await startPlatform();
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
-  admin = p.as(await p.token({ subject: "ada-admin", roles: ["admin"], markets: ["*"] }));
-  operator = p.as(await p.token({ subject: "otto-operator", roles: ["operator"], markets: ["nyc"] }));
+  admin = p.as("admin", { subject: "ada-admin" });
+  operator = p.as("operator", { subject: "otto-operator", markets: ["nyc"] });
 });
 afterAll(async () => {
   await p.dispose();
@@ -75,7 +75,7 @@ describe("the audit log", () => {
     );
     const story = log.map((e) => `${e.actor} ${e.action} ${e.target}`).reverse();
     expect(story).toEqual([
-      "test-superuser market.put nyc", // the market's creation, before the day began
+      "test-operator market.put nyc", // the market's creation, before the day began
       `ada-admin api-key.create ${key.body.id}`,
       `ada-admin api-key.revoke ${key.body.id}`,
       `ada-admin user.create ${user.body.id}`,

@@ -1,12 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from "jose";
+import { cellAt, demandEvents, demoMarket, putMarket } from "../harness/fixtures";
+import { newAuthSigningKeys } from "../harness/keys";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
+import { LOCAL_ISSUER, mintToken } from "../harness/tokens";
 import { psql } from "../scripts/postgres";
-import { mintToken, newAuthSigningKeys } from "../scripts/signing-key";
 import { base32Decode, totpAt } from "../shared/kit/totp";
-import { cellAt, demandEvents, demoMarket, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
-const ISSUER = "https://equilibrium.local";
 const b64 = (o: unknown) => Buffer.from(JSON.stringify(o)).toString("base64url");
 
 /** A stand-in identity provider: its own key pair and a JWKS endpoint on this machine. */
@@ -31,6 +31,8 @@ async function identityProvider() {
 }
 
 let p: Platform;
+/** Keys and people are the admin's to manage. */
+let admin: Client;
 let idp: Awaited<ReturnType<typeof identityProvider>>;
 let oldKeys: string;
 let keys: string;
@@ -52,6 +54,7 @@ beforeAll(async () => {
       CF_ACCESS_JWKS_URL: idp.jwksUrl,
     },
   });
+  admin = p.as("admin");
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
   await putMarket(p, "hcm", demoMarket("hcmc-central"));
 });
@@ -65,7 +68,7 @@ const status = async (token: string) => (await p.as(token).fetch("/v1/markets"))
 describe("access tokens", () => {
   test("a token of the current key works; so does one of the previous key, until it expires", async () => {
     expect(await status(await p.token({ roles: ["rider"] }))).toBe(200);
-    expect(await status(await mintToken(oldKeys, ISSUER, { subject: "old", roles: ["rider"] }))).toBe(200);
+    expect(await status(await mintToken(oldKeys, { subject: "old", roles: ["rider"] }))).toBe(200);
     const jwks = (await (await p.as(null).fetch("/.well-known/jwks.json")).json()) as { keys: JWK[] };
     expect(jwks.keys.filter((k) => k.kid?.startsWith("auth-"))).toHaveLength(2);
   });
@@ -88,14 +91,14 @@ describe("access tokens", () => {
       "HS256 keyed with the public key": hs256,
       "tampered payload": `${header}.${b64({ ...claims, roles: ["admin"], mkts: ["*"] })}.${signature}`,
       "tampered signature": `${header}.${payload}.${signature.slice(0, -3)}${signature.endsWith("AAA") ? "BBB" : "AAA"}`,
-      expired: await mintToken(keys, ISSUER, { subject: "x", roles: ["admin"], seconds: -60 }),
-      "unknown kid": await mintToken(stranger, ISSUER, { subject: "x", roles: ["admin"] }),
-      "our kid, another key": await mintToken(sameKidOtherKey, ISSUER, { subject: "x", roles: ["admin"] }),
-      "wrong issuer": await mintToken(keys, "https://evil.example", { subject: "x", roles: ["admin"] }),
+      expired: await mintToken(keys, { subject: "x", roles: ["admin"], seconds: -60 }),
+      "unknown kid": await mintToken(stranger, { subject: "x", roles: ["admin"] }),
+      "our kid, another key": await mintToken(sameKidOtherKey, { subject: "x", roles: ["admin"] }),
+      "wrong issuer": await mintToken(keys, { subject: "x", roles: ["admin"], issuer: "https://evil.example" }),
       "not yet valid": await new SignJWT({ roles: ["admin"], mkts: ["*"] })
         .setProtectedHeader({ alg: "ES256", kid: publicJwk.kid, typ: "at+jwt" })
         .setSubject("x")
-        .setIssuer(ISSUER)
+        .setIssuer(LOCAL_ISSUER)
         .setAudience("equilibrium:api")
         .setNotBefore(now + 3600)
         .setExpirationTime(now + 7200)
@@ -103,7 +106,7 @@ describe("access tokens", () => {
       "wrong audience": await new SignJWT({ roles: ["admin"], mkts: ["*"] })
         .setProtectedHeader({ alg: "ES256", kid: publicJwk.kid, typ: "at+jwt" })
         .setSubject("x")
-        .setIssuer(ISSUER)
+        .setIssuer(LOCAL_ISSUER)
         .setAudience("equilibrium:quote")
         .setExpirationTime("5m")
         .sign(await (await import("jose")).importJWK(publicJwk, "ES256")),
@@ -123,7 +126,7 @@ describe("access tokens", () => {
 
 describe("API keys", () => {
   test("created by an admin, shown once, stored only as a hash, exchanged for tokens, revoked", async () => {
-    const created = await p.json<{ id: string; key: string }>("/v1/admin/api-keys", {
+    const created = await admin.json<{ id: string; key: string }>("/v1/admin/api-keys", {
       name: "Partner dispatch",
       markets: ["nyc"],
     });
@@ -132,7 +135,7 @@ describe("API keys", () => {
     const secret = key.split("_").slice(2).join("_");
     expect(secret.length).toBeGreaterThan(30);
 
-    const list = await p.fetch("/v1/admin/api-keys");
+    const list = await admin.fetch("/v1/admin/api-keys");
     const listed = await list.text();
     expect(listed).toContain(id);
     expect(listed).not.toContain(secret);
@@ -152,7 +155,7 @@ describe("API keys", () => {
     ).toBe(3);
     expect((await partner.fetch("/v1/admin/api-keys")).status).toBe(403);
 
-    expect((await p.fetch(`/v1/admin/api-keys/${id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await admin.fetch(`/v1/admin/api-keys/${id}`, { method: "DELETE" })).status).toBe(200);
     expect((await p.as(null).json("/v1/auth/token", { grant_type: "api_key", api_key: key })).status).toBe(401);
     expect((await p.as(null).json("/v1/auth/token", { grant_type: "api_key", api_key: `${key}x` })).status).toBe(401);
     // The Workers logged these requests (one line each), and nothing they logged carries the secret.
@@ -163,7 +166,7 @@ describe("API keys", () => {
 
 describe("people: password and TOTP, refresh tokens", () => {
   test("an operator signs in with a password and an authenticator code; refresh tokens rotate and revoke", async () => {
-    const created = await p.json<{ totp: { secret: string; uri: string } }>("/v1/admin/users", {
+    const created = await admin.json<{ totp: { secret: string; uri: string } }>("/v1/admin/users", {
       email: "ops@example.com",
       roles: ["operator"],
       markets: ["nyc"],
@@ -212,7 +215,7 @@ describe("people: password and TOTP, refresh tokens", () => {
 
 describe("single sign-on", () => {
   test("an ID token from the OpenID Connect provider signs in a provisioned operator", async () => {
-    await p.json("/v1/admin/users", { email: "sso@example.com", roles: ["operator"], markets: ["hcm"] });
+    await admin.json("/v1/admin/users", { email: "sso@example.com", roles: ["operator"], markets: ["hcm"] });
     const idToken = await idp.sign({ sub: "idp|42", email: "sso@example.com", email_verified: true }, "equilibrium-console");
     const res = await p.as(null).json<{ access_token: string }>("/v1/auth/token", { grant_type: "id_token", id_token: idToken });
     expect(res.status).toBe(200);
@@ -239,7 +242,7 @@ describe("single sign-on", () => {
 
 describe("delegation", () => {
   test("a service mints rider tokens for its users, only within its markets", async () => {
-    const service = p.as(await p.token({ subject: "partner", roles: ["service"], markets: ["hcm"] }));
+    const service = p.as("service", { subject: "partner", markets: ["hcm"] });
     const rider = await service.json<{ access_token: string }>("/v1/auth/token", {
       grant_type: "delegate",
       subject: "rider-9",

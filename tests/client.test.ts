@@ -3,10 +3,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ApiProblem, answer, createEquilibriumClient } from "../client";
+import { cellAt, demandEvents, demoMarket, eventually, supplyEvents } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 import { base32Decode, totpAt } from "../shared/kit/totp";
 import { MarketInputSchema } from "../shared/pricing/market";
-import { cellAt, demandEvents, demoMarket, eventually, supplyEvents } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * The typed client (`client/`) against the real platform: the generated types match what the
@@ -21,10 +21,16 @@ const wallStreet = { lat: 40.7069, lng: -74.0113 };
 let p: Platform;
 beforeAll(async () => {
   p = await startPlatform();
-  // The demo market, put through the client as an admin: the request body is typed by the API's document.
-  const admin = createEquilibriumClient({ baseUrl: p.url, token: await p.token({ subject: "client-admin", roles: ["admin"] }) });
+  // The demo market, put through the client by its operator: the request body is typed by the API's document.
+  const operator = createEquilibriumClient({
+    baseUrl: p.url,
+    token: await p.token({ subject: "client-operator", roles: ["operator"], markets: [NYC] }),
+  });
   await answer(
-    admin.PUT("/v1/markets/{marketId}", { params: { path: { marketId: NYC } }, body: MarketInputSchema.parse(demoMarket(NYC)) }),
+    operator.PUT("/v1/markets/{marketId}", {
+      params: { path: { marketId: NYC } },
+      body: MarketInputSchema.parse(demoMarket(NYC)),
+    }),
   );
 });
 afterAll(async () => {
@@ -86,7 +92,7 @@ describe("a day through the typed client", () => {
     // A partner's back end: three drivers and forty ride requests at Times Square.
     const partner = createEquilibriumClient({
       baseUrl: p.url,
-      token: await p.token({ subject: "client-partner", roles: ["service"] }),
+      token: await p.token({ subject: "client-partner", roles: ["service"], markets: [NYC] }),
     });
     const supply = await answer(
       partner.POST("/v1/events/supply", {
@@ -139,9 +145,10 @@ describe("a day through the typed client", () => {
   });
 
   test("bad input, an unknown market and a refused geofence come back as typed problems", async () => {
-    const admin = createEquilibriumClient({
+    // The operator of a market being set up, who draws it over Manhattan by mistake.
+    const operator = createEquilibriumClient({
       baseUrl: p.url,
-      token: await p.token({ subject: "client-admin", roles: ["admin"] }),
+      token: await p.token({ subject: "client-new-operator", roles: ["operator"], markets: ["manhattan-again"] }),
     });
     const problem = (call: Promise<unknown>) =>
       call.then(
@@ -155,12 +162,12 @@ describe("a day through the typed client", () => {
       );
 
     // Off the map: a latitude past the pole is refused field by field.
-    const invalid = await problem(answer(admin.GET("/v1/surge", { params: { query: { lat: 91, lng: 0 } } })));
+    const invalid = await problem(answer(operator.GET("/v1/surge", { params: { query: { lat: 91, lng: 0 } } })));
     expect(invalid.status).toBe(422);
     expect(invalid.detail).toContain("lat");
     expect(invalid.errors.map((e) => e.path)).toContain("lat");
 
-    const unknown = await problem(answer(admin.GET("/v1/markets/{marketId}", { params: { path: { marketId: "atlantis" } } })));
+    const unknown = await problem(answer(operator.GET("/v1/markets/{marketId}", { params: { path: { marketId: "atlantis" } } })));
     expect(unknown.status).toBe(404);
     expect(unknown.detail).toContain("atlantis");
     expect(unknown.code).toBeUndefined();
@@ -168,7 +175,7 @@ describe("a day through the typed client", () => {
     // A second market over Manhattan: the overlap has a machine-readable code and names the market.
     const overlap = await problem(
       answer(
-        admin.PUT("/v1/markets/{marketId}", {
+        operator.PUT("/v1/markets/{marketId}", {
           params: { path: { marketId: "manhattan-again" } },
           body: MarketInputSchema.parse(demoMarket(NYC, { name: "Manhattan again" })),
         }),

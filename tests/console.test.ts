@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToBoundary, cellToLatLng, latLngToCell } from "h3-js";
 import type { Browser, BrowserContext, Page } from "playwright-core";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 import { buildConsole } from "../scripts/build-console";
 import { base32Decode, totpAt } from "../shared/kit/totp";
 import { Region } from "../shared/pricing/geofence";
 import type { Market } from "../shared/pricing/market";
 import { geofenceCells } from "../shared/pricing/zoning";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
-import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * The operator console in a real headless Chromium against the real worker in workerd: an
@@ -52,7 +52,8 @@ const settled = (p: Page) =>
   eventually(async () =>
     (await p.locator("html").evaluate((html) => html.getAnimations({ subtree: true }).length)) === 0 ? true : undefined,
   );
-const get = async <T>(path: string): Promise<T> => (await (await platform.fetch(path)).json()) as T;
+/** What the API tells the console's operator. */
+const get = async <T>(path: string): Promise<T> => (await (await platform.as(operatorToken).fetch(path)).json()) as T;
 const cellPath = (cell: string) => `.cells path[data-cell="${cell}"]`;
 const shownMultiplier = async (p: Page, cell: string) => Number(await p.locator(cellPath(cell)).getAttribute("data-multiplier"));
 /** Waits, a few seconds at most, for the map to show a cell above 1.0. */
@@ -148,7 +149,9 @@ describe("the operator console", () => {
     expect(await path.count()).toBe(1);
     expect(await page.locator(".map .outside").getAttribute("fill-rule")).toBe("evenodd");
     // The platform agrees: the cell's centre is no market's, its inside part is the market's.
-    expect((await platform.fetch(`/v1/surge?lat=${border.centre.lat}&lng=${border.centre.lng}`)).status).toBe(404);
+    expect((await platform.as(operatorToken).fetch(`/v1/surge?lat=${border.centre.lat}&lng=${border.centre.lng}`)).status).toBe(
+      404,
+    );
     const reading = await get<Reading & { market: string }>(`/v1/surge?lat=${border.inside.lat}&lng=${border.inside.lng}`);
     expect(reading.market).toBe(NYC);
     expect(reading.cell).toBe(border.cell);
@@ -193,8 +196,8 @@ describe("the operator console", () => {
     const calm = await page.locator(cellPath(grandCentral.cell)).getAttribute("fill");
     expect(await shownMultiplier(page, grandCentral.cell)).toBe(1);
 
-    await platform.json("/v1/events/supply", { events: supplyEvents(grandCentral, 3) });
-    await platform.json("/v1/events/demand", { events: demandEvents(grandCentral, 15) });
+    await platform.as("service").json("/v1/events/supply", { events: supplyEvents(grandCentral, 3) });
+    await platform.as("service").json("/v1/events/demand", { events: demandEvents(grandCentral, 15) });
     await surgingOn(page, grandCentral.cell);
     expect(await page.locator(cellPath(grandCentral.cell)).getAttribute("fill")).not.toBe(calm);
 
@@ -274,7 +277,7 @@ describe("the operator console", () => {
     await screenshot(page, "laptop-emergency");
     await page.getByTestId("override").getByRole("button", { name: "Lift" }).click();
     await page.getByTestId("system-mode").filter({ hasText: "System" }).waitFor({ timeout: 10_000 });
-    await platform.json("/v1/events/demand", { events: demandEvents(grandCentral, 15) });
+    await platform.as("service").json("/v1/events/demand", { events: demandEvents(grandCentral, 15) });
     await surgingOn(page, grandCentral.cell);
   });
 
@@ -376,7 +379,7 @@ describe("the operator console", () => {
   test("a refused session goes back to the sign-in form; a wrong password is told there, and the right one with a code opens the console", async () => {
     const email = "console-ops@example.com";
     const password = "correct horse battery staple";
-    const user = await platform.json<{ totp: { secret: string } }>("/v1/admin/users", {
+    const user = await platform.as("admin").json<{ totp: { secret: string } }>("/v1/admin/users", {
       email,
       roles: ["operator"],
       markets: [NYC],

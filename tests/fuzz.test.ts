@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { getPath } from "hono/utils/url";
+import { demoMarket, putMarket } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 import { ACCESS, ruleFor } from "../workers/api/auth/access";
 import { allowsMarket, type Principal, type Role } from "../workers/api/auth/principal";
-import { demoMarket, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 import { rawRequest } from "./support/raw-http";
 
 /**

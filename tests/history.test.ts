@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, sleep, supplyEvents } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 import { LocalCluster, psql } from "../scripts/postgres";
-import { cellAt, demandEvents, demoMarket, eventually, putMarket, sleep, supplyEvents } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * Reconciliation: what the edge accepted is what Postgres holds — each event once — also when
@@ -18,6 +18,7 @@ interface Ingested {
   duplicate: number;
 }
 
+/** A partner's back end reports a round of drivers and riders, the riders twice. */
 async function send(p: Platform, round: number) {
   const at = spots[round % spots.length] as { lat: number; lng: number };
   const supply = { events: supplyEvents(at, 20) };
@@ -28,7 +29,7 @@ async function send(p: Platform, round: number) {
     ["/v1/events/demand", demand],
     ["/v1/events/demand", demand], // delivered twice: all duplicates
   ] as const) {
-    const res = await p.json<Ingested>(path, body);
+    const res = await p.as("service").json<Ingested>(path, body);
     expect(res.status).toBe(202);
     accepted += res.body.accepted;
   }
@@ -66,13 +67,14 @@ describe("history reconciles with what the edge accepted", () => {
   });
 
   test("quotes and their verification reach history; per-minute surge rows are written", async () => {
-    const quote = await p.json<{ quoteId: string; token: string; total: number }>("/v1/quotes", {
+    const rider = p.as("rider");
+    const quote = await rider.json<{ quoteId: string; token: string; total: number }>("/v1/quotes", {
       pickup: spots[0],
       dropoff: { lat: 40.7069, lng: -74.0113 },
       product: "standard",
     });
     expect(quote.status).toBe(201);
-    await p.json("/v1/quotes/verify", { token: quote.body.token });
+    await rider.json("/v1/quotes/verify", { token: quote.body.token });
     const id = quote.body.quoteId;
     await eventually(
       async () =>
@@ -118,15 +120,15 @@ describe("when PostgreSQL is stopped mid-run", () => {
     cluster.stop();
     const stoppedAt = Date.now();
     for (let round = 3; round < 9; round++) accepted += await send(p, round);
-    const q = await p.json<{ total: number }>("/v1/quotes", {
+    const q = await p.as("rider").json<{ total: number }>("/v1/quotes", {
       pickup: spots[0],
       dropoff: { lat: 40.7069, lng: -74.0113 },
       product: "standard",
     });
     expect(q.status).toBe(201); // quotes need no database
-    const kpis = await p.fetch(
-      `/v1/markets/nyc/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`,
-    );
+    const kpis = await p
+      .as("operator", { markets: ["nyc"] })
+      .fetch(`/v1/markets/nyc/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`);
     expect(kpis.status).toBe(503);
     expect(kpis.headers.get("retry-after")).toBeTruthy();
     await sleep(4_000);
@@ -139,7 +141,7 @@ describe("when PostgreSQL is stopped mid-run", () => {
     console.log(
       `history outage: database down ${((restartedAt - stoppedAt) / 1000).toFixed(1)} s; all ${accepted} events in Postgres ${((recoveredAt - restartedAt) / 1000).toFixed(1)} s after it came back`,
     );
-    const dead = (await (await p.fetch("/v1/admin/dead-letters")).json()) as { count: number };
+    const dead = (await (await p.as("admin").fetch("/v1/admin/dead-letters")).json()) as { count: number };
     expect(dead.count).toBe(0);
   }, 180_000);
 });

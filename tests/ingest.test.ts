@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng, cellToParent, gridDisk } from "h3-js";
-import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents, uid } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents, uid } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 
 let p: Platform;
+/** A partner's back end reports its drivers and riders; the price is read as a rider. */
+let partner: Client;
+let rider: Client;
 const midtown = cellAt(40.758, -73.9855);
 const soho = cellAt(40.7233, -74.003);
 const nextDoor = neighbourInSameZone(soho.cell);
@@ -16,7 +19,7 @@ interface Ingested {
 }
 
 async function surgeAt(at: { lat: number; lng: number }) {
-  return (await (await p.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).json()) as {
+  return (await (await rider.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).json()) as {
     supply: number;
     demand: number;
     multiplier: number;
@@ -25,6 +28,8 @@ async function surgeAt(at: { lat: number; lng: number }) {
 
 beforeAll(async () => {
   p = await startPlatform();
+  partner = p.as("service");
+  rider = p.as("rider");
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
 });
 afterAll(async () => {
@@ -34,7 +39,7 @@ afterAll(async () => {
 describe("ingest", () => {
   test("drivers report in; each available driver counts once in the cell they are in", async () => {
     const drivers = supplyEvents(soho, 3);
-    const res = await p.json<Ingested>("/v1/events/supply", { events: drivers });
+    const res = await partner.json<Ingested>("/v1/events/supply", { events: drivers });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: 3, duplicate: 0, rejected: 0, rejections: [] });
     await eventually(async () => ((await surgeAt(soho)).supply === 3 ? true : undefined));
@@ -46,21 +51,21 @@ describe("ingest", () => {
       lng: nextDoor.lng,
       at: new Date().toISOString(),
     }));
-    expect((await p.json<Ingested>("/v1/events/supply", { events: moved })).body.accepted).toBe(3);
+    expect((await partner.json<Ingested>("/v1/events/supply", { events: moved })).body.accepted).toBe(3);
     await eventually(async () =>
       (await surgeAt(soho)).supply === 0 && (await surgeAt(nextDoor)).supply === 3 ? true : undefined,
     );
     // One goes busy; an older "available" report of theirs arriving late does not bring them back.
     const busy = { ...moved[0], eventId: uid("s"), status: "busy", at: new Date().toISOString() };
-    expect((await p.json<Ingested>("/v1/events/supply", { events: [busy] })).status).toBe(202);
+    expect((await partner.json<Ingested>("/v1/events/supply", { events: [busy] })).status).toBe(202);
     const late = { ...moved[0], eventId: uid("s"), status: "available", at: new Date(Date.now() - 10_000).toISOString() };
-    expect((await p.json<Ingested>("/v1/events/supply", { events: [late] })).body.accepted).toBe(1);
+    expect((await partner.json<Ingested>("/v1/events/supply", { events: [late] })).body.accepted).toBe(1);
     await eventually(async () => ((await surgeAt(nextDoor)).supply === 2 ? true : undefined));
     expect((await surgeAt(midtown)).supply).toBe(0);
   });
 
   test("a full batch of a thousand drivers is taken whole", async () => {
-    const res = await p.json<Ingested>("/v1/events/supply", { events: supplyEvents(soho, 1000) });
+    const res = await partner.json<Ingested>("/v1/events/supply", { events: supplyEvents(soho, 1000) });
     expect(res.status).toBe(202);
     expect(res.body).toEqual({ accepted: 1000, duplicate: 0, rejected: 0, rejections: [] });
     await eventually(async () => ((await surgeAt(soho)).supply >= 1000 ? true : undefined));
@@ -80,7 +85,7 @@ describe("ingest", () => {
       good[1],
     ];
     // JSON has no NaN: a client's NaN arrives as null.
-    const res = await p.json<Ingested>("/v1/events/demand", { events });
+    const res = await partner.json<Ingested>("/v1/events/demand", { events });
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(2);
     expect(res.body.rejected).toBe(7);
@@ -96,9 +101,9 @@ describe("ingest", () => {
   test("replaying a batch changes nothing: every event is a duplicate", async () => {
     const cell = cellAt(40.7484, -73.9857); // Empire State
     const batch = { events: demandEvents(cell, 5) };
-    expect((await p.json<Ingested>("/v1/events/demand", batch)).body.accepted).toBe(5);
+    expect((await partner.json<Ingested>("/v1/events/demand", batch)).body.accepted).toBe(5);
     const before = await surgeAt(cell);
-    const replay = await p.json<Ingested>("/v1/events/demand", batch);
+    const replay = await partner.json<Ingested>("/v1/events/demand", batch);
     expect(replay.status).toBe(202);
     expect(replay.body).toEqual({ accepted: 0, duplicate: 5, rejected: 0, rejections: [] });
     const after = await surgeAt(cell);
@@ -107,7 +112,7 @@ describe("ingest", () => {
   });
 
   test("a batch with no acceptable event is a 422 problem listing each rejection", async () => {
-    const res = await p.json<Ingested & { detail: string }>("/v1/events/demand", {
+    const res = await partner.json<Ingested & { detail: string }>("/v1/events/demand", {
       events: [{ eventId: "x", lat: 0, lng: 0, kind: "request", at: new Date().toISOString() }],
     });
     expect(res.status).toBe(422);
@@ -125,7 +130,11 @@ describe("ingest", () => {
       [JSON.stringify({ events: demandEvents(soho, 1001) }), 413],
     ];
     for (const [body, status] of cases) {
-      const res = await p.fetch("/v1/events/demand", { method: "POST", headers: { "content-type": "application/json" }, body });
+      const res = await partner.fetch("/v1/events/demand", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
       expect(res.status).toBe(status);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
       expect(((await res.json()) as { detail: string }).detail.length).toBeGreaterThan(10);
@@ -134,7 +143,7 @@ describe("ingest", () => {
       events: demandEvents(soho, 1000).map((e) => ({ ...e, riderId: "r".repeat(128), pad: "x".repeat(400) })),
     });
     expect(
-      (await p.fetch("/v1/events/demand", { method: "POST", headers: { "content-type": "application/json" }, body: huge }))
+      (await partner.fetch("/v1/events/demand", { method: "POST", headers: { "content-type": "application/json" }, body: huge }))
         .status,
     ).toBe(413);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { cellAt, demoMarket, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
+import { cellAt, demoMarket, putMarket } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 
 /** The API's own limits, end to end: the real middleware, the real Redis behind the Upstash bridge. */
 
@@ -19,7 +19,7 @@ afterAll(async () => {
 
 describe("rate limits", () => {
   test("a burst of quotes from one rider gets 429s with Retry-After and RateLimit headers; another rider is unaffected", async () => {
-    const rider = p.as(await p.token({ subject: "burst-rider", roles: ["rider"] }));
+    const rider = p.as("rider", { subject: "burst-rider" });
     const body = { pickup: cellAt(40.758, -73.9855), dropoff: { lat: 40.7069, lng: -74.0113 }, product: "standard" };
     const answers = [];
     for (let i = 0; i < 8; i++) answers.push(await rider.json<{ detail?: string }>("/v1/quotes", body));
@@ -36,14 +36,14 @@ describe("rate limits", () => {
     expect(retry).toBeLessThanOrEqual(60);
     expect(refused.headers.get("ratelimit-remaining")).toBe("0");
 
-    const other = p.as(await p.token({ subject: "calm-rider", roles: ["rider"] }));
+    const other = p.as("rider", { subject: "calm-rider" });
     expect((await other.json("/v1/quotes", body)).status).toBe(201);
     // Other route classes have their own budget.
     expect((await rider.fetch("/v1/surge?lat=40.758&lng=-73.9855")).status).toBe(200);
   });
 
   test("far from the limit, requests are admitted ahead of Redis, and still exactly the limit gets through", async () => {
-    const reader = p.as(await p.token({ subject: "busy-reader", roles: ["rider"] }));
+    const reader = p.as("rider", { subject: "busy-reader" });
     const statuses: number[] = [];
     for (let i = 0; i < 130; i++) statuses.push((await reader.fetch("/v1/surge?lat=40.758&lng=-73.9855")).status);
     expect(statuses.filter((s) => s === 200)).toHaveLength(100);

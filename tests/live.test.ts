@@ -1,12 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToParent, gridDisk } from "h3-js";
-import { cellAt, demandEvents, demoMarket, putMarket, supplyEvents } from "./support/fixtures";
+import { cellAt, demandEvents, demoMarket, putMarket, supplyEvents } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { LiveClient } from "./support/live-client";
-import { type Platform, startPlatform } from "./support/platform";
 
 let p: Platform;
+/** A rider's app watches its cells; an operator's console the whole market; a partner reports the crowds. */
 let token = "";
 let operatorToken = "";
+let partner: Client;
 /** Browsers cannot set headers on a WebSocket: the token goes in the query. */
 const wsUrl = (query: string, as = token) => `${p.url.replace("http", "ws")}/v1/live?${query}&access_token=${as}`;
 const grandCentral = cellAt(40.7527, -73.9772);
@@ -16,6 +18,7 @@ beforeAll(async () => {
   p = await startPlatform();
   token = await p.token({ roles: ["rider"] });
   operatorToken = await p.token({ roles: ["operator"], markets: ["nyc"] });
+  partner = p.as("service");
   // Fast, large steps so one burst shows at once; the curve itself is tested elsewhere.
   await putMarket(
     p,
@@ -36,15 +39,15 @@ describe("live multipliers over WebSocket", () => {
     const snapshot = await client.next((m) => m.type === "snapshot");
     expect(snapshot.cells).toEqual([{ cell: grandCentral.cell, multiplier: 1, seq: 0 }]);
 
-    await p.json("/v1/events/supply", { events: supplyEvents(grandCentral, 2) });
-    await p.json("/v1/events/demand", { events: demandEvents(grandCentral, 4) });
+    await partner.json("/v1/events/supply", { events: supplyEvents(grandCentral, 2) });
+    await partner.json("/v1/events/demand", { events: demandEvents(grandCentral, 4) });
     const surge = await client.next((m) => m.type === "surge" && m.cell === grandCentral.cell);
     expect(surge.multiplier as number).toBeGreaterThan(1);
     expect(surge.multiplier as number).toBeLessThan(3);
     expect(surge.seq).toBe(1);
     expect(Number.isNaN(Date.parse(surge.at as string))).toBe(false);
 
-    await p.json("/v1/events/demand", { events: demandEvents(grandCentral, 200) });
+    await partner.json("/v1/events/demand", { events: demandEvents(grandCentral, 200) });
     const higher = await client.next((m) => m.type === "surge" && (m.seq as number) > 1);
     expect(higher.multiplier as number).toBeGreaterThan(surge.multiplier as number);
     expect(higher.multiplier as number).toBeLessThanOrEqual(3);
@@ -64,8 +67,8 @@ describe("live multipliers over WebSocket", () => {
     expect(
       (snapshot.cells as Array<{ cell: string; multiplier: number }>).find((c) => c.cell === grandCentral.cell)?.multiplier,
     ).toBeGreaterThan(1);
-    await p.json("/v1/events/supply", { events: supplyEvents(soho, 1) });
-    await p.json("/v1/events/demand", { events: demandEvents(soho, 30) });
+    await partner.json("/v1/events/supply", { events: supplyEvents(soho, 1) });
+    await partner.json("/v1/events/demand", { events: demandEvents(soho, 30) });
     const m = await consoleClient.next((x) => x.type === "surge" && x.cell === soho.cell);
     expect(m.multiplier as number).toBeGreaterThan(1);
     consoleClient.close();
@@ -92,15 +95,18 @@ describe("live multipliers over WebSocket", () => {
   });
 
   test("bad subscriptions are refused before the upgrade, as problems", async () => {
-    const cases: Array<[string, number]> = [
-      ["", 400],
-      ["cells=not-a-cell", 400],
-      ["market=atlantis", 404],
-      [`cells=${cellAt(48.8566, 2.3522).cell}`, 404],
-      [`cells=${cellAt(40.758, -73.9855, 9).cell}`, 404],
+    const rider = p.as("rider");
+    // Whole markets are watched by their operators: one of a market that does not exist (yet).
+    const operator = p.as("operator", { markets: ["atlantis"] });
+    const cases: Array<[string, number, Client]> = [
+      ["", 400, operator],
+      ["cells=not-a-cell", 400, rider],
+      ["market=atlantis", 404, operator],
+      [`cells=${cellAt(48.8566, 2.3522).cell}`, 404, rider],
+      [`cells=${cellAt(40.758, -73.9855, 9).cell}`, 404, rider],
     ];
-    for (const [query, status] of cases) {
-      const res = await p.fetch(`/v1/live?${query}`, {
+    for (const [query, status, caller] of cases) {
+      const res = await caller.fetch(`/v1/live?${query}`, {
         headers: {
           upgrade: "websocket",
           connection: "upgrade",
@@ -111,6 +117,6 @@ describe("live multipliers over WebSocket", () => {
       expect(res.status).toBe(status);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
     }
-    expect((await p.fetch(`/v1/live?cells=${grandCentral.cell}`)).status).toBe(426);
+    expect((await rider.fetch(`/v1/live?cells=${grandCentral.cell}`)).status).toBe(426);
   });
 });

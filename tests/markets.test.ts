@@ -1,20 +1,28 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng, latLngToCell } from "h3-js";
+import { freshDatabase } from "../harness/database";
+import { demoMarket, putMarket } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { dropDatabase, psql } from "../scripts/postgres";
-import { demoMarket, putMarket } from "./support/fixtures";
-import { freshDatabase, type Platform, startPlatform } from "./support/platform";
 
 let p: Platform;
+/** Riders read markets and their prices. */
+let rider: Client;
 beforeAll(async () => {
   p = await startPlatform();
+  rider = p.as("rider");
 });
+
+/** A market put by its operator (an operator of that market only), answered as it is. */
+const put = (id: string, body: Record<string, unknown>) =>
+  p.as("operator", { markets: [id] }).json(`/v1/markets/${id}`, body, "PUT");
 afterAll(async () => {
   await p.dispose();
 });
 
 describe("markets", () => {
   test("an operator defines a market; its geofence becomes H3 cells grouped into zones", async () => {
-    const created = await p.json("/v1/markets/nyc", demoMarket("nyc-manhattan"), "PUT");
+    const created = await put("nyc", demoMarket("nyc-manhattan"));
     expect(created.status).toBe(201);
     const m = created.body as Record<string, unknown>;
     expect(m.id).toBe("nyc");
@@ -25,25 +33,25 @@ describe("markets", () => {
     // Settings left out take their documented defaults.
     expect((m.surge as Record<string, unknown>).neighbourRings).toBe(1);
 
-    const got = await (await p.fetch("/v1/markets/nyc")).json();
+    const got = await (await rider.fetch("/v1/markets/nyc")).json();
     expect(got).toEqual(m);
-    const list = (await (await p.fetch("/v1/markets")).json()) as { markets: Array<{ id: string }> };
+    const list = (await (await rider.fetch("/v1/markets")).json()) as { markets: Array<{ id: string }> };
     expect(list.markets.map((x) => x.id)).toContain("nyc");
   });
 
   test("replacing a market bumps its version and answers 200", async () => {
     const first = await putMarket(p, "hcm", demoMarket("hcmc-central"));
-    const again = await p.json("/v1/markets/hcm", demoMarket("hcmc-central", { name: "HCMC centre" }), "PUT");
+    const again = await put("hcm", demoMarket("hcmc-central", { name: "HCMC centre" }));
     expect(again.status).toBe(200);
     expect((again.body as { version: number }).version).toBeGreaterThan(first.version);
     expect((again.body as { name: string }).name).toBe("HCMC centre");
   });
 
   test("a geofence overlapping another market is a conflict and changes nothing", async () => {
-    const res = await p.json("/v1/markets/nyc-copy", demoMarket("nyc-manhattan"), "PUT");
+    const res = await put("nyc-copy", demoMarket("nyc-manhattan"));
     expect(res.status).toBe(409);
     expect(res.headers.get("content-type")).toContain("application/problem+json");
-    expect((await p.fetch("/v1/markets/nyc-copy")).status).toBe(404);
+    expect((await rider.fetch("/v1/markets/nyc-copy")).status).toBe(404);
   });
 
   const invalid: Array<[string, Record<string, unknown>, string]> = [
@@ -100,12 +108,12 @@ describe("markets", () => {
   ];
   for (const [what, patch, path] of invalid) {
     test(`${what} is a 422 naming the field, and no market is created`, async () => {
-      const res = await p.json("/v1/markets/bad-one", demoMarket("nyc-manhattan", patch), "PUT");
+      const res = await put("bad-one", demoMarket("nyc-manhattan", patch));
       expect(res.status).toBe(422);
       const body = res.body as { errors: Array<{ path: string }>; detail: string };
       expect(body.errors.some((e) => e.path.startsWith(path))).toBe(true);
       expect(body.detail).toContain(path.split(".")[0] as string);
-      expect((await p.fetch("/v1/markets/bad-one")).status).toBe(404);
+      expect((await rider.fetch("/v1/markets/bad-one")).status).toBe(404);
     });
   }
 
@@ -117,15 +125,15 @@ describe("markets", () => {
       [2.3501, 48.8501],
       [2.35, 48.85],
     ]);
-    const res = await p.json("/v1/markets/tiny", demoMarket("nyc-manhattan", { geofence: tiny }), "PUT");
+    const res = await put("tiny", demoMarket("nyc-manhattan", { geofence: tiny }));
     expect(res.status).toBe(201);
     expect((res.body as { cellCount: number }).cellCount).toBe(1);
-    expect((await p.fetch("/v1/surge?lat=48.85003&lng=2.35007")).status).toBe(200);
+    expect((await rider.fetch("/v1/surge?lat=48.85003&lng=2.35007")).status).toBe(200);
     // Another point of the same cell, outside the geofence, is not the market's.
     const [lat, lng] = cellToLatLng(latLngToCell(48.85003, 2.35007, 8));
     if (Math.abs(lat - 48.85005) < 0.0002 && Math.abs(lng - 2.35005) < 0.0002)
       throw new Error("the cell's centre is in the geofence");
-    const outside = await p.fetch(`/v1/surge?lat=${lat}&lng=${lng}`);
+    const outside = await rider.fetch(`/v1/surge?lat=${lat}&lng=${lng}`);
     expect(outside.status).toBe(404);
     expect(((await outside.json()) as { detail: string }).detail).toContain("No market");
   });
@@ -137,17 +145,18 @@ describe("markets", () => {
       [-73.96, 40.77],
       [-73.98, 40.75],
     ]);
-    const res = await p.json("/v1/markets/flat", demoMarket("nyc-manhattan", { geofence: flat }), "PUT");
+    const res = await put("flat", demoMarket("nyc-manhattan", { geofence: flat }));
     expect(res.status).toBe(422);
     expect((res.body as { code: string }).code).toBe("geofence-empty");
   });
 
   test("an invalid market id or an unknown market is a problem, not a crash", async () => {
-    expect((await p.json("/v1/markets/Not_Valid!", demoMarket("nyc-manhattan"), "PUT")).status).toBe(422);
-    const missing = await p.fetch("/v1/markets/nowhere");
+    expect((await put("Not_Valid!", demoMarket("nyc-manhattan"))).status).toBe(422);
+    const missing = await rider.fetch("/v1/markets/nowhere");
     expect(missing.status).toBe(404);
     expect(missing.headers.get("content-type")).toContain("application/problem+json");
-    expect((await p.fetch("/v1/markets/nowhere/heatmap")).status).toBe(404);
+    // A whole market's map is its operator's to see, and this one's operator finds none.
+    expect((await p.as("operator", { markets: ["nowhere"] }).fetch("/v1/markets/nowhere/heatmap")).status).toBe(404);
   });
 });
 
@@ -170,7 +179,7 @@ describe("markets may share borders, not areas", () => {
       [-17, -34],
     ]);
     const started = performance.now();
-    const res = await p.json("/v1/markets/africa", demoMarket("nyc-manhattan", { geofence: africa }), "PUT");
+    const res = await put("africa", demoMarket("nyc-manhattan", { geofence: africa }));
     const ms = performance.now() - started;
     console.log(`continent refused in ${ms.toFixed(0)} ms`);
     expect(res.status).toBe(422);
@@ -179,12 +188,12 @@ describe("markets may share borders, not areas", () => {
     expect(body.estimate.atLeast).toBeGreaterThan(10_000_000); // computing those cells would take minutes
     expect(body.detail).toContain("at most 50,000");
     expect(ms).toBeLessThan(2_000);
-    expect((await p.fetch("/v1/markets/africa")).status).toBe(404);
+    expect((await rider.fetch("/v1/markets/africa")).status).toBe(404);
   });
 
   test("an operator cannot claim another market's city: a geofence around it is a 409 naming it", async () => {
     await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
-    const operator = p.as(await p.token({ subject: "op-metro", roles: ["operator"], markets: ["metro"] }));
+    const operator = p.as("operator", { subject: "op-metro", markets: ["metro"] });
     // The whole metropolitan area, Manhattan inside it, in coarse cells (whose centres miss Manhattan's).
     const metro = ring([
       [-74.3, 40.5],
@@ -200,9 +209,9 @@ describe("markets may share borders, not areas", () => {
     const problem = res.body as { code: string; market: string; detail: string };
     expect(problem.market).toBe("nyc");
     expect(problem.detail).toContain('"nyc"');
-    expect((await p.fetch("/v1/markets/metro")).status).toBe(404);
+    expect((await rider.fetch("/v1/markets/metro")).status).toBe(404);
     // Times Square is still Manhattan's.
-    const surge = (await (await p.fetch("/v1/surge?lat=40.758&lng=-73.9855")).json()) as { market: string };
+    const surge = (await (await rider.fetch("/v1/surge?lat=40.758&lng=-73.9855")).json()) as { market: string };
     expect(surge.market).toBe("nyc");
   });
 
@@ -210,15 +219,15 @@ describe("markets may share borders, not areas", () => {
     await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
     // Queens and Brooklyn's waterfront, east of Manhattan's east side: the shared edges, then east.
     const waterfront = ring([...eastSide, [-73.9, 40.7966], [-73.9, 40.7106], eastSide[0] as number[]]);
-    const res = await p.json("/v1/markets/waterfront", demoMarket("nyc-manhattan", { geofence: waterfront }), "PUT");
+    const res = await put("waterfront", demoMarket("nyc-manhattan", { geofence: waterfront }));
     expect(res.status).toBe(201);
     // Either side of the edge from (-73.972, 40.7392) to (-73.9595, 40.758), 20 m apart: one cell, two markets.
     const mid = { lat: (40.7392 + 40.758) / 2, lng: (-73.972 + -73.9595) / 2 };
-    const west = (await (await p.fetch(`/v1/surge?lat=${mid.lat}&lng=${mid.lng - 0.0002}`)).json()) as {
+    const west = (await (await rider.fetch(`/v1/surge?lat=${mid.lat}&lng=${mid.lng - 0.0002}`)).json()) as {
       market: string;
       cell: string;
     };
-    const east = (await (await p.fetch(`/v1/surge?lat=${mid.lat}&lng=${mid.lng + 0.0002}`)).json()) as {
+    const east = (await (await rider.fetch(`/v1/surge?lat=${mid.lat}&lng=${mid.lng + 0.0002}`)).json()) as {
       market: string;
       cell: string;
     };
@@ -230,7 +239,7 @@ describe("markets may share borders, not areas", () => {
   test("moving a neighbour's border into Manhattan is a conflict", async () => {
     const shifted = eastSide.map(([lng = 0, lat = 0]) => [lng - 0.004, lat]);
     const waterfront = ring([...shifted, [-73.9, 40.7966], [-73.9, 40.7106], shifted[0] as number[]]);
-    const res = await p.json("/v1/markets/waterfront", demoMarket("nyc-manhattan", { geofence: waterfront }), "PUT");
+    const res = await put("waterfront", demoMarket("nyc-manhattan", { geofence: waterfront }));
     expect(res.status).toBe(409);
     expect((res.body as { market: string }).market).toBe("nyc");
   });
@@ -256,10 +265,13 @@ describe("markets live in Postgres", () => {
       // Fresh Durable Object storage, same database: the directory fills itself from Postgres.
       const second = await startPlatform({ database });
       try {
-        const m = (await (await second.fetch("/v1/markets/nyc")).json()) as { version: number; surge: { cap: number } };
+        const m = (await (await second.as("rider").fetch("/v1/markets/nyc")).json()) as {
+          version: number;
+          surge: { cap: number };
+        };
         expect(m.version).toBe(2);
         expect(m.surge.cap).toBe(2.2);
-        const surge = await second.fetch("/v1/surge?lat=40.758&lng=-73.9855");
+        const surge = await second.as("rider").fetch("/v1/surge?lat=40.758&lng=-73.9855");
         expect(surge.status).toBe(200);
       } finally {
         await second.dispose();

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cellAt, demoMarket, eventually, putMarket, uid } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 import { envelopeText, type HistoryMessage } from "../shared/contracts/history";
-import { cellAt, demoMarket, eventually, putMarket, uid } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * Nothing accepted is lost, whatever ids clients choose: one zone receives events whose ids are
@@ -13,6 +13,9 @@ import { type Platform, startPlatform } from "./support/platform";
  */
 
 let p: Platform;
+/** A partner's back end sends the events; the admin reads dead letters and stops the platform. */
+let partner: Client;
+let admin: Client;
 const spot = cellAt(40.758, -73.9855);
 const now = () => new Date().toISOString();
 
@@ -37,6 +40,8 @@ async function settled(expected: number, where: string): Promise<void> {
 
 beforeAll(async () => {
   p = await startPlatform();
+  partner = p.as("service");
+  admin = p.as("admin");
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
 });
 afterAll(async () => {
@@ -57,7 +62,7 @@ describe("hostile ids", () => {
         const i = batch * 400 + k;
         return { eventId: id(i), riderId: id(i + 1_000_000), lat: spot.lat, lng: spot.lng, kind: "search", at: now() };
       });
-      const res = await p.json<Ingested>("/v1/events/demand", { events });
+      const res = await partner.json<Ingested>("/v1/events/demand", { events });
       expect(res.status).toBe(202);
       accepted += res.body.accepted;
     }
@@ -76,7 +81,7 @@ describe("hostile ids", () => {
       {"eventId":"half\\ud83d","lat":${spot.lat},"lng":${spot.lng},"kind":"search","at":"${now()}"},
       {"eventId":"${good}","riderId":"r\\u0000","lat":${spot.lat},"lng":${spot.lng},"kind":"search","at":"${now()}"},
       {"eventId":"${good}","lat":${spot.lat},"lng":${spot.lng},"kind":"search","at":"${now()}"}]}`;
-    const res = await p.json<Ingested>("/v1/events/demand", body);
+    const res = await partner.json<Ingested>("/v1/events/demand", body);
     expect(res.status).toBe(202);
     expect(res.body.accepted).toBe(1);
     expect(res.body.rejections.map((r) => r.index)).toEqual([0, 1, 2, 3]);
@@ -102,7 +107,7 @@ describe("a message Postgres refuses", () => {
     });
     const message = (eventId: string): HistoryMessage => ({ type: "events", market: "nyc", zone: "z", events: [event(eventId)] });
     const origin = { host: "zone" as const, name: "" };
-    const before = (await (await p.fetch("/v1/admin/dead-letters")).json()) as { count: number };
+    const before = (await (await admin.fetch("/v1/admin/dead-letters")).json()) as { count: number };
     await queue.sendBatch([
       { body: envelopeText(origin, 1, JSON.stringify(message("beside-1"))), contentType: "text" },
       // A raw NUL inside an id: what the edge refuses, sent straight onto the queue.
@@ -111,7 +116,7 @@ describe("a message Postgres refuses", () => {
     ]);
     await settled(2, "source = 'hostile-test'");
     const parked = await eventually(async () => {
-      const s = (await (await p.fetch("/v1/admin/dead-letters")).json()) as {
+      const s = (await (await admin.fetch("/v1/admin/dead-letters")).json()) as {
         count: number;
         reasons: Array<{ reason: string }>;
       };
@@ -132,15 +137,15 @@ describe("a stopping platform", () => {
       kind: "search",
       at: now(),
     }));
-    const sent = await p.json<Ingested>("/v1/events/demand", { events });
+    const sent = await partner.json<Ingested>("/v1/events/demand", { events });
     expect(sent.body.accepted).toBe(300);
-    const drain = await p.json<{ draining: boolean }>("/v1/system/drain", {});
+    const drain = await admin.json<{ draining: boolean }>("/v1/system/drain", {});
     expect(drain.body.draining).toBe(true);
 
-    const refused = await p.json<Ingested>("/v1/events/demand", { events: events.slice(0, 1) });
+    const refused = await partner.json<Ingested>("/v1/events/demand", { events: events.slice(0, 1) });
     expect(refused.status).toBe(503);
     expect(refused.headers.get("retry-after")).toBeTruthy();
-    const quote = await p.json("/v1/quotes", {
+    const quote = await p.as("rider").json("/v1/quotes", {
       pickup: { lat: spot.lat, lng: spot.lng },
       dropoff: { lat: 40.7069, lng: -74.0113 },
       product: "standard",
@@ -149,19 +154,21 @@ describe("a stopping platform", () => {
 
     await eventually(
       async () => {
-        const b = (await (await p.fetch("/v1/system/backlog")).json()) as { pending: number; draining: boolean };
+        const b = (await (await admin.fetch("/v1/system/backlog")).json()) as { pending: number; draining: boolean };
         return b.pending === 0 && b.draining ? true : undefined;
       },
       30_000,
       250,
     );
     expect(count("select count(*) from events where event_id like 'drain-%'")).toBe(300);
-    const ready = (await (await p.fetch("/health/ready?deep=1")).json()) as {
+    const ready = (await (await admin.fetch("/health/ready?deep=1")).json()) as {
       checks: Record<string, { status: string }>;
     };
     expect(ready.checks.history?.status).toBe("ok");
 
-    await p.json("/v1/system/drain", { draining: false });
-    expect((await p.json<Ingested>("/v1/events/demand", { events: [{ ...events[0], eventId: uid("again") }] })).status).toBe(202);
+    await admin.json("/v1/system/drain", { draining: false });
+    expect(
+      (await partner.json<Ingested>("/v1/events/demand", { events: [{ ...events[0], eventId: uid("again") }] })).status,
+    ).toBe(202);
   });
 });

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { computeFare } from "../shared/pricing/fare";
 import { estimateTrip } from "../shared/pricing/trip";
-import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * The product's core story, end to end in workerd: demand outruns supply in one place, the
@@ -14,6 +14,10 @@ import { type Platform, startPlatform } from "./support/platform";
  */
 
 let p: Platform;
+/** A partner's back end reports drivers and ride requests; a rider reads the price and quotes; the operator watches. */
+let partner: Client;
+let rider: Client;
+let operator: Client;
 let dir: string;
 const timesSquare = cellAt(40.758, -73.9855);
 const batteryPark = cellAt(40.7033, -74.017);
@@ -41,11 +45,14 @@ interface Quote {
 }
 
 const surgeAt = async (at: { lat: number; lng: number }) =>
-  (await (await p.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).json()) as Reading;
+  (await (await rider.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).json()) as Reading;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "equilibrium-pricing-"));
   p = await startPlatform({ persistDir: dir });
+  partner = p.as("service");
+  rider = p.as("rider");
+  operator = p.as("operator", { markets: ["nyc"] });
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
 });
 afterAll(async () => {
@@ -55,10 +62,10 @@ afterAll(async () => {
 
 describe("a show lets out in Times Square", () => {
   test("the multiplier rises where demand outruns supply, stays under the cap, and stays 1.0 where it doesn't", async () => {
-    await p.json("/v1/events/supply", { events: supplyEvents(timesSquare, 3) });
-    await p.json("/v1/events/supply", { events: supplyEvents(batteryPark, 4) });
-    await p.json("/v1/events/demand", { events: demandEvents(batteryPark, 3) });
-    const res = await p.json<{ accepted: number }>("/v1/events/demand", { events: demandEvents(timesSquare, 40) });
+    await partner.json("/v1/events/supply", { events: supplyEvents(timesSquare, 3) });
+    await partner.json("/v1/events/supply", { events: supplyEvents(batteryPark, 4) });
+    await partner.json("/v1/events/demand", { events: demandEvents(batteryPark, 3) });
+    const res = await partner.json<{ accepted: number }>("/v1/events/demand", { events: demandEvents(timesSquare, 40) });
     expect(res.body.accepted).toBe(40);
 
     const hot = await eventually(async () => {
@@ -75,7 +82,7 @@ describe("a show lets out in Times Square", () => {
     expect(calm.multiplier).toBe(1);
     expect(calm.supply).toBe(4);
 
-    const heatmap = (await (await p.fetch("/v1/markets/nyc/heatmap")).json()) as {
+    const heatmap = (await (await operator.fetch("/v1/markets/nyc/heatmap")).json()) as {
       cells: Array<{ cell: string; multiplier: number }>;
     };
     expect(heatmap.cells.find((c) => c.cell === timesSquare.cell)?.multiplier).toBeGreaterThanOrEqual(2);
@@ -84,7 +91,7 @@ describe("a show lets out in Times Square", () => {
   });
 
   test("the cell's recent history shows the climb, oldest first", async () => {
-    const res = await p.fetch(`/v1/surge/history?cell=${timesSquare.cell}`);
+    const res = await operator.fetch(`/v1/surge/history?cell=${timesSquare.cell}`);
     expect(res.status).toBe(200);
     const h = (await res.json()) as { market: string; points: Array<{ at: string; multiplier: number; supply: number }> };
     expect(h.market).toBe("nyc");
@@ -94,8 +101,8 @@ describe("a show lets out in Times Square", () => {
     expect(multipliers).toEqual([...multipliers].sort((a, b) => a - b)); // demand only rose so far
     const times = h.points.map((x) => Date.parse(x.at));
     expect(times).toEqual([...times].sort((a, b) => a - b));
-    expect((await p.fetch("/v1/surge/history?cell=nonsense")).status).toBe(400);
-    expect((await p.fetch(`/v1/surge/history?cell=${cellAt(48.8566, 2.3522).cell}`)).status).toBe(404);
+    expect((await operator.fetch("/v1/surge/history?cell=nonsense")).status).toBe(400);
+    expect((await operator.fetch(`/v1/surge/history?cell=${cellAt(48.8566, 2.3522).cell}`)).status).toBe(404);
   });
 
   test("a quote from there charges the multiplier shown, and verifies", async () => {
@@ -103,7 +110,7 @@ describe("a show lets out in Times Square", () => {
       products: Array<{ id: string }>;
       trip: { detourFactor: number; speedKmh: number };
     };
-    const res = await p.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" });
+    const res = await rider.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" });
     expect(res.status).toBe(201);
     const q = res.body;
     expect(q.multiplier).toBeGreaterThan(1);
@@ -119,19 +126,22 @@ describe("a show lets out in Times Square", () => {
     expect(q.totalFormatted).toMatch(/^\$\d+\.\d\d$/);
     expect(Date.parse(q.expiresAt) - Date.now()).toBeGreaterThan(250_000);
 
-    const calm = await p.json<Quote>("/v1/quotes", { pickup: batteryPark, dropoff: wallStreet, product: "standard" });
+    const calm = await rider.json<Quote>("/v1/quotes", { pickup: batteryPark, dropoff: wallStreet, product: "standard" });
     expect(calm.body.multiplier).toBe(1);
     expect(calm.body.breakdown.surcharge).toBe(0);
 
-    const verified = await p.json<{ valid: boolean; total: number; multiplier: number; quoteId: string }>("/v1/quotes/verify", {
-      token: q.token,
-    });
+    const verified = await rider.json<{ valid: boolean; total: number; multiplier: number; quoteId: string }>(
+      "/v1/quotes/verify",
+      {
+        token: q.token,
+      },
+    );
     expect(verified.status).toBe(200);
     expect(verified.body).toMatchObject({ valid: true, total: q.total, multiplier: q.multiplier, quoteId: q.quoteId });
   });
 
   test("an altered or foreign quote token is refused with the reason", async () => {
-    const q = (await p.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" })).body;
+    const q = (await rider.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" })).body;
     const [header, payload, signature] = q.token.split(".") as [string, string, string];
     const claims = JSON.parse(Buffer.from(payload, "base64url").toString());
     const cheaper = Buffer.from(JSON.stringify({ ...claims, tot: 1 })).toString("base64url");
@@ -144,7 +154,7 @@ describe("a show lets out in Times Square", () => {
       ["not-a-token", "malformed"],
     ];
     for (const [token, reason] of cases) {
-      const res = await p.json<{ reason: string; valid: boolean }>("/v1/quotes/verify", { token });
+      const res = await rider.json<{ reason: string; valid: boolean }>("/v1/quotes/verify", { token });
       expect(res.status).toBe(422);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
       expect(res.body.valid).toBe(false);
@@ -154,9 +164,10 @@ describe("a show lets out in Times Square", () => {
     const other = await startPlatform();
     try {
       await putMarket(other, "nyc", demoMarket("nyc-manhattan"));
-      const foreign = (await other.json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" }))
-        .body;
-      expect((await p.json<{ reason: string }>("/v1/quotes/verify", { token: foreign.token })).body.reason).toBe("signature");
+      const foreign = (
+        await other.as("rider").json<Quote>("/v1/quotes", { pickup: timesSquare, dropoff: wallStreet, product: "standard" })
+      ).body;
+      expect((await rider.json<{ reason: string }>("/v1/quotes/verify", { token: foreign.token })).body.reason).toBe("signature");
     } finally {
       await other.dispose();
     }
@@ -171,7 +182,7 @@ describe("a show lets out in Times Square", () => {
       [{ pickup: "here", dropoff: wallStreet, product: "standard" }, 422, "pickup"],
     ];
     for (const [body, status, mention] of cases) {
-      const res = await p.json<{ detail: string }>("/v1/quotes", body);
+      const res = await rider.json<{ detail: string }>("/v1/quotes", body);
       expect(res.status).toBe(status);
       expect(res.body.detail).toContain(mention);
     }
@@ -185,7 +196,7 @@ describe("a show lets out in Times Square", () => {
     expect(after.seq).toBeGreaterThanOrEqual(before.seq);
     expect(after.multiplier).toBeGreaterThan(1);
     expect(after.demand).toBeGreaterThan(0);
-    const markets = (await (await p.fetch("/v1/markets")).json()) as { markets: Array<{ id: string }> };
+    const markets = (await (await rider.fetch("/v1/markets")).json()) as { markets: Array<{ id: string }> };
     expect(markets.markets.map((m) => m.id)).toEqual(["nyc"]);
   });
 });

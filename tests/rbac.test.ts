@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cellAt, demandEvents, demoMarket, putMarket } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 import { ACCESS } from "../workers/api/auth/access";
 import { ROLES, type Role } from "../workers/api/auth/principal";
-import { cellAt, demandEvents, demoMarket, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * The access table, checked exhaustively: every route × every role (and no token) gets exactly
@@ -76,7 +76,7 @@ describe("who may do what", () => {
 
 describe("markets and route scopes", () => {
   test("an operator of one market cannot touch another", async () => {
-    const hcmOperator = p.as(await p.token({ subject: "op-hcm", roles: ["operator"], markets: ["hcm"] }));
+    const hcmOperator = p.as("operator", { subject: "op-hcm", markets: ["hcm"] });
     expect((await hcmOperator.json("/v1/markets/nyc", demoMarket("nyc-manhattan"), "PUT")).status).toBe(403);
     expect((await hcmOperator.json("/v1/markets/hcm", demoMarket("hcmc-central"), "PUT")).status).toBe(200);
     const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date().toISOString()}`;
@@ -92,7 +92,7 @@ describe("markets and route scopes", () => {
   });
 
   test("a service key scoped to one market and one route can do only that", async () => {
-    const scoped = p.as(await p.token({ subject: "partner", roles: ["service"], markets: ["hcm"], routes: ["events.demand"] }));
+    const scoped = p.as("service", { subject: "partner", markets: ["hcm"], routes: ["events.demand"] });
     const inNyc = await scoped.json<{ rejections: Array<{ reason: string }> }>("/v1/events/demand", {
       events: demandEvents(cellAt(40.758, -73.9855), 2),
     });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { cellAt, demoMarket, eventually, putMarket, uid } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
-import { cellAt, demoMarket, eventually, putMarket, uid } from "./support/fixtures";
-import { type Client, type Platform, startPlatform } from "./support/platform";
 
 /**
  * Who may report what: a rider's token reports its own demand, a driver's token its own supply,
@@ -26,12 +26,8 @@ function rows(sql: string): string {
   return psql(p.database.target, p.database.name, sql);
 }
 
-async function as(subject: string, role: "rider" | "driver" | "service"): Promise<Client> {
-  return p.as(await p.token({ subject, roles: [role], markets: ["*"] }));
-}
-
 async function reading(at: { lat: number; lng: number }) {
-  const res = await p.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`);
+  const res = await p.as("rider").fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`);
   return (await res.json()) as { multiplier: number; demand: number; supply: number };
 }
 
@@ -45,7 +41,7 @@ afterAll(async () => {
 
 describe("a rider's token", () => {
   test("reports only its own rider: another riderId is refused, a missing one is the token's subject", async () => {
-    const rider = await as("rider-ana", "rider");
+    const rider = p.as("rider", { subject: "rider-ana" });
     const res = await rider.json<Ingested>("/v1/events/demand", {
       events: [
         { eventId: uid("e"), riderId: "rider-bob", lat: chelsea.lat, lng: chelsea.lng, kind: "search", at: now() },
@@ -64,7 +60,7 @@ describe("a rider's token", () => {
   });
 
   test("a thousand requests in one batch are refused; a hundred from one rider in one cell count as one", async () => {
-    const rider = await as("rider-flood", "rider");
+    const rider = p.as("rider", { subject: "rider-flood" });
     const event = () => ({ eventId: uid("f"), lat: times.lat, lng: times.lng, kind: "request", at: now() });
     const flood = await rider.json<Ingested>("/v1/events/demand", { events: Array.from({ length: 1000 }, event) });
     expect(flood.status).toBe(413);
@@ -82,7 +78,7 @@ describe("a rider's token", () => {
   });
 
   test("while a partner's hundred distinct riders in that cell do raise the price", async () => {
-    const partner = await as("partner-a", "service");
+    const partner = p.as("service", { subject: "partner-a" });
     const events = Array.from({ length: 100 }, () => ({
       eventId: uid("p"),
       riderId: uid("r"),
@@ -102,7 +98,7 @@ describe("a rider's token", () => {
 
 describe("a driver's token", () => {
   test("reports only its own driver", async () => {
-    const driver = await as("drv-own", "driver");
+    const driver = p.as("driver", { subject: "drv-own" });
     const res = await driver.json<Ingested>("/v1/events/supply", {
       events: [
         { eventId: uid("s"), driverId: "drv-other", lat: chelsea.lat, lng: chelsea.lng, status: "offline", at: now() },
@@ -114,7 +110,7 @@ describe("a driver's token", () => {
   });
 
   test("a status stamped minutes ahead does not pin the driver: the next real one still counts", async () => {
-    const driver = await as("drv-skew", "driver");
+    const driver = p.as("driver", { subject: "drv-skew" });
     const at = cellAt(40.7831, -73.9712); // Upper West Side
     const send = (status: string, stamp: string) =>
       driver.json<Ingested>("/v1/events/supply", {
@@ -129,8 +125,8 @@ describe("a driver's token", () => {
 
 describe("event ids belong to whoever reported them", () => {
   test("two partners choosing the same ids are both accepted, and history holds both", async () => {
-    const a = await as("partner-left", "service");
-    const b = await as("partner-right", "service");
+    const a = p.as("service", { subject: "partner-left" });
+    const b = p.as("service", { subject: "partner-right" });
     const events = ["shared-1", "shared-2", "shared-3"].map((eventId) => ({
       eventId,
       driverId: "d1",

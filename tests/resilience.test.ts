@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Bridges, startBridges } from "../bridges";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, sleep, supplyEvents } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { LocalCluster, psql } from "../scripts/postgres";
-import { cellAt, demandEvents, demoMarket, eventually, putMarket, sleep, supplyEvents } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 import { type RedisServer, startRedisServer } from "./support/redis";
 
 /**
@@ -34,6 +34,11 @@ let cluster: LocalCluster;
 let redis: RedisServer;
 let bridges: Bridges;
 let p: Platform;
+/** A partner's back end sends the load; riders quote; the admin probes and injects faults; nyc's operator runs the market. */
+let partner: Client;
+let rider: Client;
+let admin: Client;
+let operator: Client;
 const figures: string[] = [];
 
 /** Sends batches (retrying what a failing zone could not take, as a client should) and quotes until stopped. */
@@ -43,9 +48,12 @@ function loadGenerator(tally: Tally) {
   /** Sends what is pending; what a failing zone refused as retryable stays pending. */
   const sendPending = async () => {
     for (const batch of pending.splice(0)) {
-      const res = await p.json<{ accepted?: number; rejections?: Array<{ index: number; retryable?: boolean }> }>(batch.path, {
-        events: batch.events,
-      });
+      const res = await partner.json<{ accepted?: number; rejections?: Array<{ index: number; retryable?: boolean }> }>(
+        batch.path,
+        {
+          events: batch.events,
+        },
+      );
       if (res.status >= 500 && res.status !== 503) tally.serverErrors += 1;
       tally.rateLimitSources.add(res.headers.get("x-ratelimit-source") ?? "none");
       tally.accepted += res.body?.accepted ?? 0;
@@ -64,7 +72,7 @@ function loadGenerator(tally: Tally) {
       pending.push({ path: "/v1/events/supply", events: supplyEvents(at, 5) });
       pending.push({ path: "/v1/events/demand", events: demandEvents(at, 20) });
       await sendPending();
-      const q = await p.json<{ degraded: unknown }>("/v1/quotes", { pickup: at, dropoff, product: "standard" });
+      const q = await partner.json<{ degraded: unknown }>("/v1/quotes", { pickup: at, dropoff, product: "standard" });
       tally.quotes += 1;
       if (q.status !== 201) tally.quoteFailures += 1;
       if (q.status >= 500) tally.serverErrors += 1;
@@ -92,7 +100,7 @@ interface Mode {
 }
 
 async function mode(): Promise<Mode> {
-  const res = await p.json<{ system: Mode }>("/v1/system/probe", {});
+  const res = await admin.json<{ system: Mode }>("/v1/system/probe", {});
   return res.body.system;
 }
 
@@ -110,6 +118,10 @@ beforeAll(async () => {
       UPSTASH_REDIS_REST_TOKEN: bridges.upstashToken,
     },
   });
+  partner = p.as("service");
+  rider = p.as("rider");
+  admin = p.as("admin");
+  operator = p.as("operator", { markets: ["nyc"] });
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
 });
 
@@ -176,11 +188,11 @@ describe("under real faults, pricing degrades and recovers", () => {
 
     // 3. The zone of the hot cell fails for 6 s (time to read the mode and readiness meanwhile): quotes there
     // use its last known multiplier, marked.
-    const before = await p.json<{ multiplier: number }>("/v1/quotes", { pickup: hot, dropoff, product: "standard" });
-    const chaos = await p.json<{ zone: string }>("/v1/admin/chaos/zone", { lat: hot.lat, lng: hot.lng, seconds: 6 });
+    const before = await rider.json<{ multiplier: number }>("/v1/quotes", { pickup: hot, dropoff, product: "standard" });
+    const chaos = await admin.json<{ zone: string }>("/v1/admin/chaos/zone", { lat: hot.lat, lng: hot.lng, seconds: 6 });
     expect(chaos.status).toBe(200);
     const sickZone = `nyc:${chaos.body.zone}`;
-    const degraded = await p.json<{ multiplier: number; degraded: { reason: string; basis: string } }>("/v1/quotes", {
+    const degraded = await rider.json<{ multiplier: number; degraded: { reason: string; basis: string } }>("/v1/quotes", {
       pickup: hot,
       dropoff,
       product: "standard",
@@ -189,7 +201,7 @@ describe("under real faults, pricing degrades and recovers", () => {
     expect(degraded.headers.get("equilibrium-degraded")).toBe("zone-unavailable");
     expect(degraded.body.degraded).toMatchObject({ reason: "zone-unavailable", basis: "last-known" });
     expect(degraded.body.multiplier).toBe(before.body.multiplier);
-    const calmQuote = await p.json<{ degraded: unknown }>("/v1/quotes", { pickup: calm, dropoff, product: "standard" });
+    const calmQuote = await rider.json<{ degraded: unknown }>("/v1/quotes", { pickup: calm, dropoff, product: "standard" });
     expect(calmQuote.body.degraded).toBeNull(); // other zones are unaffected
     // The system sees that zone, by name, and degrades its market; one zone of a handful is not the zones failing.
     const zoneDown = await eventually(
@@ -207,7 +219,7 @@ describe("under real faults, pricing degrades and recovers", () => {
     expect(zoneDown.dependencies.zones.status).toBe("ok");
     expect(zoneDown.mode).toBe("normal");
     // Readiness says so too: still ready to price (the zones can be reached), degraded by that zone.
-    const ready = (await (await p.fetch("/health/ready?deep=1")).json()) as {
+    const ready = (await (await operator.fetch("/health/ready?deep=1")).json()) as {
       status: string;
       checks: { zones: { status: string; failing: string[] } };
     };
@@ -219,7 +231,7 @@ describe("under real faults, pricing degrades and recovers", () => {
     await sleep(5000);
     await eventually(
       async () => {
-        const q = await p.json<{ degraded: unknown }>("/v1/quotes", { pickup: hot, dropoff, product: "standard" });
+        const q = await rider.json<{ degraded: unknown }>("/v1/quotes", { pickup: hot, dropoff, product: "standard" });
         return q.status === 201 && q.body.degraded === null ? true : undefined;
       },
       40_000,
@@ -272,7 +284,7 @@ describe("under real faults, pricing degrades and recovers", () => {
     const report = await eventually(
       async () => {
         await p.fetch("/health/live"); // any request lets this isolate flush its counts when due
-        const r = await p.fetch(`/v1/system/report?from=${from}&to=${to}`);
+        const r = await operator.fetch(`/v1/system/report?from=${from}&to=${to}`);
         const body = (await r.json()) as {
           modes: Array<{ mode: string; requests: number; latencyMs: { p50: number; p99: number } }>;
           failures: unknown[];
@@ -293,11 +305,11 @@ describe("under real faults, pricing degrades and recovers", () => {
 
 describe("an operator's emergency", () => {
   test("caps every multiplier and quote in its area within one tick; lifting it restores normal pricing", async () => {
-    await p.json("/v1/events/supply", { events: supplyEvents(hot, 2) });
-    await p.json("/v1/events/demand", { events: demandEvents(hot, 80) });
+    await partner.json("/v1/events/supply", { events: supplyEvents(hot, 2) });
+    await partner.json("/v1/events/demand", { events: demandEvents(hot, 80) });
     await eventually(
       async () => {
-        const s = (await (await p.fetch(`/v1/surge?lat=${hot.lat}&lng=${hot.lng}`)).json()) as { multiplier: number };
+        const s = (await (await rider.fetch(`/v1/surge?lat=${hot.lat}&lng=${hot.lng}`)).json()) as { multiplier: number };
         return s.multiplier >= 1.6 ? true : undefined;
       },
       20_000,
@@ -305,14 +317,14 @@ describe("an operator's emergency", () => {
     );
     // An operator console watching the market hears of the emergency on its live feed.
     const watcher = new WebSocket(
-      `${p.url.replace("http", "ws")}/v1/live?market=nyc&access_token=${await p.token({ roles: ["operator"] })}`,
+      `${p.url.replace("http", "ws")}/v1/live?market=nyc&access_token=${await p.token({ roles: ["operator"], markets: ["nyc"] })}`,
     );
     const heard: Array<Record<string, unknown>> = [];
     watcher.onmessage = (e) => heard.push(JSON.parse(String(e.data)));
     await new Promise((resolve) => {
       watcher.onopen = resolve;
     });
-    const declared = await p.json<{ id: string }>("/v1/system/overrides", {
+    const declared = await operator.json<{ id: string }>("/v1/system/overrides", {
       market: "nyc",
       cap: 1.2,
       minutes: 10,
@@ -322,14 +334,14 @@ describe("an operator's emergency", () => {
     const declaredAt = Date.now();
     await eventually(
       async () => {
-        const s = (await (await p.fetch(`/v1/surge?lat=${hot.lat}&lng=${hot.lng}`)).json()) as { multiplier: number };
+        const s = (await (await rider.fetch(`/v1/surge?lat=${hot.lat}&lng=${hot.lng}`)).json()) as { multiplier: number };
         return s.multiplier <= 1.2 ? true : undefined;
       },
       2_000,
       20,
     );
     figures.push(`emergency cap honoured in quotes and readings ${Date.now() - declaredAt} ms after it was declared`);
-    const q = await p.json<{ multiplier: number; explanation: { capApplied: string } }>("/v1/quotes", {
+    const q = await rider.json<{ multiplier: number; explanation: { capApplied: string } }>("/v1/quotes", {
       pickup: hot,
       dropoff,
       product: "standard",
@@ -339,22 +351,24 @@ describe("an operator's emergency", () => {
     // The zones apply the cap on their next tick (every updateIntervalMs, 200 ms here).
     await eventually(
       async () => {
-        const heat = (await (await p.fetch("/v1/markets/nyc/heatmap")).json()) as { cells: Array<{ multiplier: number }> };
+        const heat = (await (await operator.fetch("/v1/markets/nyc/heatmap")).json()) as { cells: Array<{ multiplier: number }> };
         return Math.max(...heat.cells.map((c) => c.multiplier)) <= 1.2 ? true : undefined;
       },
       1_000,
       20,
     );
     figures.push(`every zone showing the cap ${Date.now() - declaredAt} ms after it was declared (one tick is 200 ms)`);
-    expect(((await (await p.fetch("/v1/system")).json()) as { markets: Record<string, string> }).markets.nyc).toBe("emergency");
+    expect(((await (await operator.fetch("/v1/system")).json()) as { markets: Record<string, string> }).markets.nyc).toBe(
+      "emergency",
+    );
     const announced = await eventually(async () => heard.find((m) => m.type === "mode" && m.mode === "emergency"), 3_000, 50);
     expect((announced.overrides as Array<{ cap: number }>)[0]?.cap).toBe(1.2);
     watcher.close();
 
-    expect((await p.fetch(`/v1/system/overrides/${declared.body.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await operator.fetch(`/v1/system/overrides/${declared.body.id}`, { method: "DELETE" })).status).toBe(200);
     await eventually(
       async () => {
-        const s = (await (await p.fetch(`/v1/surge?lat=${hot.lat}&lng=${hot.lng}`)).json()) as { multiplier: number };
+        const s = (await (await rider.fetch(`/v1/surge?lat=${hot.lat}&lng=${hot.lng}`)).json()) as { multiplier: number };
         return s.multiplier > 1.2 ? true : undefined;
       },
       10_000,

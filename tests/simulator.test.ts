@@ -3,6 +3,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import fc from "fast-check";
+import { demoMarket, putMarket } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
+import { ROOT } from "../harness/workers";
 import { type Market, MarketInputSchema } from "../shared/pricing/market";
 import { chartSvg } from "../simulator/chart";
 import { City } from "../simulator/city";
@@ -20,9 +23,6 @@ import {
 } from "../simulator/simulation";
 import { scaleSurgeTimes } from "../simulator/speed";
 import { requestProbability } from "../simulator/willingness";
-import { ROOT } from "./support/build";
-import { demoMarket, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 /**
  * The market simulator. First the model on its own — seeded and deterministic, riders arriving
@@ -321,7 +321,7 @@ describe("the stadium, dynamic vs static, against the platform", () => {
   test(
     "with surge, more requests are served and pickups are sooner during the spike, and the venue is back to 1.0 after",
     async () => {
-      const before = (await (await p.fetch("/v1/markets/nyc")).json()) as Market;
+      const before = (await (await p.as("operator", { markets: ["nyc"] }).fetch("/v1/markets/nyc")).json()) as Market;
       // 24 simulated minutes at ×44, about 33 s of wall time per run: ten minutes of a stadium crowd
       // twelve times the venue's usual demand, then ten for the market to settle. The platform's clock
       // bounds this: its demand half-life cannot go below 10 wall seconds, and the venue needs about
@@ -331,7 +331,10 @@ describe("the stadium, dynamic vs static, against the platform", () => {
       const cli = Bun.spawn([process.execPath, resolve(ROOT, "scripts/simulate.ts"), ...args], {
         cwd: out,
         // The simulator acts as the apps' back end (service) and as the operator who sets the market up for the run.
-        env: { ...process.env, EQUILIBRIUM_TOKEN: await p.token({ subject: "simulator", roles: ["service", "operator"] }) },
+        env: {
+          ...process.env,
+          EQUILIBRIUM_TOKEN: await p.token({ subject: "simulator", roles: ["service", "operator"], markets: ["nyc"] }),
+        },
         stdout: "pipe",
         stderr: "pipe",
       });
@@ -380,7 +383,7 @@ describe("the stadium, dynamic vs static, against the platform", () => {
       expect(svg).toContain("static pricing");
 
       // The market's own settings are back, and nothing is left to restore.
-      const after = (await (await p.fetch("/v1/markets/nyc")).json()) as Market;
+      const after = (await (await p.as("operator", { markets: ["nyc"] }).fetch("/v1/markets/nyc")).json()) as Market;
       expect(after.surge).toEqual(before.surge);
       expect(existsSync(join(out, ".nyc.original.json"))).toBe(false);
     },

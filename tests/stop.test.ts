@@ -4,10 +4,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { RESEND_AFTER_MS } from "../durable-objects/outbox";
+import { MACHINE_POSTGRES } from "../harness/database";
+import { sleep } from "../harness/fixtures";
 import { psql } from "../scripts/postgres";
 import { type DevCommand, type DevRun, devCommand } from "./support/dev-command";
-import { sleep } from "./support/fixtures";
-import { MACHINE_POSTGRES } from "./support/platform";
 
 /**
  * Issue 18, as a user of `npm start` met it: a few clients send 100-event demand batches with
@@ -254,7 +254,7 @@ async function loadThenEnd(name: string, end: (run: DevRun) => void) {
   // Each client is its own principal (a partner back end), so each has its own rate limit.
   const tokens = await Promise.all(
     Array.from({ length: CLIENTS }, (_, c) =>
-      command.token({ subject: `${tag}-client-${c}`, roles: ["service"], markets: ["*"] }),
+      command.token({ subject: `${tag}-client-${c}`, roles: ["service"], markets: ["nyc-manhattan"] }),
     ),
   );
   const load = demandLoad(command.url, tokens, tag);

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, mock, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { cellAt, demoMarket, eventually, putMarket, sleep } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 import { base32Decode, totpAt } from "../shared/kit/totp";
 import { ACCESS, type Rule } from "../workers/api/auth/access";
-import { cellAt, demoMarket, eventually, putMarket, sleep } from "./support/fixtures";
+import { ROLES } from "../workers/api/auth/principal";
 import { LiveClient } from "./support/live-client";
-import { type Platform, startPlatform } from "./support/platform";
 import { rawRequest, rawWebSocket } from "./support/raw-http";
 
 /**
@@ -22,12 +23,15 @@ import { rawRequest, rawWebSocket } from "./support/raw-http";
 mock.module("cloudflare:workers", () => ({ DurableObject: class {}, WorkerEntrypoint: class {} }));
 
 let p: Platform;
+/** Keys and people are the admin's to make, revoke and disable. */
+let admin: Client;
 const PASSWORD = "correct horse battery staple";
 const timesSquare = cellAt(40.758, -73.9855);
 const saigon = cellAt(10.7769, 106.7009);
 
 beforeAll(async () => {
   p = await startPlatform();
+  admin = p.as("admin");
   await putMarket(p, "nyc", demoMarket("nyc-manhattan"));
   await putMarket(p, "hcm", demoMarket("hcmc-central"));
 });
@@ -61,7 +65,8 @@ describe("authorization on the path the router routes", () => {
     const callers = {
       nobody: null,
       rider: await p.token({ subject: "variant-rider", roles: ["rider"] }),
-      everyone: await p.token({ subject: "variant-superuser" }),
+      // A superuser on purpose: every route serves it, so every spelling of every route is checked served, not just refused.
+      everyone: await p.token({ subject: "variant-superuser", roles: [...ROLES] }),
     };
     for (const rule of ACCESS.filter((r) => r.roles !== "public")) {
       const path = concrete(rule);
@@ -121,7 +126,7 @@ describe("authorization on the path the router routes", () => {
 
 /** An operator of nyc, signed up by the admin, with their authenticator. */
 async function operator(email: string) {
-  const created = await p.json<{ id: string; totp: { secret: string } }>("/v1/admin/users", {
+  const created = await admin.json<{ id: string; totp: { secret: string } }>("/v1/admin/users", {
     email,
     roles: ["operator"],
     markets: ["nyc"],
@@ -192,7 +197,7 @@ describe("sessions and keys", () => {
   });
 
   test("revoking an API key stops its access tokens, and the tokens it delegated, at once", async () => {
-    const key = await p.json<{ id: string; key: string }>("/v1/admin/api-keys", { name: "Partner", markets: ["nyc"] });
+    const key = await admin.json<{ id: string; key: string }>("/v1/admin/api-keys", { name: "Partner", markets: ["nyc"] });
     const service = await p
       .as(null)
       .json<{ access_token: string }>("/v1/auth/token", { grant_type: "api_key", api_key: key.body.key });
@@ -202,7 +207,7 @@ describe("sessions and keys", () => {
     expect(await markets(service.body.access_token)).toBe(200);
     expect(await markets(rider.body.access_token)).toBe(200);
 
-    expect((await p.fetch(`/v1/admin/api-keys/${key.body.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await admin.fetch(`/v1/admin/api-keys/${key.body.id}`, { method: "DELETE" })).status).toBe(200);
     expect(await markets(service.body.access_token)).toBe(401);
     expect(await markets(rider.body.access_token)).toBe(401);
   });
@@ -211,16 +216,14 @@ describe("sessions and keys", () => {
     const ops = await operator("disabled@example.com");
     const session = await ops.signIn({ totp: await ops.code() });
     expect(await markets(session.body.access_token)).toBe(200);
-    expect((await p.fetch(`/v1/admin/users/${ops.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await admin.fetch(`/v1/admin/users/${ops.id}`, { method: "DELETE" })).status).toBe(200);
     expect(await markets(session.body.access_token)).toBe(401);
     expect((await refresh(session.body.refresh_token)).status).toBe(401);
     expect((await ops.signIn({ totp: await ops.code(1) })).status).toBe(401);
   });
 
   test("a route-scoped service key delegates only within its own routes and markets", async () => {
-    const scoped = p.as(
-      await p.token({ subject: "scoped-partner", roles: ["service"], markets: ["nyc"], routes: ["events.demand"] }),
-    );
+    const scoped = p.as("service", { subject: "scoped-partner", markets: ["nyc"], routes: ["events.demand"] });
     const rider = await scoped.json<{ access_token: string }>("/v1/auth/token", {
       grant_type: "delegate",
       subject: "rider-7",
@@ -263,8 +266,8 @@ describe("readiness", () => {
     expect(cheap.status).toBe(200);
     expect(Object.keys((await cheap.json()) as object).sort()).toEqual(["mode", "status"]);
     expect((await p.as(null).fetch("/health/ready?deep=1")).status).toBe(401);
-    expect((await p.as(await p.token({ roles: ["rider"] })).fetch("/health/ready?deep=1")).status).toBe(403);
-    const deep = await p.as(await p.token({ roles: ["operator"], markets: ["nyc"] })).fetch("/health/ready?deep=1");
+    expect((await p.as("rider").fetch("/health/ready?deep=1")).status).toBe(403);
+    const deep = await p.as("operator", { markets: ["nyc"] }).fetch("/health/ready?deep=1");
     expect(Object.keys(((await deep.json()) as { checks: object }).checks)).toContain("postgres");
   });
 });
@@ -329,12 +332,12 @@ describe("live sockets", () => {
   });
 
   test("revoking an API key closes the sockets its tokens opened", async () => {
-    const key = await p.json<{ id: string; key: string }>("/v1/admin/api-keys", { name: "Dispatch", markets: ["nyc"] });
+    const key = await admin.json<{ id: string; key: string }>("/v1/admin/api-keys", { name: "Dispatch", markets: ["nyc"] });
     const service = await p
       .as(null)
       .json<{ access_token: string }>("/v1/auth/token", { grant_type: "api_key", api_key: key.body.key });
     const dispatch = await rawSocket("market=nyc", service.body.access_token);
-    expect((await p.fetch(`/v1/admin/api-keys/${key.body.id}`, { method: "DELETE" })).status).toBe(200);
+    expect((await admin.fetch(`/v1/admin/api-keys/${key.body.id}`, { method: "DELETE" })).status).toBe(200);
     expect(await dispatch.closeFrameWithin(5_000)).toEqual({ code: 4001, reason: "token revoked" });
     dispatch.end();
   });

@@ -1,15 +1,20 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng, cellToParent, gridDisk } from "h3-js";
+import { demandEvents, demoMarket, eventually, putMarket } from "../harness/fixtures";
+import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { Region } from "../shared/pricing/geofence";
 import { geofenceCells } from "../shared/pricing/zoning";
-import { demandEvents, demoMarket, eventually, putMarket } from "./support/fixtures";
-import { type Platform, startPlatform } from "./support/platform";
 
 let p: Platform;
+/** A partner's back end reports the crowd; a rider's app reads the price. */
+let partner: Client;
+let rider: Client;
 const market = demoMarket("nyc-manhattan");
 
 beforeAll(async () => {
   p = await startPlatform();
+  partner = p.as("service");
+  rider = p.as("rider");
   await putMarket(p, "nyc", market);
 });
 afterAll(async () => {
@@ -40,10 +45,10 @@ describe("zones are shards, not borders", () => {
     const [hot, across] = pair;
     const [lat, lng] = cellToLatLng(hot);
     const [alat, alng] = cellToLatLng(across);
-    await p.json("/v1/events/demand", { events: demandEvents({ lat, lng }, 40) });
+    await partner.json("/v1/events/demand", { events: demandEvents({ lat, lng }, 40) });
 
     const lifted = await eventually(async () => {
-      const r = (await (await p.fetch(`/v1/surge?lat=${alat}&lng=${alng}`)).json()) as {
+      const r = (await (await rider.fetch(`/v1/surge?lat=${alat}&lng=${alng}`)).json()) as {
         zone: string;
         multiplier: number;
         demand: number;
@@ -54,7 +59,7 @@ describe("zones are shards, not borders", () => {
     expect(lifted.zone).not.toBe(cellToParent(hot, 6));
     expect(lifted.demand).toBe(0); // its own cell saw no demand
     expect(lifted.explanation.pooled.demand).toBeGreaterThan(10); // the neighbour's, weighted
-    const hotReading = (await (await p.fetch(`/v1/surge?lat=${lat}&lng=${lng}`)).json()) as { multiplier: number };
+    const hotReading = (await (await rider.fetch(`/v1/surge?lat=${lat}&lng=${lng}`)).json()) as { multiplier: number };
     expect(hotReading.multiplier).toBeGreaterThanOrEqual(lifted.multiplier);
   });
 });

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import { ROOT } from "./build";
+import { ROOT } from "../../harness/workers";
 
 /**
  * A real headless Chromium for the console's end-to-end tests: Debian's `chromium` package

@@ -16,10 +16,11 @@ import {
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { MACHINE_POSTGRES, testDatabaseName } from "../../harness/database";
+import type { TokenClaims } from "../../harness/tokens";
+import { ROOT } from "../../harness/workers";
+import { devToken } from "../../scripts/dev-keys";
 import { connectionString, createDatabase, dropDatabase } from "../../scripts/postgres";
-import { mintToken, type TokenClaims } from "../../scripts/signing-key";
-import { ROOT } from "./build";
-import { MACHINE_POSTGRES } from "./platform";
 
 /**
  * The dev command (`bun scripts/dev.ts`, what `npm start` runs) as a user runs it, but apart
@@ -164,7 +165,7 @@ process.on("exit", () => {
 
 export async function devCommand(): Promise<DevCommand> {
   const dir = copyCheckout();
-  const name = `equilibrium_test_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
+  const name = testDatabaseName();
   createDatabase(MACHINE_POSTGRES, name);
   const database = { name, url: connectionString(MACHINE_POSTGRES, name) };
   const [port, neonWs, neonHttp, upstash] = [await freePort(), await freePort(), await freePort(), await freePort()];
@@ -272,12 +273,7 @@ export async function devCommand(): Promise<DevCommand> {
     url: `http://127.0.0.1:${port}`,
     database,
     start,
-    async token(claims) {
-      const vars = readFileSync(join(dir, ".dev.vars"), "utf8");
-      const keys = /^AUTH_SIGNING_KEYS='(.*)'$/m.exec(vars)?.[1];
-      if (!keys) throw new Error("no AUTH_SIGNING_KEYS in the copy's .dev.vars: start the dev command first");
-      return mintToken(keys, "https://equilibrium.local", claims);
-    },
+    token: (claims) => devToken(join(dir, ".dev.vars"), claims),
     async dispose() {
       for (const run of runs) run.kill();
       // Killed processes take a moment to go; workerd must not write into the folder as it is removed.
@@ -290,7 +286,7 @@ export async function devCommand(): Promise<DevCommand> {
       try {
         dropDatabase(MACHINE_POSTGRES, name);
       } catch {
-        // left for the next run's sweep (platform.ts drops databases of runs that are gone)
+        // left for the next run's sweep (harness/database.ts drops databases of runs that are gone)
       }
       try {
         rmSync(dir, { recursive: true, force: true });

@@ -1,8 +1,10 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { cellToLatLng, latLngToCell } from "h3-js";
-import { ROOT } from "./build";
 import type { Platform } from "./platform";
+import { ROOT } from "./workers";
+
+/** What tests and benchmarks feed the platform: the demo markets, events, and waiting for what follows. */
 
 /** A demo market as shipped in `db/seed/markets/`, optionally with settings changed. */
 export function demoMarket(name: "hcmc-central" | "nyc-manhattan", patch: Record<string, unknown> = {}): Record<string, unknown> {
@@ -10,8 +12,9 @@ export function demoMarket(name: "hcmc-central" | "nyc-manhattan", patch: Record
   return { ...market, ...patch };
 }
 
-export async function putMarket(platform: Platform, id: string, body: Record<string, unknown>) {
-  const res = await platform.json(`/v1/markets/${id}`, body, "PUT");
+/** Creates or replaces a market as its operator would (an operator of that market only). */
+export async function putMarket(platform: Pick<Platform, "as">, id: string, body: Record<string, unknown>) {
+  const res = await platform.as("operator", { markets: [id] }).json(`/v1/markets/${id}`, body, "PUT");
   if (res.status >= 300) throw new Error(`PUT market ${id}: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; version: number; resolution: number; zoneResolution: number };
 }
