@@ -9,7 +9,7 @@ import { ROUTE_CLASSES } from "../workers/api/rate-limit";
 import { localBridges, neonEnv } from "./bridges";
 import { freshDatabase, type TestDatabase } from "./database";
 import { newAuthSigningKeys, newQuoteSigningKey } from "./keys";
-import { mintToken, type TokenClaims } from "./tokens";
+import { mintToken } from "./tokens";
 import { buildWorkers, miniflareWorker, TEST_BUNDLES } from "./workers";
 
 /**
@@ -97,7 +97,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const signingKey = options.signingKey ?? (await newQuoteSigningKey());
   const authKeys = options.authKeys ?? (await newAuthSigningKeys());
   const token = (claims: Claims) =>
-    mintToken(authKeys, { ...claims, subject: claims.subject ?? `test-${claims.roles.join("+")}` } satisfies TokenClaims);
+    mintToken(authKeys, { ...claims, subject: claims.subject ?? `test-${claims.roles.join("+")}` });
   const upstash = await localBridges();
   // Many platforms share the machine's Redis: each limits in its own key space, kept across restart().
   const rateLimitPrefix = `platform:${process.pid}:${Math.random().toString(36).slice(2, 8)}`;
