@@ -24,7 +24,7 @@ export abstract class HistoryProducer extends DurableObject<Env> {
 
   /** Sends what the outbox holds now (a stopping platform drains before it exits). */
   async flush(): Promise<Backlog> {
-    await this.outbox.drain(Date.now());
+    await this.outbox.drain(Date.now(), { all: true });
     await this.rearm();
     return this.backlog();
   }

@@ -35,6 +35,12 @@ import { backoffMs } from "../shared/kit/backoff";
  *   retryable answer once `full` (nothing accepted is ever dropped to make room).
  */
 
+/**
+ * A new row waits this long before it is sent, so a busy object sends a few large batches
+ * rather than a queue call per quote or per event batch (history follows a moment later).
+ */
+export const LINGER_MS = 100;
+
 /** Confirmations missing this long mean the pipeline stalled: sent rows go again. */
 export const RESEND_AFTER_MS = 15_000;
 /** Above this many bytes waiting, the host reports its backlog as backed up. */
@@ -77,6 +83,8 @@ export class Outbox {
   #retryAt = 0;
   #batchLimit = MAX_BATCH_MESSAGES;
   #status: Backlog["status"] = "ok";
+  /** The next due time as last computed (undefined: nothing waits), or null when it must be read again. */
+  #due_: number | undefined | null = null;
   /** Since the object started, or the last confirmation: 0 makes a fresh start resend at once. */
   #lastConfirmedAt = 0;
 
@@ -120,12 +128,13 @@ export class Outbox {
         text,
         bytes,
         now,
-        now,
+        now + LINGER_MS,
         destination,
       );
       this.#pending += 1;
       this.#bytes += bytes;
     }
+    if (this.#due_ !== null) this.#due_ = Math.min(this.#due_ ?? Number.POSITIVE_INFINITY, now + LINGER_MS);
     this.#watch();
   }
 
@@ -141,6 +150,12 @@ export class Outbox {
   /** When the host's alarm should next call `drain`, or undefined when nothing waits. */
   nextDue(now: number): number | undefined {
     if (this.#pending === 0) return undefined;
+    if (this.#due_ === null) this.#due_ = this.#readDue();
+    return this.#due_ === undefined ? undefined : Math.max(now, this.#retryAt, this.#due_);
+  }
+
+  /** The earliest time anything is due: the oldest unsent row's, or a resend once confirmations stall. */
+  #readDue(): number | undefined {
     const sql = this.#host.sql;
     const fresh = sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM outbox WHERE attempts = 0").one().due;
     const sent = sql.exec<{ due: number | null }>("SELECT min(due_at) AS due FROM outbox WHERE attempts > 0").one().due;
@@ -148,21 +163,22 @@ export class Outbox {
       ...(fresh === null ? [] : [fresh]),
       ...(sent === null ? [] : [Math.max(sent, this.#lastConfirmedAt + RESEND_AFTER_MS)]),
     ];
-    if (candidates.length === 0) return undefined;
-    return Math.max(now, this.#retryAt, Math.min(...candidates));
+    return candidates.length === 0 ? undefined : Math.min(...candidates);
   }
 
   /**
    * Sends what is due to the history queue: rows never sent, and — once confirmations have
    * stalled — rows sent long enough ago. Never runs twice at once; a refusal backs off.
    */
-  async drain(now: number): Promise<void> {
+  async drain(now: number, options: { all?: boolean } = {}): Promise<void> {
     if (this.#draining || this.#pending === 0 || now < this.#retryAt) return;
     this.#draining = true;
+    this.#due_ = null;
     try {
       let sent = 0;
       while (sent < ROWS_PER_DRAIN) {
-        const rows = this.#due(this.#clock());
+        // `all`: a stopping platform does not wait out the linger.
+        const rows = this.#due(this.#clock() + (options.all ? LINGER_MS : 0));
         const destination = rows[0]?.destination;
         if (destination === undefined) return;
         try {
@@ -187,6 +203,7 @@ export class Outbox {
       }
     } finally {
       this.#draining = false;
+      this.#due_ = null;
     }
   }
 
@@ -194,6 +211,7 @@ export class Outbox {
   confirm(seqs: readonly number[], now: number): number {
     if (seqs.length === 0) return 0;
     this.#lastConfirmedAt = now;
+    this.#due_ = null;
     let removed = 0;
     for (const row of this.#host.sql.exec<{ bytes: number }>(
       "DELETE FROM outbox WHERE seq IN (SELECT value FROM json_each(?)) RETURNING bytes",

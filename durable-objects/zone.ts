@@ -1,5 +1,5 @@
 import type { LiveMessage } from "../shared/contracts/api";
-import type { HistoryEvent, ZoneBatch, ZoneIngestResult } from "../shared/contracts/history";
+import type { HistoryEvent, QuoteRecord, ZoneBatch, ZoneIngestResult } from "../shared/contracts/history";
 import { directoryStub, marketFeedStub, zoneName, zoneStub } from "../shared/contracts/objects";
 import type { Revocation } from "../shared/platform/revocation";
 import { MinuteLog } from "../shared/pricing/minute-log";
@@ -16,13 +16,11 @@ import {
 } from "../shared/pricing/zone-state";
 import { COVERAGE_REVISION } from "../shared/pricing/zoning";
 import { HistoryProducer } from "./history-producer";
+import type { Backlog } from "./outbox";
 import { Outbox } from "./outbox";
 import { Subscribers } from "./subscribers";
 
 export type { MarketRef } from "../shared/pricing/zone-config";
-
-/** Bound parameters per statement: Durable Objects' SQLite allows 100. */
-const MAX_PARAMETERS = 100;
 
 /** Expired drivers and forgotten event ids are swept from storage at most this often. */
 const SWEEP_INTERVAL_MS = 10_000;
@@ -34,6 +32,14 @@ const SWEEP_INTERVAL_MS = 10_000;
  * the market moves at the same pace however often it is recomputed.
  */
 const PUBLISH_SPACING_MS = 25;
+
+/**
+ * Quote records wait this long in the zone's memory before they are stored together. The price
+ * is signed and honoured either way; only a zone that crashes within this window (a rare event:
+ * objects are evicted when idle, after the records are stored) would lose the records of the
+ * quotes it priced in it.
+ */
+const QUOTE_RECORDS_MS = 20;
 
 /**
  * The replay guard's key of an event: ids are unique per kind and per reporting principal, as
@@ -76,6 +82,7 @@ export class Zone extends HistoryProducer {
   #minutes = new MinuteLog();
   #caps: EmergencyCap[] = [];
   #failUntil = 0;
+  #quoteRecords: QuoteRecord[] = [];
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -147,51 +154,65 @@ export class Zone extends HistoryProducer {
 
     const driverRows = [...drivers].flatMap((id) => {
       const d = state.drivers.get(id);
-      return d ? [[id, d.cell, d.available ? 1 : 0, d.at] as const] : [];
+      return d ? [[id, d.cell, d.available ? 1 : 0, d.at]] : [];
     });
-    for (let i = 0; i < driverRows.length; i += MAX_PARAMETERS / 4) {
-      const chunk = driverRows.slice(i, i + MAX_PARAMETERS / 4);
+    // One statement for the whole batch: the rows travel as one JSON parameter.
+    if (driverRows.length > 0)
       sql.exec(
-        `INSERT INTO drivers (id, cell, available, at) VALUES ${chunk.map(() => "(?, ?, ?, ?)").join(", ")}
+        `INSERT INTO drivers (id, cell, available, at)
+         SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true
          ON CONFLICT (id) DO UPDATE SET cell = excluded.cell, available = excluded.available, at = excluded.at`,
-        ...chunk.flat(),
+        JSON.stringify(driverRows),
       );
-    }
     for (const cell of cells) this.#saveCell(cell);
     if (cells.size > 0 || drivers.size > 0) this.#schedule(now, PUBLISH_SPACING_MS);
     return { duplicates };
   }
 
   /**
-   * The replay guard: records the events' keys and returns those seen for the first time (a
-   * multi-row insert per chunk; RETURNING names only the rows it really inserted).
+   * The replay guard: records the events' keys and returns those seen for the first time, in one
+   * statement for the whole batch (the keys travel as one JSON parameter; RETURNING names only
+   * the rows it really inserted).
    */
   #firstSeen(source: string, events: ZoneBatch["events"]): Set<string> {
-    const sql = this.ctx.storage.sql;
+    const keys = events.map((e) => [guardKey(e.kind, source, e.eventId), e.at]);
+    const rows = this.ctx.storage.sql.exec<{ id: string }>(
+      "INSERT OR IGNORE INTO events (id, at) SELECT value ->> 0, value ->> 1 FROM json_each(?) RETURNING id",
+      JSON.stringify(keys),
+    );
     const fresh = new Set<string>();
-    for (let i = 0; i < events.length; i += MAX_PARAMETERS / 2) {
-      const chunk = events.slice(i, i + MAX_PARAMETERS / 2);
-      const rows = sql.exec<{ id: string }>(
-        `INSERT OR IGNORE INTO events (id, at) VALUES ${chunk.map(() => "(?, ?)").join(", ")} RETURNING id`,
-        ...chunk.flatMap((e) => [guardKey(e.kind, source, e.eventId), e.at]),
-      );
-      for (const r of rows) fresh.add(r.id);
-    }
+    for (const r of rows) fresh.add(r.id);
     return fresh;
   }
 
   /**
-   * Prices a quote at a cell's current multiplier and keeps its record for history, in one call:
-   * the record is stored in the same turn as the reading it used.
+   * Prices a quote at a cell's current multiplier and keeps its record for history. Records are
+   * gathered for `QUOTE_RECORDS_MS` and stored in one commit: a storage commit per quote would
+   * cap a busy zone at a few hundred quotes a second. The quote itself never waits for it.
    */
   async quote(market: MarketRef, zone: string, pricing: QuotePricing): Promise<{ reading: CellReading; priced: PricedQuote }> {
     const state = await this.#ready(market, zone);
     const now = Date.now();
     const reading = state.reading(pricing.cell, now, pricing.emergencyCap);
     const priced = priceQuote(pricing, reading.shownTenths);
-    this.outbox.add({ type: "quote", quote: priced.record }, now);
-    this.rearm(now);
+    this.#quoteRecords.push(priced.record);
+    if (this.#quoteRecords.length === 1) setTimeout(() => this.#keepQuotes(), QUOTE_RECORDS_MS);
     return { reading, priced };
+  }
+
+  /** Quotes priced in the last few milliseconds, into the outbox in one storage commit. */
+  #keepQuotes(): void {
+    const records = this.#quoteRecords;
+    if (records.length === 0) return;
+    this.#quoteRecords = [];
+    const now = Date.now();
+    for (const quote of records) this.outbox.add({ type: "quote", quote }, now);
+    this.rearm(now);
+  }
+
+  override async flush(): Promise<Backlog> {
+    this.#keepQuotes();
+    return super.flush();
   }
 
   /** The current multiplier of a cell and what made it, under `cap` too when the caller knows of one. */

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { FULL_BYTES, Outbox, RESEND_AFTER_MS } from "../durable-objects/outbox";
+import { FULL_BYTES, LINGER_MS, Outbox, RESEND_AFTER_MS } from "../durable-objects/outbox";
 import {
   type Destination,
   type Envelope,
@@ -115,7 +115,7 @@ describe("sizes are counted in bytes", () => {
       events(3_000, (i) => `${"漢".repeat(100)}${i}`),
       clock.now,
     );
-    await box.drain(clock.now);
+    await box.drain(later(LINGER_MS));
     expect(eventIds(q.taken)).toHaveLength(3_000);
     expect(new Set(eventIds(q.taken)).size).toBe(3_000);
     expect(MAX_BATCH_BYTES).toBeLessThan(256_000);
@@ -127,9 +127,9 @@ describe("kept until confirmed", () => {
     const q = queue();
     const box = outbox(q);
     box.add(events(10), clock.now);
-    await box.drain(clock.now);
+    await box.drain(later(LINGER_MS));
     expect(q.taken).toHaveLength(1);
-    expect(box.backlog(later(500))).toMatchObject({ pending: 1, inFlight: 1, oldestAgeMs: 500 });
+    expect(box.backlog(later(500))).toMatchObject({ pending: 1, inFlight: 1, oldestAgeMs: LINGER_MS + 500 });
     expect(box.confirm([q.taken[0]?.seq ?? -1], later(500))).toBe(1);
     expect(box.backlog(clock.now)).toMatchObject({ pending: 0, inFlight: 0, oldestAgeMs: null });
     expect(box.nextDue(clock.now)).toBeUndefined();
@@ -140,7 +140,7 @@ describe("kept until confirmed", () => {
     const forgetful = queue();
     const before = outbox(forgetful, db);
     before.add(events(50), clock.now);
-    await before.drain(clock.now);
+    await before.drain(later(LINGER_MS));
     expect(forgetful.taken).toHaveLength(1); // taken, then lost with the process
 
     const q = queue();
@@ -159,7 +159,7 @@ describe("kept until confirmed", () => {
       events(1, () => "second"),
       t0,
     );
-    await box.drain(t0);
+    await box.drain(later(LINGER_MS));
     expect(q.taken).toHaveLength(2);
     box.confirm([q.taken[0]?.seq ?? -1], t0); // the first is written, the second is still on its way
     await box.drain(later(RESEND_AFTER_MS / 2));
@@ -172,6 +172,30 @@ describe("kept until confirmed", () => {
     expect(eventIds(q.taken.slice(2))).toEqual(["second"]);
     // The next resend waits longer than the first did.
     expect((box.nextDue(clock.now) ?? 0) - clock.now).toBeGreaterThan(RESEND_AFTER_MS);
+  });
+});
+
+describe("batches", () => {
+  test("a new row lingers a moment, so a busy object sends one batch rather than a call per change", async () => {
+    const q = queue();
+    const box = outbox(q);
+    for (let i = 0; i < 30; i++)
+      box.add(
+        events(1, () => `quote-${i}`),
+        clock.now,
+      );
+    await box.drain(clock.now);
+    expect(q.attempts).toBe(0); // not yet: they linger
+    await box.drain(later(LINGER_MS));
+    expect(q.attempts).toBe(1); // thirty quotes, one queue call
+    expect(eventIds(q.taken)).toHaveLength(30);
+    box.add(
+      events(1, () => "late"),
+      clock.now,
+    );
+    await box.drain(clock.now);
+    expect(q.attempts).toBe(1);
+    expect(box.nextDue(clock.now)).toBe(clock.now + LINGER_MS);
   });
 });
 
@@ -194,7 +218,7 @@ describe("destinations", () => {
         clock.now,
         (i % 2 === 0 ? "history" : "notifications") as Destination,
       );
-    await box.drain(clock.now);
+    await box.drain(later(LINGER_MS));
     expect(eventIds(history.taken)).toEqual(["e0", "e2", "e4"]);
     expect(eventIds(other.taken)).toEqual(["e1", "e3", "e5"]);
     expect(history.attempts + other.attempts).toBe(2);
@@ -208,7 +232,7 @@ describe("refusals", () => {
     const box = outbox(q);
     box.add(events(5), clock.now);
     for (let i = 0; i < 6; i++) {
-      await box.drain(clock.now);
+      await box.drain(later(LINGER_MS));
       const retry = box.nextDue(clock.now);
       expect(retry).toBeGreaterThan(clock.now); // a retry is always scheduled, and backs off
       clock.now = retry ?? clock.now;

@@ -1,3 +1,4 @@
+import { MinHeap } from "../kit/min-heap";
 import type { SurgeSettings } from "./market";
 import { type PricingInputs, type PricingPolicy, surgeCurve } from "./policy";
 import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, underCap } from "./surge";
@@ -65,10 +66,14 @@ export const HALO_TTL_MS = 10_000;
 export type Applied = "applied" | "stale" | "repeat";
 
 export class ZoneState {
-  readonly drivers = new Map<string, DriverState>();
+  /** Drivers in order of last sight (re-inserted on each update), so the stalest come first. */
+  readonly #drivers = new Map<string, DriverState>();
   readonly cells = new Map<string, CellState>();
   readonly halo = new Map<string, Balance & { at: number }>();
-  #supply = new Map<string, number>();
+  /** Available drivers per cell, kept as drivers come, change and expire (never recounted per tick). */
+  readonly #supply = new Map<string, number>();
+  /** Drivers by the time their report was stamped: expiry walks only what expires, in stamp order. */
+  #expiry = new MinHeap<string>();
   #explanations = new Map<string, SurgeExplanation>();
   #rings = new Map<string, string[][]>();
   #history = new Map<string, HistoryPoint[]>();
@@ -110,10 +115,7 @@ export class ZoneState {
    * cells' last values. Cells outside the zone's own are ignored.
    */
   restore(drivers: Iterable<[string, DriverState]>, cells: Iterable<[string, CellState]>, now: number): void {
-    for (const [id, d] of drivers) {
-      this.drivers.delete(id);
-      this.drivers.set(id, d);
-    }
+    for (const [id, d] of drivers) this.#place(id, d);
     for (const [cell, c] of cells) if (this.ownCells.has(cell)) this.cells.set(cell, c);
     this.refreshSupply(now);
   }
@@ -132,16 +134,42 @@ export class ZoneState {
   applySupply(driverId: string, cell: string, available: boolean, reportedAt: number, now: number): Applied {
     const at = Math.min(reportedAt, now);
     if (at < now - this.settings.supplyWindowSeconds * 1000) return "stale";
-    const known = this.drivers.get(driverId);
+    const known = this.#drivers.get(driverId);
     if (known && known.at > at) return "stale";
-    // Re-inserting keeps the map in order of last sight, so eviction takes the stalest.
-    this.drivers.delete(driverId);
-    this.drivers.set(driverId, { cell, available, at });
-    if (this.drivers.size > MAX_DRIVERS) {
-      const oldest = this.drivers.keys().next().value;
-      if (oldest !== undefined) this.drivers.delete(oldest);
+    this.#place(driverId, { cell, available, at });
+    if (this.#drivers.size > MAX_DRIVERS) {
+      const oldest = this.#drivers.keys().next().value;
+      if (oldest !== undefined) this.#forget(oldest);
     }
     return "applied";
+  }
+
+  /** The drivers this zone knows of, stalest first. */
+  get drivers(): ReadonlyMap<string, DriverState> {
+    return this.#drivers;
+  }
+
+  /** Puts a driver last in order of sight, moving its count from its old cell to its new one. */
+  #place(id: string, d: DriverState): void {
+    this.#forget(id);
+    this.#drivers.set(id, d);
+    this.#expiry.push(d.at, id);
+    // Each report adds an entry; superseded ones wait for their stamp to expire. Keep them few.
+    if (this.#expiry.size > 4 * this.#drivers.size + 1024) {
+      this.#expiry = new MinHeap<string>();
+      for (const [driver, known] of this.#drivers) this.#expiry.push(known.at, driver);
+    }
+    if (d.available) this.#supply.set(d.cell, (this.#supply.get(d.cell) ?? 0) + 1);
+  }
+
+  #forget(id: string): void {
+    const d = this.#drivers.get(id);
+    if (!d) return;
+    this.#drivers.delete(id);
+    if (!d.available) return;
+    const n = (this.#supply.get(d.cell) ?? 0) - 1;
+    if (n > 0) this.#supply.set(d.cell, n);
+    else this.#supply.delete(d.cell);
   }
 
   /**
@@ -320,19 +348,18 @@ export class ZoneState {
     return out;
   }
 
-  /** Counts available drivers per cell, forgetting those not seen within the supply window. */
+  /**
+   * Forgets drivers not seen within the supply window, and riders counted longer than a
+   * half-life ago; walks only what expires (drivers by the stamp of their last report, through
+   * a heap, since reports arrive out of order; an entry whose driver has reported since is
+   * skipped).
+   */
   refreshSupply(now: number): void {
     const cutoff = now - this.settings.supplyWindowSeconds * 1000;
-    const supply = new Map<string, number>();
-    for (const [id, d] of this.drivers) {
-      if (d.at < cutoff) {
-        this.drivers.delete(id);
-      } else if (d.available) {
-        supply.set(d.cell, (supply.get(d.cell) ?? 0) + 1);
-      }
+    for (let at = this.#expiry.peekKey(); at !== undefined && at < cutoff; at = this.#expiry.peekKey()) {
+      const id = this.#expiry.pop() as string;
+      if (this.#drivers.get(id)?.at === at) this.#forget(id);
     }
-    this.#supply = supply;
-    // Riders counted longer than a half-life ago count afresh: forget them (oldest first).
     const riderCutoff = now - this.settings.demandHalfLifeSeconds * 1000;
     for (const [key, r] of this.#riders) {
       if (r.at >= riderCutoff) break;

@@ -2,6 +2,7 @@ import { createRoute } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { z } from "zod";
 import {
+  type DemandEvent,
   DemandEventSchema,
   EventBatchSchema,
   IngestResultSchema,
@@ -9,6 +10,9 @@ import {
   MAX_CLOCK_SKEW_MS,
   MAX_EVENT_AGE_MS,
   MAX_PERSONAL_BATCH_EVENTS,
+  quickDemandEvent,
+  quickSupplyEvent,
+  type SupplyEvent,
   SupplyEventSchema,
 } from "../../../shared/contracts/api";
 import type { ZoneBatch, ZoneEvent } from "../../../shared/contracts/history";
@@ -171,12 +175,16 @@ function place(
   caller: Principal,
   trusted: boolean,
 ): Placed | string {
-  const parsed = kind === "supply" ? SupplyEventSchema.safeParse(raw) : DemandEventSchema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = fieldErrors(parsed.error)[0];
-    return `${issue?.path}: ${issue?.message}`;
+  let e: SupplyEvent | DemandEvent | undefined = kind === "supply" ? quickSupplyEvent(raw) : quickDemandEvent(raw);
+  if (e === undefined) {
+    // Not obviously valid: the schema decides, and says why.
+    const parsed = kind === "supply" ? SupplyEventSchema.safeParse(raw) : DemandEventSchema.safeParse(raw);
+    if (!parsed.success) {
+      const issue = fieldErrors(parsed.error)[0];
+      return `${issue?.path}: ${issue?.message}`;
+    }
+    e = parsed.data;
   }
-  const e = parsed.data;
   let actorId: string | null;
   let status: string;
   if ("driverId" in e) {
