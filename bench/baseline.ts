@@ -22,6 +22,26 @@ export interface ThroughputResult {
   cpu: CpuShares;
 }
 
+/** How long and how wide the throughput runs are. */
+export interface HttpOptions {
+  seconds: number;
+  warmupSeconds: number;
+  connections: number;
+}
+
+/** Throughput with `generator` (closed loop: as fast as it answers), after a warm-up, on one target. */
+export async function measureHttp(
+  pid: number,
+  generator: LoadGenerator,
+  spec: { url: string; headers: Record<string, string>; bodies: readonly string[] },
+  options: HttpOptions,
+): Promise<ThroughputResult> {
+  const load = { ...spec, connections: options.connections };
+  await generator.run({ ...load, seconds: options.warmupSeconds });
+  const { result, cpu } = await withCpu(pid, () => generator.run({ ...load, seconds: options.seconds }));
+  return { load: result, cpu };
+}
+
 export type BaselineVariant = "plain" | "assets";
 
 /** The platform's assets options, if it has any. */
@@ -31,13 +51,16 @@ export function platformAssets(): unknown {
   return (workerOptions as { assets?: unknown }).assets;
 }
 
-/** `headers`: those the quotes were sent with (the access token), so that both see the same request stream. */
-export async function measureBaseline(
-  generator: LoadGenerator,
-  request: { bodies: readonly string[]; headers: Record<string, string> },
-  options: { seconds: number; warmupSeconds: number; connections: number },
-  variant: BaselineVariant = "plain",
-): Promise<ThroughputResult> {
+/** A trivial Worker running in its own workerd: where to send requests, its process, and how to stop it. */
+export interface Trivial {
+  variant: BaselineVariant;
+  url: string;
+  pid: number;
+  dispose(): Promise<void>;
+}
+
+/** Starts the trivial Worker, plain or behind the platform's [assets] router. */
+export async function startTrivial(variant: BaselineVariant): Promise<Trivial> {
   Object.assign(process.env, quietWrangler);
   const assets = variant === "assets" ? platformAssets() : undefined;
   if (variant === "assets" && assets === undefined) throw new Error("the platform has no [assets] configuration");
@@ -53,14 +76,29 @@ export async function measureBaseline(
   );
   try {
     const url = `${(await mf.ready).href.replace(/\/$/, "")}/v1/quotes`;
-    const pid = newWorkerdPid(before);
-    log(`baseline (${variant}): trivial worker at ${url} (workerd pid ${pid}), warm-up ${options.warmupSeconds}s`);
-    const spec = { url, ...request, connections: options.connections };
-    await generator.run({ ...spec, seconds: options.warmupSeconds });
-    const { result, cpu } = await withCpu(pid, () => generator.run({ ...spec, seconds: options.seconds }));
-    log(`baseline (${variant}): ${Math.round(result.rps)} req/s`);
-    return { load: result, cpu };
-  } finally {
+    return { variant, url, pid: newWorkerdPid(before), dispose: () => mf.dispose() };
+  } catch (error) {
     await mf.dispose();
+    throw error;
+  }
+}
+
+/** `headers`: those the quotes were sent with (the access token), so that both see the same request stream. */
+export async function measureBaseline(
+  generator: LoadGenerator,
+  request: { bodies: readonly string[]; headers: Record<string, string> },
+  options: HttpOptions,
+  variant: BaselineVariant = "plain",
+): Promise<ThroughputResult> {
+  const trivial = await startTrivial(variant);
+  try {
+    log(
+      `baseline (${variant}): trivial worker at ${trivial.url} (workerd pid ${trivial.pid}), warm-up ${options.warmupSeconds}s`,
+    );
+    const result = await measureHttp(trivial.pid, generator, { url: trivial.url, ...request }, options);
+    log(`baseline (${variant}): ${Math.round(result.load.rps)} req/s`);
+    return result;
+  } finally {
+    await trivial.dispose();
   }
 }

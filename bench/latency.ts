@@ -6,9 +6,12 @@ import { p50p99, random, sleep } from "./stats";
 
 /**
  * Event → subscriber latency: one subscriber per cell; each sample POSTs one batch that changes
- * one cell (see `CellToggle`) and times from just before the POST is sent to the arrival of that
- * cell's change on its WebSocket. Samples run one at a time, a random 20–100 ms apart so they do
- * not lock onto the zones' tick phase, and rotate over cells of every zone.
+ * one cell (see `CellToggle`) and times from just before the POST is sent to the arrival of the
+ * first change of that cell on its WebSocket (zones publish a change within 25 ms of the event
+ * that made it, not at their next regular tick). With the toggle's settings that first change is
+ * the whole step; one that is not (a partial step) is counted in `partial`, and the sample still
+ * ends at it. Samples run one at a time, a random 20–100 ms apart so they do not lock onto the
+ * zones' tick phase, and rotate over cells of every zone.
  */
 
 export interface LatencyResult {
@@ -18,6 +21,8 @@ export interface LatencyResult {
   p99: number;
   max: number;
   missed: number;
+  /** Samples whose first change was not yet the step's whole change. */
+  partial: number;
   byKind: Record<StepKind, { samples: number; p50: number; p99: number }>;
 }
 
@@ -42,13 +47,17 @@ export async function measureLatency(options: { samples: number }): Promise<Late
     const api = bench.api;
     const all = await putBenchMarket(bench.platform, LIVE_SURGE);
     const cells = interleave(zonesOf(all), Math.min(all.length, Math.ceil(options.samples / 2)));
-    const waiting = new Map<string, { expect: number; resolve: (at: number | undefined) => void }>();
+    const waiting = new Map<string, { expect: number; first?: number; resolve: (at: number | undefined) => void }>();
+    let partial = 0;
     const onSurge = (m: SurgeMessage, at: number) => {
       const w = waiting.get(m.cell);
-      if (w && m.multiplier === w.expect) {
-        waiting.delete(m.cell);
-        w.resolve(at);
-      }
+      if (!w) return;
+      w.first ??= at;
+      if (m.multiplier !== w.expect) return;
+      // The sample ends at the first change; waiting on for the whole step keeps the toggle in step.
+      if (w.first !== at) partial += 1;
+      waiting.delete(m.cell);
+      w.resolve(w.first);
     };
     for (const c of cells) sockets.push(await subscribe(api, [c.cell], onSurge));
     const toggles = cells.map((c) => new CellToggle(c));
@@ -93,6 +102,7 @@ export async function measureLatency(options: { samples: number }): Promise<Late
       p99,
       max: Math.max(...every),
       missed,
+      partial,
       byKind: {
         demand: { samples: latencies.demand.length, ...p50p99(latencies.demand) },
         supply: { samples: latencies.supply.length, ...p50p99(latencies.supply) },

@@ -10,15 +10,18 @@ import type { Api, Cell } from "./platform";
  * Each cell carries 2 available drivers. The first step is a demand burst (40 ride requests):
  * the target jumps to the cap, 3.0. After that, steps alternate between a flood of 300 more
  * available drivers (ratio < 1: back to 1.0) and the same 300 going offline (back to 3.0). With
- * smoothing 1, a step up of 2 and a step down of 10, each step is exactly one change, shown in
- * the next tick; neighbour pooling is off so cells do not move each other; demand decays slowly
- * (600 s half-life) so the burst holds the cell at the cap for the whole run.
+ * smoothing 1 and steps of up to 10 each step is exactly one change, published as soon as the
+ * zone prices it: a zone publishes a change within 25 ms of the event, between its regular
+ * ticks, with a step scaled to the share of the interval it covers (at least 25 of 100 ms here,
+ * so at least 2.5, more than the 2.0 between 1.0 and the cap). Neighbour pooling is off so cells
+ * do not move each other; demand decays slowly (600 s half-life) so the burst holds the cell at
+ * the cap for the whole run.
  */
 
 export const LIVE_SURGE = {
   cap: 3,
   smoothing: 1,
-  maxStepUp: 2,
+  maxStepUp: 10,
   maxStepDown: 10,
   updateIntervalMs: 100,
   neighbourRings: 0,

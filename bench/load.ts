@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { runToEnd } from "./proc";
 import { log } from "./report";
 import { percentile } from "./stats";
 
@@ -89,19 +90,11 @@ function wrkGenerator(path: string): LoadGenerator {
         const headers = Object.entries(spec.headers ?? {}).flatMap(([name, value]) => ["-H", `${name}: ${value}`]);
         const args = ["-t1", `-c${spec.connections}`, `-d${spec.seconds}s`, "--timeout", "5s", ...headers];
         args.push("-s", LUA_SCRIPT, spec.url, "--", bodies);
-        const proc = Bun.spawn([path, ...args], { stdout: "pipe", stderr: "pipe" });
-        const killer = setTimeout(() => proc.kill(), (spec.seconds + 30) * 1000);
-        const [stdout, stderr, code] = await Promise.all([
-          new Response(proc.stdout).text(),
-          new Response(proc.stderr).text(),
-          proc.exited,
-        ]);
-        clearTimeout(killer);
+        const { code, stdout, stderr, usage } = await runToEnd([path, ...args], spec.seconds + 30);
         const line = stdout.split("\n").find((l) => l.startsWith("WRK_JSON "));
         if (code !== 0 || !line) throw new Error(`wrk failed (exit ${code}):\n${stdout}\n${stderr}`);
         const s = JSON.parse(line.slice("WRK_JSON ".length)) as WrkSummary;
         const seconds = s.durationUs / 1e6;
-        const usage = proc.resourceUsage();
         const cpuUs = usage ? Number(usage.cpuTime.user + usage.cpuTime.system) : 0;
         return {
           generator: "wrk",

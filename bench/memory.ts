@@ -1,89 +1,281 @@
 import { EventSource, Failures, sendBatch } from "./ingest";
-import { MARKET_ID, putBenchMarket, startBenchPlatform, zonesOf } from "./platform";
+import { API_ISOLATE, type HeapUsage, HISTORY_ISOLATE, heapUsage, inspectedWorkerd } from "./inspector";
+import { Listeners } from "./listeners";
+import { closeAll, subscribe } from "./live";
+import { type BenchPlatform, type Cell, MARKET_ID, putBenchMarket, startBenchPlatform, zonesOf } from "./platform";
 import { directoryBytes, rssBytes } from "./proc";
 import { log, mib } from "./report";
 import { round, sleep } from "./stats";
 
 /**
- * Memory per zone: one zone gets a steady stream of never-seen-before drivers and riders for a
- * while, under a market with the shortest supply window and demand half-life allowed. The zone's
- * drivers should level off after one supply window (they expire); the event ids it stores as a
- * replay guard are kept for 6 half-lives (60 s) and then swept, so workerd's resident memory and
- * the storage on disk can only level off after that: the full run feeds for 90 s.
+ * Memory of one zone, in two parts, each on a fresh instance:
  *
- * Samples: workerd's RSS, the drivers the API reports in the zone (the heatmap's supply over the
- * zone's cells) and the size of the Durable Objects' storage on disk.
+ * 1. **What a driver and a socket cost.** One zone is sent `drivers` never-seen drivers under a
+ *    supply window of an hour (none expires), then `sockets` live subscribers connect (held by
+ *    a process of their own). Before and after each, once history has drained: workerd's resident
+ *    memory (the whole platform: both Workers, the queue, SQLite) and the heap of the API
+ *    isolate, which hosts the zone objects (a Durable Object's 128 MB is its isolate's memory).
+ *    The heap with all the drivers held is the figure held against 128 MB.
+ * 2. **A soak.** For `seconds` (5 minutes in the full run) one zone gets a steady stream of
+ *    never-seen drivers and riders under the shortest supply window and demand half-life
+ *    allowed (10 s: event ids are kept 6 half-lives, 60 s, then swept), while a few subscribers
+ *    watch it. Sampled: RSS, both isolates' heaps, the drivers the API reports in the zone, the
+ *    Durable Objects' storage on disk and the history backlog. Bounded means the drivers never
+ *    exceed one window's worth, and RSS and the API heap level off: the last third of the run
+ *    no higher than the middle third (RSS averages within 5%, the heap's peak within 10%).
+ *
+ * Heaps come from workerd's inspector (see `inspector.ts`); without it only RSS is reported.
  */
 
-const SURGE = { supplyWindowSeconds: 10, demandHalfLifeSeconds: 10 };
+const PER_DRIVER_SURGE = { supplyWindowSeconds: 3600, demandHalfLifeSeconds: 10 };
+const SOAK_SURGE = { supplyWindowSeconds: 10, demandHalfLifeSeconds: 10 };
 const TICK_MS = 250;
+const BATCH = 1000;
+/** Subscribers watching the soaked zone: a few cells, a few sockets each. */
+const SOAK_CELLS = 4;
+const SOAK_SOCKETS_PER_CELL = 5;
+/** How long history may take to drain before a "before/after" sample is taken anyway. */
+const DRAIN_LIMIT_MS = 60_000;
 
 export interface MemorySample {
   t: number;
   rssMiB: number;
+  /** Heap used by the API isolate (edge and zones) and the history writer's, MiB; null without the inspector. */
+  apiHeapMiB: number | null;
+  historyHeapMiB: number | null;
   drivers: number;
   storageMiB: number;
+  /** History rows not yet confirmed in Postgres, across outboxes. */
+  outboxPending: number | null;
 }
 
-export interface MemoryResult {
+export interface CostResult {
+  /** Drivers sent and those the API reports held in the zone. */
+  drivers: number;
+  driversHeld: number;
+  sockets: number;
+  /** Growth per driver / per socket: of the API heap (null without the inspector) and of workerd's RSS, bytes. */
+  heapBytesPerDriver: number | null;
+  rssBytesPerDriver: number;
+  heapBytesPerSocket: number | null;
+  rssBytesPerSocket: number;
+  /** The API isolate's heap with every driver held (MiB): the figure held against a Durable Object's 128 MB. */
+  apiHeapWithDriversMiB: number | null;
+  rssMiB: { start: number; withDrivers: number; withSockets: number };
+}
+
+export interface SoakResult {
   seconds: number;
   zoneCells: number;
   supplyWindowSeconds: number;
-  /** Accepted by the API. */
   driversSent: number;
   demandSent: number;
-  /** Requests answered with an error status, and the first few errors. */
-  failedBatches: number;
-  failures: string[];
+  subscribers: number;
   driversPerSec: number;
-  /** maxMiddle / maxLast: the highest sample in the middle and in the last third of the run. */
-  rssMiB: { first: number; last: number; max: number; maxMiddle: number; maxLast: number };
+  rssMiB: { first: number; last: number; max: number; meanMiddle: number; meanLast: number };
+  /** Least-squares slope of RSS over the second half of the soak, MiB per minute. */
+  rssSlopeLastHalfMiBPerMin: number;
+  apiHeapMiB: { maxMiddle: number; maxLast: number } | null;
   drivers: { last: number; max: number; expectedSteady: number };
   storageMiB: { first: number; last: number; max: number };
-  /** The drivers the API reports never exceed what one supply window holds (+20%). */
-  driversBounded: boolean;
-  /** RSS in the last third of the run is at most 10% above the middle third's. */
-  rssLevelled: boolean;
-  bounded: boolean;
+  outboxPendingLast: number | null;
   samples: MemorySample[];
 }
 
-export async function measureMemory(options: {
+export interface MemoryResult {
+  cost: CostResult;
+  soak: SoakResult;
+  /** The drivers the API reports never exceed what one supply window holds (+20%). */
+  driversBounded: boolean;
+  /** RSS in the last third of the soak averages at most 5% above the middle third. */
+  rssLevelled: boolean;
+  /** The API heap's peak in the last third at most 10% above the middle third's (null without the inspector). */
+  heapLevelled: boolean | null;
+  bounded: boolean;
+  failedBatches: number;
+  failures: string[];
+}
+
+export interface MemoryOptions {
+  drivers: number;
+  sockets: number;
   seconds: number;
   sampleEverySeconds: number;
   driversPerSec: number;
-}): Promise<MemoryResult> {
-  const bench = await startBenchPlatform("memory");
+}
+
+/** What one instance is measured with: RSS, isolates' heaps, the zone's drivers, storage, backlog. */
+class Probe {
+  readonly #admin;
+  constructor(
+    readonly bench: BenchPlatform,
+    readonly inspectorPort: number | undefined,
+    readonly zoneCells: ReadonlySet<string>,
+    readonly failures: Failures,
+  ) {
+    this.#admin = bench.platform.as("admin");
+  }
+
+  rss(): number {
+    return rssBytes(this.bench.pid) ?? 0;
+  }
+
+  async heap(isolate: string): Promise<HeapUsage | undefined> {
+    return this.inspectorPort === undefined ? undefined : heapUsage(this.inspectorPort, isolate);
+  }
+
+  /** The API heap's least used size over a few reads: between collections it holds garbage too. */
+  async settledHeap(reads = 5): Promise<number | undefined> {
+    let least: number | undefined;
+    for (let i = 0; i < reads; i++) {
+      const h = await this.heap(API_ISOLATE);
+      if (h) least = Math.min(least ?? Number.POSITIVE_INFINITY, h.used);
+      await sleep(400);
+    }
+    return least;
+  }
+
+  async drivers(): Promise<number> {
+    const res = await this.bench.partner.fetch(`/v1/markets/${MARKET_ID}/heatmap`);
+    if (res.status !== 200) {
+      this.failures.add(`GET heatmap: HTTP ${res.status} ${(await res.text()).replace(/\s+/g, " ").slice(0, 240)}`);
+      return 0;
+    }
+    const heatmap = (await res.json()) as { cells: Array<{ cell: string; supply: number }> };
+    return heatmap.cells.filter((c) => this.zoneCells.has(c.cell)).reduce((sum, c) => sum + c.supply, 0);
+  }
+
+  async pending(): Promise<number | null> {
+    const res = await this.#admin.fetch("/v1/system/backlog");
+    return res.status === 200 ? ((await res.json()) as { pending: number }).pending : null;
+  }
+
+  /** Waits (bounded) until every outbox has been confirmed: what is in flight is not what the zone keeps. */
+  async drained(): Promise<void> {
+    const until = performance.now() + DRAIN_LIMIT_MS;
+    while (performance.now() < until && ((await this.pending()) ?? 0) > 0) await sleep(500);
+  }
+}
+
+/** Starts an instance whose workerd answers the inspector when it can. */
+async function startInspected(label: string): Promise<{ bench: BenchPlatform; port: number | undefined }> {
+  let inspector: Awaited<ReturnType<typeof inspectedWorkerd>> | undefined;
   try {
-    const api = bench.api;
-    const [zone] = zonesOf(await putBenchMarket(bench.platform, SURGE));
+    inspector = await inspectedWorkerd();
+  } catch (error) {
+    log(`memory: no inspector (${String(error)}): RSS only`);
+  }
+  try {
+    const bench = await startBenchPlatform(label);
+    const port = inspector && (await heapUsage(inspector.port, API_ISOLATE)) ? inspector.port : undefined;
+    if (inspector && port === undefined) log("memory: workerd's inspector did not answer: RSS only");
+    return { bench, port };
+  } finally {
+    inspector?.restore();
+  }
+}
+
+async function measureCost(options: MemoryOptions, failures: Failures): Promise<CostResult> {
+  const { bench, port } = await startInspected("memory: cost");
+  const listeners = Listeners.start();
+  try {
+    const [zone] = zonesOf(await putBenchMarket(bench.platform, PER_DRIVER_SURGE));
     if (!zone) throw new Error("the market has no cells");
-    const zoneCells = new Set(zone.map((c) => c.cell));
+    const probe = new Probe(bench, port, new Set(zone.map((c) => c.cell)), failures);
     const source = new EventSource(zone);
+    const feed = async (n: number) => {
+      for (let sent = 0; sent < n; sent += BATCH) {
+        const r = await sendBatch(bench.api, "supply", source.supply(Math.min(BATCH, n - sent), Date.now(), 1));
+        if (r.error) failures.add(r.error);
+      }
+    };
+    // The zone exists and its code paths are warm before the first sample.
+    await feed(BATCH);
+    await probe.drained();
+    await sleep(2000);
+    const before = { rss: probe.rss(), heap: await probe.settledHeap(), drivers: await probe.drivers() };
+    log(`memory: sending ${options.drivers} drivers to zone ${zone[0]?.zone}`);
+    await feed(options.drivers);
+    await probe.drained();
+    await sleep(2000);
+    const withDrivers = { rss: probe.rss(), heap: await probe.settledHeap(), drivers: await probe.drivers() };
+    const cell = zone[0] as Cell;
+    log(`memory: connecting ${options.sockets} subscribers`);
+    const { sockets } = await listeners.connect(bench.api, [cell.cell], options.sockets);
+    await sleep(2000);
+    const withSockets = { rss: probe.rss(), heap: await probe.settledHeap() };
+    const per = (a: number | undefined, b: number | undefined, n: number) =>
+      a === undefined || b === undefined ? null : round((b - a) / Math.max(1, n), 0);
+    const result: CostResult = {
+      drivers: options.drivers,
+      driversHeld: withDrivers.drivers - before.drivers,
+      sockets,
+      heapBytesPerDriver: per(before.heap, withDrivers.heap, options.drivers),
+      rssBytesPerDriver: per(before.rss, withDrivers.rss, options.drivers) ?? 0,
+      heapBytesPerSocket: per(withDrivers.heap, withSockets.heap, sockets),
+      rssBytesPerSocket: per(withDrivers.rss, withSockets.rss, sockets) ?? 0,
+      apiHeapWithDriversMiB: withDrivers.heap === undefined ? null : round(mib(withDrivers.heap)),
+      rssMiB: {
+        start: round(mib(before.rss)),
+        withDrivers: round(mib(withDrivers.rss)),
+        withSockets: round(mib(withSockets.rss)),
+      },
+    };
+    log(
+      `memory: per driver ${result.heapBytesPerDriver ?? "?"} B heap, ${result.rssBytesPerDriver} B RSS; per socket ${result.heapBytesPerSocket ?? "?"} B heap, ${result.rssBytesPerSocket} B RSS; API heap with ${result.driversHeld} drivers ${result.apiHeapWithDriversMiB ?? "?"} MiB`,
+    );
+    return result;
+  } finally {
+    await listeners.close();
+    await bench.dispose();
+  }
+}
+
+/** Least-squares slope of y over x. */
+function slope(points: ReadonlyArray<readonly [number, number]>): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mx = points.reduce((s, [x]) => s + x, 0) / n;
+  const my = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - mx) * (y - my), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - mx) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
+async function soak(options: MemoryOptions, failures: Failures): Promise<SoakResult> {
+  const { bench, port } = await startInspected("memory: soak");
+  const sockets: WebSocket[] = [];
+  try {
+    const [zone] = zonesOf(await putBenchMarket(bench.platform, SOAK_SURGE));
+    if (!zone) throw new Error("the market has no cells");
+    const probe = new Probe(bench, port, new Set(zone.map((c) => c.cell)), failures);
+    const source = new EventSource(zone);
+    for (const c of zone.slice(0, SOAK_CELLS))
+      for (let i = 0; i < SOAK_SOCKETS_PER_CELL; i++) sockets.push(await subscribe(bench.api, [c.cell], () => {}));
     const driversPerTick = Math.round((options.driversPerSec * TICK_MS) / 1000);
     const demandPerTick = Math.round(driversPerTick / 4);
-
     const samples: MemorySample[] = [];
-    const failures = new Failures();
     const started = performance.now();
     const sample = async () => {
-      const res = await bench.partner.fetch(`/v1/markets/${MARKET_ID}/heatmap`);
-      if (res.status !== 200) {
-        failures.add(`GET heatmap: HTTP ${res.status} ${(await res.text()).replace(/\s+/g, " ").slice(0, 240)}`);
-        return;
-      }
-      const heatmap = (await res.json()) as { cells: Array<{ cell: string; supply: number }> };
-      const drivers = heatmap.cells.filter((c) => zoneCells.has(c.cell)).reduce((sum, c) => sum + c.supply, 0);
+      const [api, history, drivers, pending] = await Promise.all([
+        probe.heap(API_ISOLATE),
+        probe.heap(HISTORY_ISOLATE),
+        probe.drivers(),
+        probe.pending(),
+      ]);
       samples.push({
         t: round((performance.now() - started) / 1000),
-        rssMiB: round(mib(rssBytes(bench.pid) ?? 0)),
+        rssMiB: round(mib(probe.rss())),
+        apiHeapMiB: api ? round(mib(api.used)) : null,
+        historyHeapMiB: history ? round(mib(history.used)) : null,
         drivers,
         storageMiB: round(mib(directoryBytes(bench.persistDir)), 2),
+        outboxPending: pending,
       });
     };
     await sample();
     log(
-      `memory: feeding zone ${zone[0]?.zone} (${zone.length} cells) ${options.driversPerSec} new drivers/s for ${options.seconds}s`,
+      `memory: soak of zone ${zone[0]?.zone} (${zone.length} cells, ${sockets.length} subscribers): ${options.driversPerSec} new drivers/s for ${options.seconds}s`,
     );
 
     let driversSent = 0;
@@ -91,11 +283,10 @@ export async function measureMemory(options: {
     let nextSample = started + options.sampleEverySeconds * 1000;
     const deadline = started + options.seconds * 1000;
     for (let tick = 0; performance.now() < deadline; tick++) {
-      const due = started + tick * TICK_MS;
-      await sleep(Math.max(0, due - performance.now()));
+      await sleep(Math.max(0, started + tick * TICK_MS - performance.now()));
       const [supply, demand] = await Promise.all([
-        sendBatch(api, "supply", source.supply(driversPerTick, Date.now(), 1)),
-        sendBatch(api, "demand", source.demand(demandPerTick)),
+        sendBatch(bench.api, "supply", source.supply(driversPerTick, Date.now(), 1)),
+        sendBatch(bench.api, "demand", source.demand(demandPerTick)),
       ]);
       if (supply.error) failures.add(supply.error);
       if (demand.error) failures.add(demand.error);
@@ -109,46 +300,70 @@ export async function measureMemory(options: {
     await sample();
 
     const seconds = (performance.now() - started) / 1000;
+    const between = (from: number, to: number) => samples.filter((s) => s.t >= from * seconds && s.t <= to * seconds);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
     const maxOf = (xs: number[]) => Math.max(...xs);
-    const rssBetween = (from: number, to: number) =>
-      samples.filter((s) => s.t >= from * seconds && s.t <= to * seconds).map((s) => s.rssMiB);
     const rss = samples.map((s) => s.rssMiB);
+    const heaps = (part: MemorySample[]) => part.flatMap((s) => (s.apiHeapMiB === null ? [] : [s.apiHeapMiB]));
+    const middle = between(1 / 3, 2 / 3);
+    const last = between(2 / 3, 1);
     const drivers = samples.map((s) => s.drivers);
     const storage = samples.map((s) => s.storageMiB);
-    const expectedSteady = options.driversPerSec * SURGE.supplyWindowSeconds;
-    const maxMiddle = maxOf(rssBetween(1 / 3, 2 / 3));
-    const maxLast = maxOf(rssBetween(2 / 3, 1));
-    // One window of drivers, plus what arrives before the next sweep of expired ones (a tick).
-    const driversBounded = maxOf(drivers) <= expectedSteady * 1.2;
-    const rssLevelled = maxLast <= maxMiddle * 1.1;
-    const result: MemoryResult = {
+    const result: SoakResult = {
       seconds,
       zoneCells: zone.length,
-      supplyWindowSeconds: SURGE.supplyWindowSeconds,
+      supplyWindowSeconds: SOAK_SURGE.supplyWindowSeconds,
       driversSent,
       demandSent,
-      failedBatches: failures.count,
-      failures: failures.samples,
+      subscribers: sockets.length,
       driversPerSec: driversSent / seconds,
       rssMiB: {
         first: rss[0] ?? 0,
         last: rss[rss.length - 1] ?? 0,
         max: maxOf(rss),
-        maxMiddle,
-        maxLast,
+        meanMiddle: round(mean(middle.map((s) => s.rssMiB))),
+        meanLast: round(mean(last.map((s) => s.rssMiB))),
       },
-      drivers: { last: drivers[drivers.length - 1] ?? 0, max: maxOf(drivers), expectedSteady },
+      rssSlopeLastHalfMiBPerMin: round(slope(between(1 / 2, 1).map((s) => [s.t / 60, s.rssMiB] as const)), 2),
+      apiHeapMiB:
+        heaps(middle).length > 0 && heaps(last).length > 0
+          ? { maxMiddle: maxOf(heaps(middle)), maxLast: maxOf(heaps(last)) }
+          : null,
+      drivers: {
+        last: drivers[drivers.length - 1] ?? 0,
+        max: maxOf(drivers),
+        expectedSteady: options.driversPerSec * SOAK_SURGE.supplyWindowSeconds,
+      },
       storageMiB: { first: storage[0] ?? 0, last: storage[storage.length - 1] ?? 0, max: maxOf(storage) },
-      driversBounded,
-      rssLevelled,
-      bounded: driversBounded && rssLevelled,
+      outboxPendingLast: samples[samples.length - 1]?.outboxPending ?? null,
       samples,
     };
     log(
-      `memory: RSS ${result.rssMiB.first} → ${result.rssMiB.last} MiB (max ${result.rssMiB.max}), drivers max ${result.drivers.max} of ${driversSent} sent`,
+      `memory: soak RSS ${result.rssMiB.first} → ${result.rssMiB.last} MiB (means ${result.rssMiB.meanMiddle} / ${result.rssMiB.meanLast}, slope ${result.rssSlopeLastHalfMiBPerMin} MiB/min), API heap peaks ${result.apiHeapMiB?.maxMiddle ?? "?"} / ${result.apiHeapMiB?.maxLast ?? "?"} MiB, drivers max ${result.drivers.max}`,
     );
     return result;
   } finally {
+    await closeAll(sockets);
     await bench.dispose();
   }
+}
+
+export async function measureMemory(options: MemoryOptions): Promise<MemoryResult> {
+  const failures = new Failures();
+  const cost = await measureCost(options, failures);
+  const soaked = await soak(options, failures);
+  // One window of drivers, plus what arrives before the next sweep of expired ones (a tick).
+  const driversBounded = soaked.drivers.max <= soaked.drivers.expectedSteady * 1.2;
+  const rssLevelled = soaked.rssMiB.meanLast <= soaked.rssMiB.meanMiddle * 1.05;
+  const heapLevelled = soaked.apiHeapMiB ? soaked.apiHeapMiB.maxLast <= soaked.apiHeapMiB.maxMiddle * 1.1 : null;
+  return {
+    cost,
+    soak: soaked,
+    driversBounded,
+    rssLevelled,
+    heapLevelled,
+    bounded: driversBounded && rssLevelled && heapLevelled !== false,
+    failedBatches: failures.count,
+    failures: failures.samples,
+  };
 }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { ResourceUsage } from "bun";
 
 /**
  * What the benchmarks read from /proc: the workerd processes Miniflare starts (children of this
@@ -101,6 +102,14 @@ export async function withCpu<T>(pid: number, work: () => Promise<T>): Promise<{
   };
 }
 
+/** Memory the machine can still give without swapping (MemAvailable), in bytes. */
+export function availableMemoryBytes(): number {
+  const line = readOr("/proc/meminfo")
+    .split("\n")
+    .find((l) => l.startsWith("MemAvailable:"));
+  return Number(line?.split(/\s+/)[1] ?? 0) * 1024;
+}
+
 /** Soft and hard limits on open files of this process. */
 export function openFileLimits(): { soft: number; hard: number } {
   const line = readOr("/proc/self/limits")
@@ -130,4 +139,28 @@ export function directoryBytes(dir: string): number {
     }
   }
   return total;
+}
+
+/**
+ * Runs a command to its end, `input` on its stdin, killed after `timeoutSeconds`; its exit code,
+ * its output and the resources it used (its CPU time, for a load generator's own share).
+ */
+export async function runToEnd(
+  command: string[],
+  timeoutSeconds: number,
+  input?: string,
+): Promise<{ code: number; stdout: string; stderr: string; usage: ResourceUsage | undefined }> {
+  const proc = Bun.spawn(command, { stdin: input === undefined ? "ignore" : "pipe", stdout: "pipe", stderr: "pipe" });
+  if (input !== undefined && proc.stdin) {
+    proc.stdin.write(input);
+    await proc.stdin.end();
+  }
+  const killer = setTimeout(() => proc.kill(), timeoutSeconds * 1000);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ]);
+  clearTimeout(killer);
+  return { code, stdout, stderr, usage: proc.resourceUsage() };
 }

@@ -1,7 +1,6 @@
-import type { ThroughputResult } from "./baseline";
+import { type HttpOptions, measureHttp, type ThroughputResult } from "./baseline";
 import type { LoadGenerator } from "./load";
-import { type Cell, expectOk, putBenchMarket, startBenchPlatform } from "./platform";
-import { withCpu } from "./proc";
+import { type BenchPlatform, type Cell, expectOk, putBenchMarket, startBenchPlatform } from "./platform";
 import { log } from "./report";
 import { random } from "./stats";
 
@@ -27,28 +26,36 @@ export function quoteBodies(cells: readonly Cell[], count = 128): string[] {
 export async function measureQuotes(
   generator: LoadGenerator,
   bodies: readonly string[],
-  options: { seconds: number; warmupSeconds: number; connections: number },
+  options: HttpOptions,
 ): Promise<{ result: ThroughputResult; headers: Record<string, string> }> {
   const bench = await startBenchPlatform("quotes");
   try {
     const cells = await putBenchMarket(bench.platform);
-    // Every zone answers once before the clock starts (first calls configure the zone objects).
-    for (const body of bodies.slice(0, cells.length)) {
-      const res = await bench.partner.fetch("/v1/quotes", {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body,
-      });
-      await expectOk(res, "POST /v1/quotes");
-      await res.arrayBuffer();
-    }
-    const spec = { url: `${bench.api.url}/v1/quotes`, headers: bench.api.headers, bodies, connections: options.connections };
+    await warmZones(bench, bodies, cells.length);
+    const spec = { url: `${bench.api.url}/v1/quotes`, headers: bench.api.headers, bodies };
     log(`quotes: ${cells.length} pickup cells, warm-up ${options.warmupSeconds}s`);
-    await generator.run({ ...spec, seconds: options.warmupSeconds });
-    const { result, cpu } = await withCpu(bench.pid, () => generator.run({ ...spec, seconds: options.seconds }));
-    log(`quotes: ${Math.round(result.rps)} req/s`);
-    return { result: { load: result, cpu }, headers: bench.api.headers };
+    const result = await measureHttp(bench.pid, generator, spec, options);
+    log(`quotes: ${Math.round(result.load.rps)} req/s`);
+    return { result, headers: bench.api.headers };
   } finally {
     await bench.dispose();
   }
+}
+
+/** Every zone answers once before the clock starts (first calls configure the zone objects). */
+export async function warmZones(bench: BenchPlatform, bodies: readonly string[], cells: number): Promise<void> {
+  for (const body of bodies.slice(0, cells)) {
+    const res = await bench.partner.fetch("/v1/quotes", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    await expectOk(res, "POST /v1/quotes");
+    await res.arrayBuffer();
+  }
+}
+
+/** Half of the quotes' measured maximum throughput: the rate their latency is compared at. */
+export function halfLoad(quotes: ThroughputResult): number {
+  return Math.max(1, Math.round(quotes.load.rps / 2));
 }
