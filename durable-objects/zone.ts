@@ -11,6 +11,7 @@ import {
   type CellState,
   type DriverState,
   type HistoryPoint,
+  type SourceInputs,
   type SurgeChange,
   ZoneState,
 } from "../shared/pricing/zone-state";
@@ -234,6 +235,25 @@ export class Zone extends HistoryProducer {
     );
     this.#caps = caps;
     state.setCaps(caps, Date.now());
+    this.#schedule(Date.now());
+  }
+
+  /**
+   * What a source outside the zone tells its pricing — a forecast, an experiment's variants —
+   * for the whole zone and/or some cells, until a time (`undefined` clears it). Kept across
+   * restarts; takes effect from the next tick, which is scheduled now.
+   */
+  async setInputs(market: MarketRef, zone: string, source: string, inputs: SourceInputs | undefined): Promise<void> {
+    const state = await this.#ready(market, zone);
+    const key = `inputs:${source}`;
+    if (inputs === undefined) this.ctx.storage.sql.exec("DELETE FROM meta WHERE key = ?", key);
+    else
+      this.ctx.storage.sql.exec(
+        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        key,
+        JSON.stringify(inputs),
+      );
+    state.setInputs(source, inputs);
     this.#schedule(Date.now());
   }
 
@@ -497,6 +517,8 @@ export class Zone extends HistoryProducer {
     const caps = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'emergency'").toArray()[0];
     this.#caps = caps ? (JSON.parse(caps.value) as EmergencyCap[]) : [];
     state.setCaps(this.#caps, now);
+    for (const row of sql.exec<{ key: string; value: string }>("SELECT key, value FROM meta WHERE key LIKE 'inputs:%'"))
+      state.setInputs(row.key.slice("inputs:".length), JSON.parse(row.value) as SourceInputs);
     this.#state = state;
     this.#schedule(now);
   }

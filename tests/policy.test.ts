@@ -47,9 +47,9 @@ describe("the pricing seam", () => {
 
   test("an experiment's variant reaches the policy as inputs, for one cell or the whole zone", () => {
     const gentle = new ZoneState(OWN, DEFAULTS);
-    gentle.setInputs(CELL, { settings: { sensitivity: 0.1 } });
+    gentle.setInputs("experiment:gentle", { cells: { [CELL]: { settings: { sensitivity: 0.1 } } } });
     const sharp = new ZoneState(OWN, DEFAULTS);
-    sharp.setInputs("*", { settings: { sensitivity: 2 } });
+    sharp.setInputs("experiment:sharp", { zone: { settings: { sensitivity: 2 } } });
     const control = crowd(new ZoneState(OWN, DEFAULTS));
     expect(crowd(gentle)).toBeLessThan(control);
     expect(crowd(sharp)).toBeGreaterThanOrEqual(control);
@@ -68,7 +68,7 @@ describe("the pricing seam", () => {
         (variant, emergency, requests) => {
           const market = { ...DEFAULTS, cap: 2.5 };
           const state = new ZoneState(OWN, market, emergency);
-          state.setInputs(CELL, { settings: variant });
+          state.setInputs("experiment:any", { cells: { [CELL]: { settings: variant } } });
           const tenths = crowd(state, requests, 1);
           expect(tenths / 10).toBeLessThanOrEqual(effectiveCap(market, emergency));
           expect(withOverrides(market, variant).cap).toBeLessThanOrEqual(market.cap);
@@ -76,6 +76,19 @@ describe("the pricing seam", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  test("inputs end when their source says so, and sources merge field by field", () => {
+    const state = new ZoneState(OWN, DEFAULTS);
+    state.setInputs("forecast", { zone: { forecast: { demand: 12, horizonMinutes: 30, modelId: "m1" } }, until: T0 + 60_000 });
+    state.setInputs("experiment:e1", { cells: { [CELL]: { settings: { sensitivity: 1 } } } });
+    expect(state.inputsFor(CELL, T0)).toEqual({
+      forecast: { demand: 12, horizonMinutes: 30, modelId: "m1" },
+      settings: { sensitivity: 1 },
+    });
+    expect(state.inputsFor(CELL, T0 + 60_000)).toEqual({ settings: { sensitivity: 1 } });
+    state.setInputs("experiment:e1", undefined);
+    expect(state.inputsFor(CELL, T0)).toEqual({});
   });
 
   test("a cap the caller knows of binds the reading at once, before the next tick", () => {

@@ -54,9 +54,16 @@ export interface HistoryPoint {
   demand: number;
 }
 
+/** What one source (a forecast, an experiment) tells a zone's policy, until a time. */
+export interface SourceInputs {
+  zone?: PricingInputs;
+  cells?: Record<string, PricingInputs>;
+  until?: number;
+}
+
 export const MAX_DRIVERS = 200_000;
 /** Riders remembered per zone for "one rider counts once per cell per window" (least recently seen evicted). */
-export const MAX_RIDERS = 200_000;
+export const MAX_RIDERS = 50_000;
 /** Recent history kept per cell: a point at most every HISTORY_SPACING_MS (or on a change), HISTORY_POINTS of them. */
 export const HISTORY_SPACING_MS = 5_000;
 export const HISTORY_POINTS = 120;
@@ -83,8 +90,8 @@ export class ZoneState {
   /** Operators' emergency caps on single cells (on top of `emergencyCap`, which covers the whole zone). */
   cellCaps = new Map<string, number>();
 
-  /** Inputs beyond the balance (forecasts, experiment variants), per cell and for the whole zone ("*"). */
-  #inputs = new Map<string, PricingInputs>();
+  /** Inputs beyond the balance, by source ("forecast", "experiment:<id>"), each for the whole zone or some cells. */
+  #sources = new Map<string, SourceInputs>();
 
   constructor(
     public ownCells: ReadonlySet<string>,
@@ -95,19 +102,27 @@ export class ZoneState {
   ) {}
 
   /**
-   * Sets what the policy may know beyond a cell's balance, for one own cell or for the whole
-   * zone ("*"); `undefined` clears it. Cell inputs override the zone's field by field.
+   * Sets what a source tells the policy beyond cells' balances — a forecast, an experiment's
+   * variants — for the whole zone and/or some of its cells, until a time; `undefined` clears the
+   * source. Sources are merged field by field, cell inputs over zone inputs.
    */
-  setInputs(cell: string, inputs: PricingInputs | undefined): void {
-    if (cell !== "*" && !this.ownCells.has(cell)) return;
-    if (inputs === undefined) this.#inputs.delete(cell);
-    else this.#inputs.set(cell, inputs);
+  setInputs(source: string, inputs: SourceInputs | undefined): void {
+    if (inputs === undefined) this.#sources.delete(source);
+    else this.#sources.set(source, inputs);
   }
 
-  #inputsFor(cell: string): PricingInputs {
-    const zone = this.#inputs.get("*");
-    const own = this.#inputs.get(cell);
-    return zone && own ? { ...zone, ...own } : (own ?? zone ?? {});
+  /** What the policy knows of a cell beyond its balance, from every live source. */
+  inputsFor(cell: string, now: number): PricingInputs {
+    let merged: PricingInputs = {};
+    for (const [source, s] of this.#sources) {
+      if (s.until !== undefined && s.until <= now) {
+        this.#sources.delete(source);
+        continue;
+      }
+      const own = s.cells?.[cell];
+      if (s.zone || own) merged = { ...merged, ...s.zone, ...own };
+    }
+    return merged;
   }
 
   /**
@@ -272,7 +287,7 @@ export class ZoneState {
         cell,
         now,
         share: Math.min(1, since / this.settings.updateIntervalMs),
-        inputs: this.#inputsFor(cell),
+        inputs: this.inputsFor(cell, now),
         own,
         rings: ringBalances,
         previousSmoothed: state.smoothed,
