@@ -27,24 +27,38 @@ export interface Degraded {
 /** Each cell's last reading here, good until `MAX_STALE_MS` after the zone computed it; 20,000 cells is a large city's. */
 const lastKnown = new ExpiringMap<string, CellReading>({ maxEntries: 20_000 });
 
-function remember(reading: CellReading): void {
+/**
+ * Readings fetched within the last tick, by cell: a reading is what the zone computed at its
+ * last tick, so asking again within one tick gets the same answer. 20,000 cells at most, each
+ * for `updateIntervalMs` after it was fetched.
+ */
+const recent = new ExpiringMap<string, CellReading>({ maxEntries: 20_000 });
+
+function remember(reading: CellReading, fresh?: { forMs: number }): void {
   lastKnown.set(reading.cell, reading, reading.computedAt + MAX_STALE_MS - Date.now());
+  if (fresh) recent.set(reading.cell, reading, fresh.forMs);
 }
 
+/**
+ * A cell's reading for `GET /v1/surge`: from this isolate's copy when it is less than one tick
+ * old (`tickMs`), else from the zone. An operator's cap this isolate knows of binds at once
+ * either way (the zone applies it, and so does the copy).
+ */
 export async function readCell(
   c: Context<AppEnv>,
-  market: MarketRef & { cap: number },
+  market: MarketRef & { cap: number; tickMs: number },
   zone: string,
   cell: string,
 ): Promise<{ reading: CellReading; degraded: Degraded | null }> {
   const key = zoneName(market.id, zone);
-  // An operator's cap this isolate knows of binds at once; the zone applies it (and its own).
   const cap = overrideCap(await systemSnapshot(c.env), market.id, cell);
+  const copy = recent.get(cell);
+  if (copy) return { reading: capReading(copy, effectiveCap({ cap: market.cap }, cap)), degraded: null };
   try {
     const reading = await guarded(c.env, c.executionCtx, "zones", key, () =>
       zoneStub(c.env, market.id, zone).reading({ id: market.id, version: market.version }, zone, cell, cap),
     );
-    remember(reading);
+    remember(reading, { forMs: market.tickMs });
     return { reading, degraded: null };
   } catch (err) {
     return fallback(c, market, cell, err);

@@ -31,7 +31,7 @@ surge.openapi(
     const m = where.market;
     const { reading: r, degraded } = await readCell(
       c,
-      { id: m.id, version: m.version, cap: m.surge.cap },
+      { id: m.id, version: m.version, cap: m.surge.cap, tickMs: m.surge.updateIntervalMs },
       where.zone,
       where.cell,
     );
