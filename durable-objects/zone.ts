@@ -195,7 +195,9 @@ export class Zone extends HistoryProducer {
     const state = await this.#ready(market, zone);
     const now = Date.now();
     const reading = state.reading(pricing.cell, now, pricing.emergencyCap);
-    const priced = priceQuote(pricing, reading.shownTenths);
+    // The experiment arm: the one that priced the reading, else (a cell at rest) the one in force now.
+    const experiment = reading.explanation.experiment ?? state.inputsFor(pricing.cell, now).experiment;
+    const priced = priceQuote(pricing, reading.shownTenths, experiment);
     this.#quoteRecords.push(priced.record);
     if (this.#quoteRecords.length === 1) setTimeout(() => this.#keepQuotes(), QUOTE_RECORDS_MS);
     return { reading, priced };
@@ -350,7 +352,12 @@ export class Zone extends HistoryProducer {
     for (const [cell, c] of state.cells) {
       if (c.computedAt !== now) continue;
       const r = state.reading(cell, now);
-      this.#minutes.observe(cell, now, { supply: r.supply, demand: r.demand, multiplier: r.shownTenths / 10 });
+      this.#minutes.observe(cell, now, {
+        supply: r.supply,
+        demand: r.demand,
+        multiplier: r.shownTenths / 10,
+        experiment: r.explanation.experiment,
+      });
     }
     const minutes = this.#minutes.take(now, !active);
     const config = this.#config;

@@ -1,4 +1,5 @@
 import type { BackoffPolicy } from "../kit/backoff";
+import type { ExperimentLabel, ExperimentStory } from "../pricing/policy";
 
 /**
  * What the edge and the Durable Objects tell history: the messages on the history queue, read
@@ -53,6 +54,8 @@ export interface SurgeMinute {
   demand: number;
   multiplier: number;
   peakMultiplier: number;
+  /** The experiment arm the cell was in at the minute's end (with shadow variants' multipliers). */
+  experiment?: ExperimentStory;
 }
 
 export interface QuoteRecord {
@@ -67,12 +70,19 @@ export interface QuoteRecord {
   totalAtOne: number;
   issuedAt: number;
   expiresAt: number;
+  /** The experiment arm that priced the quote; in shadow mode, what each variant would have charged. */
+  experiment?: QuoteExperiment;
+}
+
+export interface QuoteExperiment extends ExperimentLabel {
+  shadow?: Record<string, { multiplierTenths: number; total: number }>;
 }
 
 export interface FailureEvent {
   id: string;
   at: number;
-  kind: "mode" | "dependency" | "override";
+  /** `experiment`: a guardrail stopped an experiment. */
+  kind: "mode" | "dependency" | "override" | "experiment";
   subject: string;
   status: string;
   detail: Record<string, unknown>;

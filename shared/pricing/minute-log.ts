@@ -1,4 +1,5 @@
 import type { SurgeMinute } from "../contracts/history";
+import type { ExperimentStory } from "./policy";
 
 const MINUTE = 60_000;
 
@@ -11,7 +12,12 @@ export class MinuteLog {
   readonly #open = new Map<string, SurgeMinute>();
   #finished: SurgeMinute[] = [];
 
-  observe(cell: string, now: number, reading: { supply: number; demand: number; multiplier: number }): void {
+  /** A tick's reading of a cell; `experiment`, when the cell is in one, is kept as of the minute's last tick. */
+  observe(
+    cell: string,
+    now: number,
+    reading: { supply: number; demand: number; multiplier: number; experiment?: ExperimentStory },
+  ): void {
     const minute = Math.floor(now / MINUTE) * MINUTE;
     const row = this.#open.get(cell);
     if (row && row.minute === minute) {
@@ -19,10 +25,12 @@ export class MinuteLog {
       row.demand = reading.demand;
       row.multiplier = reading.multiplier;
       row.peakMultiplier = Math.max(row.peakMultiplier, reading.multiplier);
+      if (reading.experiment) row.experiment = reading.experiment;
       return;
     }
     if (row) this.#finished.push(row);
-    this.#open.set(cell, { cell, minute, ...reading, peakMultiplier: reading.multiplier });
+    const { experiment, ...balance } = reading;
+    this.#open.set(cell, { cell, minute, ...balance, peakMultiplier: reading.multiplier, ...(experiment && { experiment }) });
   }
 
   /** Rows of minutes that ended before `now` (all rows when `all`), removed from the log. */

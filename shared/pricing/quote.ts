@@ -1,6 +1,7 @@
-import type { QuoteRecord } from "../contracts/history";
+import type { QuoteExperiment, QuoteRecord } from "../contracts/history";
 import { computeFare, type FareBreakdown, type FareSchedule } from "./fare";
 import { formatMoney } from "./money";
+import type { ExperimentStory } from "./policy";
 import { effectiveCap, underCap } from "./surge";
 
 /**
@@ -33,12 +34,15 @@ export interface PricedQuote {
 }
 
 /**
+ * `experiment` is the arm of the reading that priced it (its story's `experiment`): the record
+ * keeps it, and in shadow mode what each variant would have charged, under the same caps.
  * @example
  * priceQuote(pricing, 24) // 2.4× shown → fare at 2.4×, record with multiplierTenths 24 and totalAtOne
  * priceQuote({ ...pricing, emergencyCap: 1.5 }, 24) // charged at 1.5×, capped: true
  */
-export function priceQuote(p: QuotePricing, readingTenths: number): PricedQuote {
-  const tenths = underCap(readingTenths, effectiveCap({ cap: p.market.cap }, p.emergencyCap));
+export function priceQuote(p: QuotePricing, readingTenths: number, experiment?: ExperimentStory): PricedQuote {
+  const cap = effectiveCap({ cap: p.market.cap }, p.emergencyCap);
+  const tenths = underCap(readingTenths, cap);
   const fare = computeFare(p.product, p.trip, tenths);
   const totalAtOne = tenths === 10 ? fare.total : computeFare(p.product, p.trip, 10).total;
   return {
@@ -57,8 +61,21 @@ export function priceQuote(p: QuotePricing, readingTenths: number): PricedQuote 
       totalAtOne,
       issuedAt: p.issuedAt,
       expiresAt: p.expiresAt,
+      ...(experiment && { experiment: quoteExperiment(p, experiment, cap) }),
     },
   };
+}
+
+/** An experiment's part of a quote's record: its label, and each shadow variant's multiplier and total under `cap`. */
+function quoteExperiment(p: QuotePricing, story: ExperimentStory, cap: number): QuoteExperiment {
+  const { shadow, ...label } = story;
+  if (!shadow) return label;
+  const priced: NonNullable<QuoteExperiment["shadow"]> = {};
+  for (const [variant, multiplier] of Object.entries(shadow)) {
+    const tenths = underCap(Math.round(multiplier * 10), cap);
+    priced[variant] = { multiplierTenths: tenths, total: computeFare(p.product, p.trip, tenths).total };
+  }
+  return { ...label, shadow: priced };
 }
 
 /** What a quote's token holds (short names: the token travels with every booking). */

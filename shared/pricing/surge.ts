@@ -1,4 +1,5 @@
 import type { SurgeSettings } from "./market";
+import type { ExperimentStory } from "./policy";
 
 /**
  * The surge curve: how a cell's balance of supply and demand becomes the multiplier a rider
@@ -53,6 +54,8 @@ export interface SurgeExplanation {
   stepLimited: boolean;
   thinData: boolean;
   shown: number;
+  /** The experiment arm that priced (or watched) the cell, when it is in one. */
+  experiment?: ExperimentStory;
 }
 
 export interface CellUpdate {

@@ -1,6 +1,6 @@
 import { MinHeap } from "../kit/min-heap";
 import type { SurgeSettings } from "./market";
-import { type PricingInputs, type PricingPolicy, surgeCurve } from "./policy";
+import { type PricingInputs, type PricingPolicy, surgeCurve, withExperiments } from "./policy";
 import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, underCap } from "./surge";
 import type { EmergencyCap } from "./zone-config";
 import { neighbourRings } from "./zoning";
@@ -97,8 +97,8 @@ export class ZoneState {
     public ownCells: ReadonlySet<string>,
     public settings: SurgeSettings,
     public emergencyCap?: number,
-    /** How a cell's balance becomes its multiplier: the surge curve unless a caller plugs in another. */
-    readonly policy: PricingPolicy = surgeCurve,
+    /** How a cell's balance becomes its multiplier: the surge curve (telling experiments' arms) unless a caller plugs in another. */
+    readonly policy: PricingPolicy = withExperiments(surgeCurve),
   ) {}
 
   /**
