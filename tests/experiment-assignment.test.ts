@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { cellToChildren, cellToParent, latLngToCell } from "h3-js";
-import { ExperimentInputSchema } from "../shared/contracts/experiments";
 import {
   assign,
   inBurnIn,
@@ -14,6 +13,7 @@ import {
   windowAt,
   zoneInputs,
 } from "../shared/experiments/assignment";
+import { storedExperiment } from "./support/experiment";
 
 /**
  * Assignment of a switchback: every (unit, window) draws its variant from a keyed hash, so the
@@ -26,31 +26,7 @@ const T0 = Date.UTC(2026, 11, 1, 18);
 const TIMES_SQUARE = latLngToCell(40.758, -73.9855, 8);
 
 function experiment(patch: Partial<StoredExperiment> = {}): StoredExperiment {
-  const input = ExperimentInputSchema.parse({
-    market: "nyc",
-    name: "gentler curve",
-    design: "switchback",
-    windowMinutes: 30,
-    burnInMinutes: 5,
-    unitResolution: 6,
-    variants: [
-      { id: "control", weight: 1 },
-      { id: "gentle", weight: 1, surge: { sensitivity: 0.3 } },
-    ],
-    mode: "live",
-    from: new Date(T0).toISOString(),
-    to: new Date(T0 + 7 * 86_400_000).toISOString(),
-  });
-  return {
-    ...input,
-    id: "gentle-curve",
-    salt: "9f2c1e",
-    createdAt: new Date(T0).toISOString(),
-    updatedAt: new Date(T0).toISOString(),
-    stoppedAt: null,
-    stopReason: null,
-    ...patch,
-  };
+  return storedExperiment({}, patch);
 }
 
 /** Units of Manhattan and around: the resolution-6 cells near Times Square. */

@@ -1,12 +1,13 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
 import { cellToChildren, cellToParent, latLngToCell } from "h3-js";
-import { ExperimentInputSchema, VariantSettingsSchema } from "../shared/contracts/experiments";
+import { VariantSettingsSchema } from "../shared/contracts/experiments";
 import { labelAt, type StoredExperiment, zoneInputs } from "../shared/experiments/assignment";
 import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
 import { priceQuote, type QuotePricing } from "../shared/pricing/quote";
 import { effectiveCap } from "../shared/pricing/surge";
 import { ZoneState } from "../shared/pricing/zone-state";
+import { storedExperiment } from "./support/experiment";
 
 /**
  * An experiment's variants reach pricing through the seam. Live, the variant drawn for a cell's
@@ -21,19 +22,12 @@ const CELL = latLngToCell(40.758, -73.9855, 8);
 const OWN = cellToChildren(cellToParent(CELL, 6), 8);
 
 function experiment(variants: unknown[], mode: "live" | "shadow", salt = "s1"): StoredExperiment {
-  const input = ExperimentInputSchema.parse({
-    market: "nyc",
-    name: "curve test",
-    design: "switchback",
-    windowMinutes: 10,
-    burnInMinutes: 2,
-    unitResolution: 8,
-    variants,
-    mode,
-    from: new Date(T0).toISOString(),
-    to: new Date(T0 + 86_400_000).toISOString(),
-  });
-  return { ...input, id: "curve", salt, createdAt: "", updatedAt: "", stoppedAt: null, stopReason: null };
+  const from = new Date(T0).toISOString();
+  const to = new Date(T0 + 86_400_000).toISOString();
+  return storedExperiment(
+    { windowMinutes: 10, burnInMinutes: 2, unitResolution: 8, variants, mode, from, to },
+    { id: "curve", salt },
+  );
 }
 
 /** A crowd in the cell, ticked every 200 ms for `seconds`; the readings of every tick. */
