@@ -1,3 +1,4 @@
+import { REBUILD_ROLLUPS } from "../db/rollups";
 import { demandEvents } from "../harness/fixtures";
 import { psql } from "../scripts/postgres";
 import { type Cell, MARKET_ID, putBenchMarket, startBenchPlatform } from "./platform";
@@ -9,7 +10,8 @@ import { p50p99, sleep } from "./stats";
  *  - writes: events accepted at the edge until they are rows in Postgres — zone outbox, history
  *    queue, the analytics consumer's batched idempotent inserts — in rows per second;
  *  - reads: a month of one market's per-minute surge (generated in SQL, half the cells active in
- *    any minute) and quotes, then the month's daily and hourly KPIs through the API.
+ *    any minute) and quotes, with their rollups, then the month's daily and hourly KPIs through
+ *    the API.
  */
 export interface AnalyticsResult {
   events: number;
@@ -67,6 +69,8 @@ export async function measureAnalytics(options: { events: number; days: number; 
               case when i % 3 = 0 then t + interval '1 minute' end
        from generate_series(1, ${options.days * 10_000}) as i, lateral (select '${start.toISOString()}'::timestamptz + (i * interval '1 second' * ${(options.days * 86_400) / (options.days * 10_000)})) as x(t)`,
     );
+    // Generated around the history writer: its rollups are summed from the raw rows once.
+    psql(db.target, db.name, REBUILD_ROLLUPS);
     psql(db.target, db.name, "analyze");
     const monthRows = {
       surgeMinutes: Number(psql(db.target, db.name, "select count(*) from surge_minutes")),

@@ -1,8 +1,8 @@
-import { sql } from "drizzle-orm";
+import { type SQL, sql } from "drizzle-orm";
 import type { AuditEntry, HistoryMessage, RequestCount } from "../shared/contracts/history";
 import { atEpochMs, BulkRows } from "./bulk";
 import type { PoolDatabase } from "./client";
-import { addQuoteChanges, type Executor, lockMarketDays, recomputeSurge, TouchedHours } from "./rollups";
+import { addQuoteChanges, lockMarketDays, recomputeSurge, TouchedHours } from "./rollups";
 import type { auditLog } from "./schema";
 import { storableJson, storableText } from "./text";
 
@@ -15,24 +15,26 @@ export interface WriteCounts {
 }
 
 /**
- * Writes a batch of history messages in one transaction, one statement per table whatever the
- * batch's size (rows travel as arrays, see `bulk.ts`), and keeps the rollups KPIs read in the
- * same transaction (`rollups.ts`). Every write is idempotent — events and quotes are inserted
- * once by their ids, minutes are upserted (peaks only rise), verifications are remembered until
- * their quote exists, rollups count each change once — so a redelivered batch changes nothing.
+ * Writes a batch of history messages atomically, one statement per table whatever the batch's
+ * size (rows travel as arrays, see `bulk.ts`), and keeps the rollups KPIs read in the same
+ * transaction (`rollups.ts`). Every write is idempotent — events and quotes are inserted once by
+ * their ids, minutes are upserted (peaks only rise), verifications are remembered until their
+ * quote exists, rollups count each change once — so a redelivered batch changes nothing.
  *
- * Events are first inserted plainly: checking each row for a conflict (`ON CONFLICT DO NOTHING`)
- * costs Postgres about as much again as the insert, and almost every batch is new. When some
- * event of the batch is stored already (a redelivery), that transaction fails on the key and the
- * batch is written again, skipping what is there.
+ * Round trips are what a writer waits for, so a batch that needs one statement (events only, the
+ * common case) is that statement alone, atomic by itself; others are one transaction. Events are
+ * first inserted plainly: checking each row for a conflict (`ON CONFLICT DO NOTHING`) costs
+ * Postgres about as much again as the insert, and almost every batch is new. When some event of
+ * the batch is stored already (a redelivery), the write fails on the key, changes nothing, and
+ * the batch is written again skipping what is there.
  */
 export async function writeHistory(db: PoolDatabase, messages: readonly HistoryMessage[]): Promise<WriteCounts> {
   const rows = toRows(messages);
   try {
-    await db.transaction((tx) => writeRows(tx, rows, "new"));
+    await run(db, statements(rows, "new"));
   } catch (err) {
     if (!isStoredEvent(err)) throw err;
-    await db.transaction((tx) => writeRows(tx, rows, "redelivered"));
+    await run(db, statements(rows, "redelivered"));
   }
   return {
     events: rows.events.length,
@@ -43,25 +45,37 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
   };
 }
 
+async function run(db: PoolDatabase, list: readonly SQL[]): Promise<void> {
+  const [only] = list;
+  if (list.length === 1 && only) await db.execute(only);
+  else if (list.length > 1)
+    await db.transaction(async (tx) => {
+      for (const statement of list) await tx.execute(statement);
+    });
+}
+
 type Rows = ReturnType<typeof toRows>;
 
-async function writeRows(tx: Executor, rows: Rows, events: "new" | "redelivered"): Promise<void> {
+/** The batch's statements, in the order they must run (rollup locks before the rows they cover). */
+function statements(rows: Rows, events: "new" | "redelivered"): SQL[] {
   const { minutes, touched, quotes, verifications, failures, audits, requests } = rows;
+  const out: SQL[] = [];
   if (rows.events.length > 0)
-    await tx.execute(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
+    out.push(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
       select kind, source, event_id, market_id, zone, cell, ${atEpochMs("at_ms")}, actor_id, status from ${rows.events.from()}
       ${events === "redelivered" ? sql`on conflict do nothing` : sql``}`);
-  if (minutes.length > 0) {
-    // The rollup lock first: the minutes and the sums over them change together.
-    await lockMarketDays(tx, touched);
-    await tx.execute(sql`insert into surge_minutes (market_id, cell, minute, zone, supply, demand, multiplier, peak_multiplier)
-      select market_id, cell, ${atEpochMs("minute_ms")}, zone, supply, demand, multiplier, peak_multiplier from ${minutes.from()}
-      on conflict (market_id, minute, cell) do update set supply = excluded.supply, demand = excluded.demand,
-        multiplier = excluded.multiplier, peak_multiplier = greatest(surge_minutes.peak_multiplier, excluded.peak_multiplier)`);
-    await recomputeSurge(tx, touched);
-  }
+  if (minutes.length > 0)
+    out.push(
+      // The rollup lock first: the minutes and the sums over them change together.
+      lockMarketDays(touched),
+      sql`insert into surge_minutes (market_id, cell, minute, zone, supply, demand, multiplier, peak_multiplier)
+        select market_id, cell, ${atEpochMs("minute_ms")}, zone, supply, demand, multiplier, peak_multiplier from ${minutes.from()}
+        on conflict (market_id, minute, cell) do update set supply = excluded.supply, demand = excluded.demand,
+          multiplier = excluded.multiplier, peak_multiplier = greatest(surge_minutes.peak_multiplier, excluded.peak_multiplier)`,
+      ...recomputeSurge(touched),
+    );
   if (quotes.length > 0)
-    await tx.execute(
+    out.push(
       addQuoteChanges(sql`insert into quotes (quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total,
           total_at_one, issued_at, expires_at)
         select quote_id, market_id, product, cell, zone, currency, multiplier_tenths, total, total_at_one,
@@ -71,36 +85,36 @@ async function writeRows(tx: Executor, rows: Rows, events: "new" | "redelivered"
           0::bigint as revenue_at_one`),
     );
   if (verifications.length > 0)
-    await tx.execute(sql`insert into pending_verifications (quote_id, verified_at)
+    out.push(sql`insert into pending_verifications (quote_id, verified_at)
       select quote_id, ${atEpochMs("at_ms")} from ${verifications.from()}
       on conflict (quote_id) do update set verified_at = least(pending_verifications.verified_at, excluded.verified_at)`);
-  if (verifications.length > 0 || quotes.length > 0) {
-    // A verification may arrive before its quote: it waits in pending_verifications. A quote
-    // counts as verified (with its revenue) when verified_at leaves null; later, only the
-    // earliest time is kept.
-    await tx.execute(
+  if (verifications.length > 0 || quotes.length > 0)
+    out.push(
+      // A verification may arrive before its quote: it waits in pending_verifications. A quote
+      // counts as verified (with its revenue) when verified_at leaves null; later, only the
+      // earliest time is kept.
       addQuoteChanges(sql`update quotes q set verified_at = p.verified_at from pending_verifications p
         where q.quote_id = p.quote_id and q.verified_at is null
         returning q.market_id, q.cell, q.zone, q.issued_at as at, 0 as quotes, 1 as verified,
           q.total as revenue_at_surge, q.total_at_one as revenue_at_one`),
+      sql`update quotes q set verified_at = p.verified_at from pending_verifications p
+        where q.quote_id = p.quote_id and p.verified_at < q.verified_at`,
+      sql`delete from pending_verifications p using quotes q where q.quote_id = p.quote_id`,
     );
-    await tx.execute(sql`update quotes q set verified_at = p.verified_at from pending_verifications p
-      where q.quote_id = p.quote_id and p.verified_at < q.verified_at`);
-    await tx.execute(sql`delete from pending_verifications p using quotes q where q.quote_id = p.quote_id`);
-  }
   if (failures.length > 0)
-    await tx.execute(sql`insert into failure_events (id, at, kind, subject, status, detail)
+    out.push(sql`insert into failure_events (id, at, kind, subject, status, detail)
       select id, ${atEpochMs("at_ms")}, kind, subject, status, detail::jsonb from ${failures.from()}
       on conflict do nothing`);
   if (audits.length > 0)
-    await tx.execute(sql`insert into audit_log (id, at, actor, roles, action, target, market_id, request_id, detail)
+    out.push(sql`insert into audit_log (id, at, actor, roles, action, target, market_id, request_id, detail)
       select id, ${atEpochMs("at_ms")}, actor, roles::jsonb, action, target, market_id, request_id, detail::jsonb
       from ${audits.from()}
       on conflict do nothing`);
   if (requests.length > 0)
-    await tx.execute(sql`insert into request_minutes (minute, route, mode, outcome, bucket_ms, count)
+    out.push(sql`insert into request_minutes (minute, route, mode, outcome, bucket_ms, count)
       select ${atEpochMs("minute_ms")}, route, mode, outcome, bucket_ms, count from ${requests.from()}
       on conflict (minute, route, mode, outcome, bucket_ms) do update set count = request_minutes.count + excluded.count`);
+  return out;
 }
 
 /** Postgres' refusal of an event whose key is stored already (drizzle wraps the driver's error). */

@@ -26,11 +26,6 @@ import { BulkRows } from "./bulk";
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** What a statement in a transaction needs: drizzle's `tx.execute`. */
-export interface Executor {
-  execute(query: SQL): PromiseLike<unknown>;
-}
-
 /** The cell-hours, market-hours and market-days (UTC) some minutes fall in. */
 export class TouchedHours {
   readonly #cells = new Map<string, { market_id: string; cell: string; hour_ms: number }>();
@@ -80,15 +75,15 @@ function rowsOf<C extends string>(
  * Waits for, then holds until commit, the rollup lock of each market-day: whoever recomputes a
  * market's surge rollups for a day holds it. Take it before writing the minutes.
  */
-export async function lockMarketDays(tx: Executor, touched: TouchedHours): Promise<void> {
+export function lockMarketDays(touched: TouchedHours): SQL {
   const names = touched.dayLocks();
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(name, 0))
-    from (select name from unnest(${sql.param(names)}::text[]) with ordinality as l(name, n) order by n) ordered`);
+  return sql`select pg_advisory_xact_lock(hashtextextended(name, 0))
+    from (select name from unnest(${sql.param(names)}::text[]) with ordinality as l(name, n) order by n) ordered`;
 }
 
-/** Sums again the surge columns of every cell-hour, market-hour and market-day the minutes touched. */
-export async function recomputeSurge(tx: Executor, touched: TouchedHours): Promise<void> {
-  await tx.execute(sql`insert into cell_hours (market_id, cell, hour, zone, cell_minutes, multiplier_sum, supply_sum,
+/** Sums again the surge columns of every cell-hour, market-hour and market-day the minutes touched, in that order. */
+export function recomputeSurge(touched: TouchedHours): SQL[] {
+  const cells = sql`insert into cell_hours (market_id, cell, hour, zone, cell_minutes, multiplier_sum, supply_sum,
       demand_sum, peak_multiplier)
     select m.market_id, m.cell, k.hour, m.zone, count(*), sum(m.multiplier::float8), sum(m.supply::float8),
       sum(m.demand::float8), max(m.peak_multiplier)
@@ -97,23 +92,24 @@ export async function recomputeSurge(tx: Executor, touched: TouchedHours): Promi
       and m.minute >= k.hour and m.minute < k.hour + interval '1 hour'
     group by m.market_id, m.cell, k.hour, m.zone
     order by 1, 2, 3, 4
-    on conflict (market_id, cell, hour, zone) do update set ${surgeFromExcluded}`);
-  await tx.execute(sql`insert into market_hours (market_id, hour, cell_minutes, multiplier_sum, supply_sum, demand_sum,
+    on conflict (market_id, cell, hour, zone) do update set ${surgeFromExcluded}`;
+  const hours = sql`insert into market_hours (market_id, hour, cell_minutes, multiplier_sum, supply_sum, demand_sum,
       peak_multiplier)
     select c.market_id, c.hour, ${surgeSums("c")}
     from (select market_id, to_timestamp(hour_ms / 1000) as hour from ${touched.hours().from("k")}) k
     join cell_hours c on c.market_id = k.market_id and c.hour = k.hour
     group by 1, 2
     order by 1, 2
-    on conflict (market_id, hour) do update set ${surgeFromExcluded}`);
-  await tx.execute(sql`insert into market_days (market_id, day, cell_minutes, multiplier_sum, supply_sum, demand_sum,
+    on conflict (market_id, hour) do update set ${surgeFromExcluded}`;
+  const days = sql`insert into market_days (market_id, day, cell_minutes, multiplier_sum, supply_sum, demand_sum,
       peak_multiplier)
     select k.market_id, k.day, ${surgeSums("h")}
     from (select market_id, to_timestamp(day_ms / 1000) as day from ${touched.days().from("k")}) k
     join market_hours h on h.market_id = k.market_id and h.hour >= k.day and h.hour < k.day + interval '1 day'
     group by 1, 2
     order by 1, 2
-    on conflict (market_id, day) do update set ${surgeFromExcluded}`);
+    on conflict (market_id, day) do update set ${surgeFromExcluded}`;
+  return [cells, hours, days];
 }
 
 const surgeSums = (t: string) =>
@@ -163,3 +159,32 @@ export function addQuoteChanges(changed: SQL): SQL {
     )
     select count(*) as changed from changed`;
 }
+
+/**
+ * Every rollup summed again from the raw rows, as one script (psql): to repair rollups, or to
+ * build them for history loaded around the writer (the KPI benchmark generates a month in SQL).
+ * Migration 0004 backfilled them with the same statements.
+ */
+export const REBUILD_ROLLUPS = `
+truncate cell_hours, market_hours, market_days;
+insert into cell_hours (market_id, cell, hour, zone, cell_minutes, multiplier_sum, supply_sum, demand_sum, peak_multiplier)
+select market_id, cell, date_trunc('hour', minute, 'UTC'), zone, count(*), sum(multiplier::float8), sum(supply::float8),
+  sum(demand::float8), max(peak_multiplier)
+from surge_minutes group by 1, 2, 3, 4;
+insert into cell_hours (market_id, cell, hour, zone, quotes, verified, revenue_at_surge, revenue_at_one)
+select market_id, cell, date_trunc('hour', issued_at, 'UTC'), zone, count(*), count(verified_at),
+  coalesce(sum(total) filter (where verified_at is not null), 0), coalesce(sum(total_at_one) filter (where verified_at is not null), 0)
+from quotes group by 1, 2, 3, 4
+on conflict (market_id, cell, hour, zone) do update set quotes = excluded.quotes, verified = excluded.verified,
+  revenue_at_surge = excluded.revenue_at_surge, revenue_at_one = excluded.revenue_at_one;
+insert into market_hours (market_id, hour, cell_minutes, multiplier_sum, supply_sum, demand_sum, peak_multiplier, quotes, verified,
+  revenue_at_surge, revenue_at_one)
+select market_id, hour, sum(cell_minutes), sum(multiplier_sum), sum(supply_sum), sum(demand_sum), max(peak_multiplier),
+  sum(quotes), sum(verified), sum(revenue_at_surge), sum(revenue_at_one)
+from cell_hours group by 1, 2;
+insert into market_days (market_id, day, cell_minutes, multiplier_sum, supply_sum, demand_sum, peak_multiplier, quotes, verified,
+  revenue_at_surge, revenue_at_one)
+select market_id, date_trunc('day', hour, 'UTC'), sum(cell_minutes), sum(multiplier_sum), sum(supply_sum), sum(demand_sum),
+  max(peak_multiplier), sum(quotes), sum(verified), sum(revenue_at_surge), sum(revenue_at_one)
+from market_hours group by 1, 2;
+`;

@@ -110,7 +110,7 @@ async function write(db: PoolDatabase, received: Received[]) {
 }
 
 export default {
-  async queue(batch: MessageBatch<unknown>, env: HistoryEnv): Promise<void> {
+  async queue(batch: MessageBatch<unknown>, env: HistoryEnv, ctx: ExecutionContext): Promise<void> {
     const received = batch.messages.map(receive);
     if (batch.queue === DEAD_LETTER_QUEUE) {
       const orphans = received.filter((r) => !r.envelope || r.envelope.origin.name === "");
@@ -158,14 +158,16 @@ export default {
       }
       await park(env, parked);
       for (const r of [...done, ...parked.map((p) => p.received)]) r.message.ack();
-      await confirm(env, [...done, ...parked.map((p) => p.received)]);
+      // Confirmed after the commit, off the batch's path: the queue's next batch need not wait for the
+      // outboxes (one that misses it resends, and the write is idempotent).
+      ctx.waitUntil(confirm(env, [...done, ...parked.map((p) => p.received)]));
       env.METRICS?.writeDataPoint({
         blobs: ["written"],
         doubles: [done.length, parked.length, Date.now() - started],
         indexes: ["history"],
       });
     } finally {
-      await pool.end().catch(() => undefined);
+      ctx.waitUntil(pool.end().catch(() => undefined));
     }
   },
 
