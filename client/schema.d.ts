@@ -251,7 +251,12 @@ export interface paths {
              *       "displayHysteresis": 0.02,
              *       "neighbourRings": 1,
              *       "neighbourWeight": 0.5,
-             *       "updateIntervalMs": 200
+             *       "updateIntervalMs": 200,
+             *       "predictive": {
+             *         "mode": "off",
+             *         "horizonMinutes": 30,
+             *         "weight": 0.5
+             *       }
              *     }
              */
             surge?: {
@@ -291,6 +296,24 @@ export interface paths {
               neighbourWeight?: number;
               /** @default 200 */
               updateIntervalMs?: number;
+              /**
+               * @default {
+               *       "mode": "off",
+               *       "horizonMinutes": 30,
+               *       "weight": 0.5
+               *     }
+               */
+              predictive?: {
+                /**
+                 * @default off
+                 * @enum {string}
+                 */
+                mode?: "off" | "shadow" | "on";
+                /** @default 30 */
+                horizonMinutes?: number;
+                /** @default 0.5 */
+                weight?: number;
+              };
             };
             /**
              * @default {
@@ -835,6 +858,30 @@ export interface paths {
                 stepLimited: boolean;
                 thinData: boolean;
                 shown: number;
+                /** @description the forecast's part: present when the market's surge.predictive is on or shadow and the cell has a forecast */
+                forecast?: {
+                  /**
+                   * @description on: the forecast priced; shadow: it only says what it would have shown
+                   * @enum {string}
+                   */
+                  mode: "shadow" | "on";
+                  modelId: string;
+                  horizonMinutes: number;
+                  /** @description demand the forecast expects in the cell over the horizon */
+                  expected: number;
+                  /** @description that rate as the decaying demand a zone counts */
+                  expectedLevel: number;
+                  weight: number;
+                  /** @description live demand raised by weight × the gap to expectedLevel (never lowered) */
+                  demandUsed: number;
+                  reactiveTarget: number;
+                  predictiveTarget: number;
+                  /** @description the multiplier with the forecast (in shadow: what it would have been) */
+                  predictiveShown: number;
+                  predictiveSmoothed: number;
+                  /** @description the multiplier live demand alone gave */
+                  reactiveShown: number;
+                };
               };
               degraded: {
                 /** @enum {string} */
@@ -1081,6 +1128,30 @@ export interface paths {
                 stepLimited: boolean;
                 thinData: boolean;
                 shown: number;
+                /** @description the forecast's part: present when the market's surge.predictive is on or shadow and the cell has a forecast */
+                forecast?: {
+                  /**
+                   * @description on: the forecast priced; shadow: it only says what it would have shown
+                   * @enum {string}
+                   */
+                  mode: "shadow" | "on";
+                  modelId: string;
+                  horizonMinutes: number;
+                  /** @description demand the forecast expects in the cell over the horizon */
+                  expected: number;
+                  /** @description that rate as the decaying demand a zone counts */
+                  expectedLevel: number;
+                  weight: number;
+                  /** @description live demand raised by weight × the gap to expectedLevel (never lowered) */
+                  demandUsed: number;
+                  reactiveTarget: number;
+                  predictiveTarget: number;
+                  /** @description the multiplier with the forecast (in shadow: what it would have been) */
+                  predictiveShown: number;
+                  predictiveSmoothed: number;
+                  /** @description the multiplier live demand alone gave */
+                  reactiveShown: number;
+                };
               };
               degraded: {
                 /** @enum {string} */
@@ -1652,6 +1723,1010 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/history/import": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Import demand history (JSON rows or text/csv): idempotent per (cell, at)
+     * @description At most 10000 rows per request. CSV: a header naming cell,at,searches,requests,supply (any order), one row per line.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          "application/json": {
+            /** @description rows like ["cell","at","searches","requests","supply"] */
+            rows: unknown[];
+          };
+          "text/csv": string;
+        };
+      };
+      responses: {
+        /** @description Counts of what was stored */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description rows valid and stored (inserted, updated or unchanged) */
+              accepted: number;
+              inserted: number;
+              /** @description rows whose (cell, at) was known with other counts: replaced */
+              updated: number;
+              /** @description rows already stored exactly so: importing again changes nothing */
+              unchanged: number;
+              rejected: number;
+              rejections: {
+                index: number;
+                reason: string;
+              }[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        415: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/forecasts/train": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Fit and backtest every model now on the market's history; promote one only if it beats seasonal naive
+     * @description Reads the last `weeks` (default 8) of history, holds out the final two, and scores each model by WAPE at 15, 30 and 60 minutes in a rolling-origin backtest. A cron does this hourly.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          "application/json": {
+            weeks?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description The live model after training */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @description the live model after this training */
+              modelId: string;
+              kind: string;
+              trainedAt: string;
+              intervalMinutes: number;
+              backtest: {
+                horizons: {
+                  [key: string]: {
+                    wape: number;
+                    seasonalNaiveWape: number;
+                    dispersion: number;
+                  };
+                };
+              };
+              /** @description a model beat seasonal naive at every horizon and serves; false: seasonal naive serves */
+              promoted: boolean;
+              /** @description every model this training fitted, with its backtest */
+              models: {
+                modelId: string;
+                marketId: string;
+                version: number;
+                kind: string;
+                trainedAt: string;
+                intervalMinutes: number;
+                dataFrom: string;
+                dataTo: string;
+                /** @description the held-out weeks start here: the backtest's rolling origins */
+                heldOutFrom: string;
+                params: {
+                  [key: string]: number;
+                };
+                backtest: {
+                  /** @description by horizon in minutes: "15", "30", "60" */
+                  horizons: {
+                    [key: string]: {
+                      wape: number;
+                      seasonalNaiveWape: number;
+                      dispersion: number;
+                    };
+                  };
+                  meanWape: number;
+                  units: number;
+                };
+                beatsSeasonalNaive: boolean;
+                live: boolean;
+              }[];
+              /** @description zones the forecasts were pushed to */
+              zones: number;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Not enough history (at least 3 weeks) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/models": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Every model version of the market with its backtest, and which one is live */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Newest first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              live: string | null;
+              models: {
+                modelId: string;
+                marketId: string;
+                version: number;
+                kind: string;
+                trainedAt: string;
+                intervalMinutes: number;
+                dataFrom: string;
+                dataTo: string;
+                /** @description the held-out weeks start here: the backtest's rolling origins */
+                heldOutFrom: string;
+                params: {
+                  [key: string]: number;
+                };
+                backtest: {
+                  /** @description by horizon in minutes: "15", "30", "60" */
+                  horizons: {
+                    [key: string]: {
+                      wape: number;
+                      seasonalNaiveWape: number;
+                      dispersion: number;
+                    };
+                  };
+                  meanWape: number;
+                  units: number;
+                };
+                beatsSeasonalNaive: boolean;
+                live: boolean;
+              }[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/forecast": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The live model's forecast per cell (or for the market) over the next minutes, with an 80 % band */
+    get: {
+      parameters: {
+        query?: {
+          /** @description comma-separated H3 cells of the market (at most 100) */
+          cells?: string;
+          /** @description market: one series, the sum of every cell */
+          level?: "cell" | "market";
+          /** @description minutes ahead */
+          horizon?: number;
+        };
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Series */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              modelId: string | null;
+              generatedAt: string | null;
+              intervalMinutes: number;
+              series: {
+                cell: string;
+                points: {
+                  at: string;
+                  demand: number;
+                  low: number;
+                  high: number;
+                  supply?: number;
+                }[];
+              }[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/hotspots": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Cells ranked by expected shortage of drivers over the next 15–60 minutes (for driver apps) */
+    get: {
+      parameters: {
+        query?: {
+          /** @description minutes ahead */
+          horizon?: number;
+          limit?: number;
+        };
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Cells, most short first (only those short of drivers) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              modelId: string | null;
+              generatedAt: string | null;
+              horizonMinutes: number;
+              cells: {
+                cell: string;
+                lat: number;
+                lng: number;
+                /** @description demand expected in the cell over the horizon */
+                expectedDemand: number;
+                /** @description available drivers expected */
+                expectedSupply: number;
+                /** @description drivers short: expected demand (as the zone counts it) per target ratio, less supply */
+                shortage: number;
+              }[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/calendar/{entryId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One known happening */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+          entryId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The entry */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              entryId: string;
+              market: string;
+              name: string;
+              kind: string;
+              from: string;
+              to: string;
+              updatedAt: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    /** Register or replace a known happening (a concert, a match, a holiday) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+          entryId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            name: string;
+            /**
+             * @default other
+             * @enum {string}
+             */
+            kind?: "concert" | "match" | "conference" | "holiday" | "other";
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            lat?: number;
+            lng?: number;
+            radiusKm?: number;
+            cells?: string[];
+            expectedAttendance?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Replaced */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              entryId: string;
+              market: string;
+              name: string;
+              kind: string;
+              from: string;
+              to: string;
+              updatedAt: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              entryId: string;
+              market: string;
+              name: string;
+              kind: string;
+              from: string;
+              to: string;
+              updatedAt: string;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/calendar": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The market's known happenings, earliest first (from/to narrow them to those overlapping) */
+    get: {
+      parameters: {
+        query?: {
+          from?: string;
+          to?: string;
+        };
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Entries */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              entries: ({
+                entryId: string;
+                market: string;
+                name: string;
+                kind: string;
+                from: string;
+                to: string;
+                updatedAt: string;
+              } & {
+                [key: string]: unknown;
+              })[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;

@@ -1,5 +1,7 @@
+import { sql } from "drizzle-orm";
 import {
   bigint,
+  boolean,
   doublePrecision,
   index,
   integer,
@@ -10,6 +12,7 @@ import {
   smallint,
   text,
   timestamp,
+  uniqueIndex,
 } from "drizzle-orm/pg-core";
 
 /**
@@ -288,4 +291,86 @@ export const auditLog = pgTable(
     index("audit_log_market_at").on(t.marketId, t.at),
     index("audit_log_actor_at").on(t.actor, t.at),
   ],
+);
+
+/**
+ * Demand and supply per cell and interval as imported (a new market's backfill): what the
+ * forecasts learn from beside live events. `at` is the start of a minute or coarser interval;
+ * one row per (market, cell, at), so an import sent again changes nothing.
+ */
+export const demandIntervals = pgTable(
+  "demand_intervals",
+  {
+    marketId: text("market_id").notNull(),
+    cell: text().notNull(),
+    at: timestamp(tz).notNull(),
+    searches: integer().notNull(),
+    requests: integer().notNull(),
+    supply: real().notNull(),
+    importedAt: timestamp("imported_at", tz).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.at, t.cell] }), index("demand_intervals_at_brin").using("brin", t.at)],
+);
+
+/** Known happenings operators register (a concert, a match, a holiday): the forecasts use them. */
+export const calendarEntries = pgTable(
+  "calendar_entries",
+  {
+    marketId: text("market_id").notNull(),
+    entryId: text("entry_id").notNull(),
+    from: timestamp("from", tz).notNull(),
+    to: timestamp("to", tz).notNull(),
+    /** The entry as given (validated by `CalendarEntryInputSchema`). */
+    body: jsonb().notNull(),
+    updatedAt: timestamp("updated_at", tz).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.entryId] }), index("calendar_entries_market_to").on(t.marketId, t.to)],
+);
+
+/**
+ * The model registry: every model each training fitted, with its parameters and its backtest per
+ * horizon (and seasonal naive's beside it); `live` marks the one that serves the market (at most
+ * one per market: promoted, or seasonal naive when nothing beat it).
+ */
+export const forecastModels = pgTable(
+  "forecast_models",
+  {
+    modelId: text("model_id").primaryKey(),
+    marketId: text("market_id").notNull(),
+    /** The training run, per market: 1, 2, … */
+    version: integer().notNull(),
+    kind: text().notNull(),
+    trainedAt: timestamp("trained_at", tz).notNull(),
+    intervalMinutes: smallint("interval_minutes").notNull(),
+    dataFrom: timestamp("data_from", tz).notNull(),
+    dataTo: timestamp("data_to", tz).notNull(),
+    heldOutFrom: timestamp("held_out_from", tz).notNull(),
+    params: jsonb().notNull(),
+    /** {horizons: {"15": {wape, seasonalNaiveWape, dispersion}, …}, meanWape, units} */
+    backtest: jsonb().notNull(),
+    /** Beat seasonal naive at every horizon on the held-out weeks. */
+    beatsSeasonalNaive: boolean("beats_seasonal_naive").notNull(),
+    live: boolean().notNull().default(false),
+  },
+  (t) => [
+    index("forecast_models_market_trained").on(t.marketId, t.trainedAt),
+    uniqueIndex("forecast_models_one_live").on(t.marketId).where(sql`live`),
+  ],
+);
+
+/** The live model's latest forecasts per cell and interval ahead (replaced by each training). */
+export const forecastPoints = pgTable(
+  "forecast_points",
+  {
+    marketId: text("market_id").notNull(),
+    cell: text().notNull(),
+    at: timestamp(tz).notNull(),
+    modelId: text("model_id").notNull(),
+    demand: real().notNull(),
+    low: real().notNull(),
+    high: real().notNull(),
+    /** Available drivers expected (seasonal naive of supply), when history has supply. */
+    supply: real(),
+  },
+  (t) => [primaryKey({ columns: [t.marketId, t.cell, t.at] })],
 );

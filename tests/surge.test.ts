@@ -58,6 +58,8 @@ function settingsArb(overrides: Partial<SettingsModel> = {}): fc.Arbitrary<Surge
     maxStepDown: fc.oneof(num(0.05, 1), positive(10)),
     displayHysteresis: fc.oneof(fc.constant(0), num(0, 0.05)),
     neighbourRings: fc.integer({ min: 0, max: 3 }),
+    // The curve itself never reads it (a forecast's part is the policy's: tests/forecast-surge.test.ts).
+    predictive: fc.constant(DEFAULTS.predictive),
     neighbourWeight: fc.oneof(fc.constant(0), fc.constant(1), num(0, 1).map(noTiny)),
     updateIntervalMs: fc.integer({ min: 100, max: 5000 }),
     ...overrides,

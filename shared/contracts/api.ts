@@ -134,6 +134,22 @@ export const IngestResultSchema = z.object({
 });
 export type IngestResult = z.infer<typeof IngestResultSchema>;
 
+/** Predictive surge's part of a multiplier (`shared/pricing/surge.ts`, `ForecastExplanation`). */
+export const ForecastExplanationSchema = z.object({
+  mode: z.enum(["shadow", "on"]).describe("on: the forecast priced; shadow: it only says what it would have shown"),
+  modelId: z.string(),
+  horizonMinutes: z.number().int(),
+  expected: z.number().describe("demand the forecast expects in the cell over the horizon"),
+  expectedLevel: z.number().describe("that rate as the decaying demand a zone counts"),
+  weight: z.number(),
+  demandUsed: z.number().describe("live demand raised by weight × the gap to expectedLevel (never lowered)"),
+  reactiveTarget: z.number(),
+  predictiveTarget: z.number(),
+  predictiveShown: z.number().describe("the multiplier with the forecast (in shadow: what it would have been)"),
+  predictiveSmoothed: z.number(),
+  reactiveShown: z.number().describe("the multiplier live demand alone gave"),
+});
+
 export const ExplanationSchema = z.object({
   supply: z.number(),
   demand: z.number(),
@@ -148,6 +164,9 @@ export const ExplanationSchema = z.object({
   stepLimited: z.boolean(),
   thinData: z.boolean(),
   shown: z.number(),
+  forecast: ForecastExplanationSchema.optional().describe(
+    "the forecast's part: present when the market's surge.predictive is on or shadow and the cell has a forecast",
+  ),
 });
 
 /** Set when an answer was given without its usual source (and so may be less current). */

@@ -52,6 +52,18 @@ export const ProductSchema = z.object({
 });
 export type Product = z.infer<typeof ProductSchema>;
 
+/**
+ * Predictive surge: a forecast's expected demand over the next `horizonMinutes` raises a cell's
+ * target early, by at most `weight` of the gap between it and live demand (never lowers it, never
+ * past the cap). `shadow` prices reactively and tells beside it what predictive would have shown.
+ */
+export const PredictiveSettingsSchema = z.object({
+  mode: z.enum(["off", "shadow", "on"]).default("off"),
+  horizonMinutes: z.number().int().min(5).max(120).default(30),
+  weight: z.number().min(0).max(1).default(0.5),
+});
+export type PredictiveSettings = z.infer<typeof PredictiveSettingsSchema>;
+
 export const SurgeSettingsSchema = z.object({
   enabled: z.boolean().default(true),
   cap: z.number().min(1).max(10).default(3),
@@ -71,6 +83,7 @@ export const SurgeSettingsSchema = z.object({
   neighbourRings: z.number().int().min(0).max(3).default(1),
   neighbourWeight: z.number().min(0).max(1).default(0.5),
   updateIntervalMs: z.number().int().min(100).max(5000).default(200),
+  predictive: PredictiveSettingsSchema.default(PredictiveSettingsSchema.parse({})),
 });
 /** The validated surge settings: the same shape `surge.ts` documents field by field. */
 export type SurgeSettings = z.infer<typeof SurgeSettingsSchema>;

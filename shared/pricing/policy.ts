@@ -1,5 +1,5 @@
 import type { SurgeSettings } from "./market";
-import { type CellInput, type CellUpdate, updateCell } from "./surge";
+import { type CellInput, type CellUpdate, type ForecastExplanation, updateCell } from "./surge";
 
 /**
  * The pricing seam: what turns one cell's balance into its next multiplier. A zone's state asks
@@ -15,8 +15,8 @@ import { type CellInput, type CellUpdate, updateCell } from "./surge";
 export interface PricingInputs {
   /** Settings that replace the market's for this cell (an experiment's variant). Its cap cannot exceed the market's. */
   settings?: Partial<SurgeSettings>;
-  /** Expected demand over a horizon, from a forecast model. */
-  forecast?: { demand: number; horizonMinutes: number; modelId: string };
+  /** Expected demand over a horizon, from a forecast model (read by `predictiveUpdate`). */
+  forecast?: ForecastInput;
   /** The experiment arm this cell is in (see `withExperiments`); in live mode `settings` are its variant's. */
   experiment?: ExperimentLabel;
   /** Shadow mode: the variants priced beside the charged multiplier and recorded, never charged. */
@@ -43,11 +43,142 @@ export function withOverrides(settings: SurgeSettings, overrides: Partial<SurgeS
   return { ...settings, ...overrides, cap: Math.min(settings.cap, overrides.cap ?? settings.cap) };
 }
 
-/** Today's pricing: the surge curve with the market's settings (or a variant's, within the market's cap). */
+// ── Forecasts (issue 12): predictive surge ──
+
+/**
+ * A cell's forecast as the training job pushes it to the zone: expected demand over a horizon
+ * from when it was made, and per interval (in the zone's demand units: a request 1, a search its
+ * weight), so the zone reads the stretch ahead of any `now` without another push.
+ */
+export interface ForecastInput {
+  demand: number;
+  horizonMinutes: number;
+  modelId: string;
+  series?: { from: number; intervalMinutes: number; demand: number[] };
+}
+
+/** Today's pricing: the surge curve with the market's settings (or a variant's, within the market's cap), and a forecast's part. */
 export const surgeCurve: PricingPolicy = {
   name: "surge-curve",
-  update: (input) => updateCell({ ...input, settings: withOverrides(input.settings, input.inputs.settings) }),
+  update: (input) => predictiveUpdate({ ...input, settings: withOverrides(input.settings, input.inputs.settings) }),
 };
+
+/**
+ * Predictive surge (`settings.predictive`): the surge curve, with the cell's demand raised early
+ * toward what its forecast expects over the next `horizonMinutes`.
+ *
+ *   expectedLevel = expected demand per minute × (half-life / ln 2, in minutes)
+ *                   — the decaying demand a zone would count if that rate were arriving now
+ *   demandUsed    = live demand + weight × max(0, expectedLevel − live demand)
+ *
+ * It only ever raises demand (a quiet forecast never lowers a price that live demand justifies),
+ * by at most `weight` (≤ 1) of the gap, and the curve's caps and steps apply after it, so the
+ * cap holds. `off` (the default) or no forecast: the surge curve alone. `shadow`: the surge curve
+ * alone is shown and charged, and the explanation tells what predictive would have shown.
+ * @example predictiveUpdate({ ...input, settings: { ...s, predictive: { mode: "on", horizonMinutes: 30, weight: 0.5 } } })
+ */
+export function predictiveUpdate(
+  input: CellInput & { now: number; inputs: PricingInputs },
+  /** In shadow, where predictive pricing would be had it been live (default: where the charged price is). */
+  shadowPrevious?: { smoothed: number; shownTenths: number },
+): CellUpdate {
+  const reactive = updateCell(input);
+  const p = input.settings.predictive;
+  const forecast = input.inputs.forecast;
+  if (!p || p.mode === "off" || !forecast || !input.settings.enabled) return reactive;
+  const expected = expectedDemand(forecast, input.now, p.horizonMinutes);
+  const meanAgeMinutes = input.settings.demandHalfLifeSeconds / 60 / Math.LN2;
+  const expectedLevel = (expected / p.horizonMinutes) * meanAgeMinutes;
+  const live = input.own.demand;
+  const demandUsed = live + p.weight * Math.max(0, expectedLevel - live);
+  const own = { supply: input.own.supply, demand: demandUsed };
+  const rings = [[own], ...input.rings.slice(1)];
+  const from = p.mode === "shadow" && shadowPrevious ? shadowPrevious : undefined;
+  const predictive = updateCell({
+    ...input,
+    own,
+    rings,
+    ...(from && { previousSmoothed: from.smoothed, previousShownTenths: from.shownTenths }),
+  });
+  const story: ForecastExplanation = {
+    mode: p.mode,
+    modelId: forecast.modelId,
+    horizonMinutes: p.horizonMinutes,
+    expected: round3(expected),
+    expectedLevel: round3(expectedLevel),
+    weight: p.weight,
+    demandUsed: round3(demandUsed),
+    reactiveTarget: reactive.explanation.target,
+    predictiveTarget: predictive.explanation.target,
+    predictiveShown: predictive.shownTenths / 10,
+    predictiveSmoothed: predictive.smoothed,
+    reactiveShown: reactive.shownTenths / 10,
+  };
+  const chosen = p.mode === "on" ? predictive : reactive;
+  return { ...chosen, explanation: { ...chosen.explanation, forecast: story } };
+}
+
+/**
+ * The surge curve with predictive surge whose shadow keeps its own state: in `shadow`, what
+ * predictive pricing would show is smoothed from its own previous value (per cell, as if it had
+ * been live all along), not from the price charged. One per zone (the zone's default policy);
+ * the memory holds at most the zone's cells, and a cell leaves it when it has no shadow to keep.
+ * Calls for the same cell at the same `now` (an experiment's shadow variants, priced beside the
+ * charged one) read the step taken by the first, never take another.
+ */
+export function predictiveSurge(): PricingPolicy {
+  const shadows = new Map<string, { at: number; before: ShadowState; after: ShadowState }>();
+  return {
+    name: surgeCurve.name,
+    update(input) {
+      const settings = withOverrides(input.settings, input.inputs.settings);
+      if (settings.predictive?.mode !== "shadow" || !input.inputs.forecast) {
+        if (input.inputs.experiment === undefined) shadows.delete(input.cell);
+        return predictiveUpdate({ ...input, settings });
+      }
+      const own = shadows.get(input.cell);
+      const charged = { smoothed: input.previousSmoothed, shownTenths: input.previousShownTenths ?? 10 };
+      const before = own ? (own.at === input.now ? own.before : own.after) : charged;
+      const update = predictiveUpdate({ ...input, settings }, before);
+      if (own?.at !== input.now) {
+        const story = update.explanation.forecast;
+        const after = story
+          ? { smoothed: story.predictiveSmoothed, shownTenths: Math.round(story.predictiveShown * 10) }
+          : before;
+        shadows.set(input.cell, { at: input.now, before, after });
+      }
+      return update;
+    },
+  };
+}
+
+interface ShadowState {
+  smoothed: number;
+  shownTenths: number;
+}
+
+/**
+ * Demand a forecast expects over [now, now + minutes): its series read from `now` (partial
+ * intervals in proportion; nothing past its end), or its single figure scaled to the horizon.
+ * @example expectedDemand({ demand: 0, horizonMinutes: 30, modelId: "m", series: { from: 0, intervalMinutes: 15, demand: [4, 8] } }, 0, 30) // 12
+ */
+export function expectedDemand(forecast: ForecastInput, now: number, minutes: number): number {
+  const s = forecast.series;
+  if (!s) return (forecast.demand * minutes) / Math.max(1, forecast.horizonMinutes);
+  const interval = s.intervalMinutes * 60_000;
+  const end = now + minutes * 60_000;
+  let total = 0;
+  for (let i = 0; i < s.demand.length; i++) {
+    const a = s.from + i * interval;
+    const overlap = Math.min(end, a + interval) - Math.max(now, a);
+    if (overlap > 0) total += ((s.demand[i] as number) * overlap) / interval;
+  }
+  return total;
+}
+
+function round3(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
 
 // ── Experiments (issue 13): the label every reading and quote records, and shadow pricing ──
 

@@ -28,7 +28,8 @@ import type { ExperimentStory } from "./policy";
  * - `smoothing` (share of the gap closed per update), `maxStepUp`, `maxStepDown`;
  * - `displayHysteresis`: how far past a rounding boundary before the shown value moves;
  * - `neighbourRings` (0 = the cell alone) and `neighbourWeight` (ring d weighs it^d);
- * - `updateIntervalMs`: the zone's tick.
+ * - `updateIntervalMs`: the zone's tick;
+ * - `predictive`: a forecast's part (`policy.ts`): off, shadow or on, its horizon and its weight.
  */
 export type { SurgeSettings } from "./market";
 
@@ -56,6 +57,31 @@ export interface SurgeExplanation {
   shown: number;
   /** The experiment arm that priced (or watched) the cell, when it is in one. */
   experiment?: ExperimentStory;
+  /** The forecast's part, when predictive surge is on or in shadow and the cell has a forecast (see `policy.ts`). */
+  forecast?: ForecastExplanation;
+}
+
+/** What a forecast did to a multiplier (`on`), or would have done (`shadow`). */
+export interface ForecastExplanation {
+  mode: "shadow" | "on";
+  modelId: string;
+  horizonMinutes: number;
+  /** Demand the forecast expects in the cell over the horizon (a request 1, a search its weight). */
+  expected: number;
+  /** That rate as the decaying demand a zone counts (expected per minute × the half-life's mean age). */
+  expectedLevel: number;
+  weight: number;
+  /** The cell's demand as priced: live demand raised by `weight` of the gap to `expectedLevel`. */
+  demandUsed: number;
+  /** The target live demand alone gave, and the target with the forecast. */
+  reactiveTarget: number;
+  predictiveTarget: number;
+  /** The multiplier shown with the forecast (in shadow: what it would have been). */
+  predictiveShown: number;
+  /** Its smoothed value (unrounded): where the next step with the forecast starts. */
+  predictiveSmoothed: number;
+  /** The multiplier live demand alone would show, stepping from the same previous value. */
+  reactiveShown: number;
 }
 
 export interface CellUpdate {

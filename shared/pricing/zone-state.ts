@@ -1,6 +1,6 @@
 import { MinHeap } from "../kit/min-heap";
 import type { SurgeSettings } from "./market";
-import { type PricingInputs, type PricingPolicy, surgeCurve, withExperiments } from "./policy";
+import { type PricingInputs, type PricingPolicy, predictiveSurge, withExperiments } from "./policy";
 import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, underCap } from "./surge";
 import type { EmergencyCap } from "./zone-config";
 import { neighbourRings } from "./zoning";
@@ -98,7 +98,7 @@ export class ZoneState {
     public settings: SurgeSettings,
     public emergencyCap?: number,
     /** How a cell's balance becomes its multiplier: the surge curve (telling experiments' arms) unless a caller plugs in another. */
-    readonly policy: PricingPolicy = withExperiments(surgeCurve),
+    readonly policy: PricingPolicy = withExperiments(predictiveSurge()),
   ) {}
 
   /**
@@ -123,6 +123,14 @@ export class ZoneState {
       if (s.zone || own) merged = { ...merged, ...s.zone, ...own };
     }
     return merged;
+  }
+
+  /** Own cells some live source gives a forecast for. */
+  *#forecastCells(now: number): Iterable<string> {
+    for (const s of this.#sources.values()) {
+      if (!s.cells || (s.until !== undefined && s.until <= now)) continue;
+      for (const [cell, inputs] of Object.entries(s.cells)) if (inputs.forecast && this.ownCells.has(cell)) yield cell;
+    }
   }
 
   /**
@@ -268,6 +276,8 @@ export class ZoneState {
       if (this.demandAt(cell, now) >= NEGLIGIBLE_DEMAND) addAround(cell);
     }
     for (const [cell, h] of this.halo) if (h.demand >= NEGLIGIBLE_DEMAND && rings > 0) addAround(cell);
+    // Predictive surge may raise a cell its forecast expects demand in before any arrives.
+    if (this.settings.predictive.mode !== "off") for (const cell of this.#forecastCells(now)) candidates.add(cell);
 
     const changes: SurgeChange[] = [];
     const updated: string[] = [];

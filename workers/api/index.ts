@@ -1,12 +1,16 @@
 import { base } from "./app";
+import { trainDueMarkets } from "./forecasting";
 import { probeAndReport } from "./probes";
 import { admin } from "./routes/admin";
 import { analytics } from "./routes/analytics";
 import { audit } from "./routes/audit";
 import { auth } from "./routes/auth";
+import { calendar } from "./routes/calendar";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
+import { forecasts } from "./routes/forecasts";
 import { health } from "./routes/health";
+import { historyImport } from "./routes/history-import";
 import { live } from "./routes/live";
 import { markets } from "./routes/markets";
 import { quotes } from "./routes/quotes";
@@ -32,16 +36,24 @@ app.route("/", surge);
 app.route("/", quotes);
 app.route("/", live);
 app.route("/", analytics);
+app.route("/", historyImport);
+app.route("/", forecasts);
+app.route("/", calendar);
 app.route("/", admin);
 app.route("/", audit);
 app.route("/", auth);
 app.route("/", system);
 app.route("/", docs(app));
 
+/** The forecasts' cron (as in wrangler.toml): markets whose live model is older than 50 minutes train again. */
+const FORECAST_CRON = "7 * * * *";
+const FORECAST_EVERY_MS = 50 * 60_000;
+
 /** The app itself (its routes are walked by the access tests), with the cron handler beside `fetch`. */
 export default Object.assign(app, {
-  /** Every minute: probe each dependency and tell the system-mode object. */
-  async scheduled(_controller: ScheduledController, env: Env, ctx: ExecutionContext) {
-    ctx.waitUntil(probeAndReport(env));
+  /** Every minute: probe each dependency and tell the system-mode object. Hourly: train markets' forecasts. */
+  async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
+    if (controller.cron === FORECAST_CRON) ctx.waitUntil(trainDueMarkets(env, FORECAST_EVERY_MS));
+    else ctx.waitUntil(probeAndReport(env));
   },
 }) satisfies ExportedHandler<Env>;

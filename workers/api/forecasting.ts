@@ -1,0 +1,172 @@
+import type { SQL } from "drizzle-orm";
+import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
+import {
+  calendarSql,
+  demandSql,
+  entryOf,
+  liveModelsSql,
+  panelOf,
+  type RegisteredModel,
+  registerTraining,
+  supplySql,
+} from "../../db/forecasts";
+import { zoneStub } from "../../shared/contracts/objects";
+import { calendarFeatures } from "../../shared/forecast/calendar";
+import type { ModelSpec } from "../../shared/forecast/model";
+import { AHEAD_INTERVALS, type CellForecasts, type TrainingOutcome, train } from "../../shared/forecast/train";
+import type { Market } from "../../shared/pricing/market";
+import type { ForecastInput } from "../../shared/pricing/policy";
+import type { SourceInputs } from "../../shared/pricing/zone-state";
+import { zoneOf } from "../../shared/pricing/zoning";
+import { marketIndex } from "./market-index";
+
+/**
+ * Training a market, wired to the world: its history and calendar from Postgres, `train` (pure,
+ * `shared/forecast/train.ts`), the registry and forecasts back to Postgres, and the forecasts
+ * pushed to the market's zones as pricing inputs — so a zone reads its cells' expected demand
+ * from memory and never waits on a database. Both the train route and the cron come here.
+ */
+
+export const INTERVAL_MINUTES = 15;
+const WEEK_MS = 7 * 86_400_000;
+/** History a training reads, by default: eight weeks (two of them held out). */
+export const DEFAULT_WEEKS = 8;
+/** The pricing input's source name in a zone. */
+export const FORECAST_SOURCE = "forecast";
+
+/** How a caller reaches Postgres: reads (HTTP) and a pooled write. */
+export interface ForecastDatabase {
+  read(query: SQL): Promise<Record<string, unknown>[]>;
+  write<T>(work: (db: PoolDatabase) => Promise<T>): Promise<T>;
+}
+
+/** Postgres straight from the bindings (the cron's way; routes pass their guarded helpers). */
+export function plainDatabase(env: Env): ForecastDatabase {
+  return {
+    read: async (query) => (await httpDatabase(env).execute(query)).rows as Record<string, unknown>[],
+    write: async (work) => {
+      const { pool, db } = openPool(env);
+      try {
+        return await work(db);
+      } finally {
+        await pool.end().catch(() => undefined);
+      }
+    },
+  };
+}
+
+export interface Training {
+  outcome: TrainingOutcome;
+  models: RegisteredModel[];
+  live: RegisteredModel;
+  zones: number;
+}
+
+/**
+ * Fits, backtests and registers a market's models on the `weeks` before the last whole interval,
+ * stores the live model's forecasts and pushes them to the zones.
+ */
+export async function trainMarket(
+  env: Env,
+  db: ForecastDatabase,
+  market: Market,
+  options: { weeks?: number; now?: number; candidates?: readonly ModelSpec[] } = {},
+): Promise<Training> {
+  const interval = INTERVAL_MINUTES * 60_000;
+  const now = options.now ?? Date.now();
+  const to = Math.floor(now / interval) * interval;
+  const from = to - (options.weeks ?? DEFAULT_WEEKS) * WEEK_MS;
+  const cells = [...((await marketIndex(env)).cellsOf(market.id) ?? [])].sort();
+  const [demand, calendar, supply] = await Promise.all([
+    db.read(demandSql(market.id, from, to, INTERVAL_MINUTES, market.surge.searchWeight)),
+    db.read(calendarSql(market.id, { from, to: to + AHEAD_INTERVALS * interval })),
+    db.read(supplySql(market.id, to, AHEAD_INTERVALS, INTERVAL_MINUTES)),
+  ]);
+  const panel = panelOf(demand, cells, from, to, INTERVAL_MINUTES);
+  const features = calendarFeatures(calendar.map(entryOf), cells, from, panel.steps + AHEAD_INTERVALS, INTERVAL_MINUTES);
+  const outcome = train(panel, { calendar: features, candidates: options.candidates });
+  const expectedSupply = new Map<string, Float32Array>();
+  for (const row of supply) {
+    const cell = String(row.cell);
+    let s = expectedSupply.get(cell);
+    if (!s) {
+      s = new Float32Array(AHEAD_INTERVALS);
+      expectedSupply.set(cell, s);
+    }
+    s[Number(row.step)] = Number(row.supply);
+  }
+  const models = await db.write((pool) => registerTraining(pool, market.id, outcome, now, expectedSupply));
+  const live = models.find((m) => m.live) as RegisteredModel;
+  const zones = await pushForecasts(env, market, outcome.forecast, live.modelId);
+  return { outcome, models, live, zones };
+}
+
+/**
+ * Each zone gets its cells' forecasts (cells expecting nothing are left out), valid until the
+ * forecasts end. A zone that cannot be reached now gets the next training's.
+ */
+export async function pushForecasts(env: Env, market: Market, forecast: CellForecasts, modelId: string): Promise<number> {
+  const until = forecast.from + (forecast.demand[0]?.length ?? 0) * forecast.intervalMinutes * 60_000;
+  const horizon = market.surge.predictive.horizonMinutes;
+  const byZone = new Map<string, Record<string, { forecast: ForecastInput }>>();
+  forecast.cells.forEach((cell, i) => {
+    const series = forecast.demand[i] as Float32Array;
+    if (!series.some((v) => v > 0.01)) return;
+    const zone = zoneOf(cell, market.zoneResolution);
+    let cells = byZone.get(zone);
+    if (!cells) {
+      cells = {};
+      byZone.set(zone, cells);
+    }
+    const demand = Array.from(series, (v) => Math.round(v * 1000) / 1000);
+    const steps = Math.max(1, Math.round(horizon / forecast.intervalMinutes));
+    cells[cell] = {
+      forecast: {
+        demand: Math.round(demand.slice(0, steps).reduce((a, b) => a + b, 0) * 1000) / 1000,
+        horizonMinutes: horizon,
+        modelId,
+        series: { from: forecast.from, intervalMinutes: forecast.intervalMinutes, demand },
+      },
+    };
+  });
+  const ref = { id: market.id, version: market.version };
+  const results = await Promise.allSettled(
+    [...byZone].map(([zone, cells]) => {
+      const inputs: SourceInputs = { cells, until };
+      return zoneStub(env, market.id, zone).setInputs(ref, zone, FORECAST_SOURCE, inputs);
+    }),
+  );
+  return results.filter((r) => r.status === "fulfilled").length;
+}
+
+/**
+ * The cron's part: every market whose live model is older than `everyMs` (or that has none but
+ * has history) is trained again, one after another. Failures are logged, never thrown: pricing
+ * goes on with the forecasts it has until they end.
+ */
+export async function trainDueMarkets(env: Env, everyMs: number, now = Date.now()): Promise<void> {
+  const db = plainDatabase(env);
+  const index = await marketIndex(env);
+  const live = new Map(
+    (await db.read(liveModelsSql())).map((r) => [String(r.market_id), new Date(String(r.trained_at)).getTime()]),
+  );
+  for (const market of index.markets) {
+    const last = live.get(market.id);
+    if (last !== undefined && now - last < everyMs) continue;
+    try {
+      const t = await trainMarket(env, db, market, { now });
+      console.log(
+        JSON.stringify({ level: "info", message: "forecast trained", market: market.id, live: t.live.modelId, zones: t.zones }),
+      );
+    } catch (err) {
+      console.log(
+        JSON.stringify({
+          level: "warn",
+          message: "forecast training failed",
+          market: market.id,
+          error: String(err).slice(0, 300),
+        }),
+      );
+    }
+  }
+}
