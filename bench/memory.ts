@@ -43,6 +43,8 @@ export interface MemorySample {
   /** Heap used by the API isolate (edge and zones) and the history writer's, MiB; null without the inspector. */
   apiHeapMiB: number | null;
   historyHeapMiB: number | null;
+  /** What both heaps have reserved, MiB (resident as far as they have been touched). */
+  heapsTotalMiB: number | null;
   drivers: number;
   storageMiB: number;
   /** History rows not yet confirmed in Postgres, across outboxes. */
@@ -268,6 +270,7 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
         rssMiB: round(mib(probe.rss())),
         apiHeapMiB: api ? round(mib(api.used)) : null,
         historyHeapMiB: history ? round(mib(history.used)) : null,
+        heapsTotalMiB: api && history ? round(mib(api.total + history.total)) : null,
         drivers,
         storageMiB: round(mib(directoryBytes(bench.persistDir)), 2),
         outboxPending: pending,

@@ -36,6 +36,18 @@ export function table(rows: readonly Row[]): string {
   return [line(first ?? []), rule, ...rest.map(line)].join("\n");
 }
 
+/** The rows as a Markdown table (figure, value, target, result), for the README. */
+export function markdown(rows: readonly Row[]): string {
+  const esc = (s: string) => s.replaceAll("|", "\\|");
+  const lines = rows
+    .filter((r) => r.value !== "")
+    .map(
+      (r) =>
+        `| ${esc(r.figure.trim())} | ${esc(r.value)} | ${esc(r.target ?? "")} | ${r.pass === undefined ? "" : r.pass ? "PASS" : "**FAIL**"} |`,
+    );
+  return ["| figure | value | target | result |", "| --- | --: | --- | --- |", ...lines].join("\n");
+}
+
 export function fmt(value: number, digits = 0): string {
   if (!Number.isFinite(value)) return String(value);
   return value.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });

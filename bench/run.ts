@@ -23,7 +23,7 @@ import { buildBenchBundles, marketCells, platformLogs } from "./platform";
 import { type CpuShares, openFileLimits } from "./proc";
 import { measureQuoteLatency, type QuoteLatencyResult } from "./quote-latency";
 import { halfLoad, measureQuotes, quoteBodies } from "./quotes";
-import { fmt, log, type Row, table } from "./report";
+import { fmt, log, markdown, type Row, table } from "./report";
 import { round } from "./stats";
 
 const args = process.argv.slice(2);
@@ -529,6 +529,9 @@ async function main(): Promise<number> {
   const dir = resolve(import.meta.dir, "results");
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, "latest.json"), `${json}\n`);
+  // The same table for the README's benchmark section.
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  writeFileSync(resolve(dir, "latest.md"), `${smoke ? "Smoke" : "Full"} run, ${when} UTC.\n\n${markdown(all)}\n`);
   await Bun.write(Bun.stdout, `\n${json}\n`);
   return errors.length > 0 ? 1 : 0;
 }
