@@ -2,9 +2,13 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openPool } from "../db/client";
+import { writeHistory } from "../db/history";
+import { neonEnv } from "../harness/bridges";
 import { cellAt, demandEvents, demoMarket, eventually, putMarket, sleep, supplyEvents } from "../harness/fixtures";
 import { type Platform, startPlatform } from "../harness/platform";
 import { LocalCluster, psql } from "../scripts/postgres";
+import type { HistoryMessage } from "../shared/contracts/history";
 
 /**
  * Reconciliation: what the edge accepted is what Postgres holds — each event once — also when
@@ -89,6 +93,34 @@ describe("history reconciles with what the edge accepted", () => {
       500,
     );
   }, 120_000);
+
+  test("a batch the writer gets again — alone, or inside a larger one — leaves each event once and writes what is new", async () => {
+    const events = (from: number, to: number): HistoryMessage => ({
+      type: "events",
+      market: "nyc",
+      zone: "z",
+      events: Array.from({ length: to - from }, (_, i) => ({
+        kind: "demand" as const,
+        source: "redelivered-test",
+        eventId: `r-${from + i}`,
+        cell: spots[0]?.cell ?? "",
+        at: Date.now(),
+        actorId: null,
+        status: "search",
+      })),
+    });
+    const { pool, db } = openPool(await neonEnv(p.database.url));
+    try {
+      await writeHistory(db, [events(0, 100)]);
+      await writeHistory(db, [events(0, 100)]);
+      // Half stored, half new, and ten of them twice in the batch itself.
+      await writeHistory(db, [events(50, 150), events(0, 10)]);
+    } finally {
+      await pool.end();
+    }
+    expect(count(p, "select count(*) from events where source = 'redelivered-test'")).toBe(150);
+    expect(count(p, "select count(distinct event_id) from events where source = 'redelivered-test'")).toBe(150);
+  });
 });
 
 describe("when PostgreSQL is stopped mid-run", () => {
