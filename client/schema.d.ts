@@ -1382,7 +1382,7 @@ export interface paths {
     };
     /**
      * KPIs per time bucket: multipliers, supply, demand, quotes, conversion, revenue at surge and at 1.0
-     * @description Metrics: avgMultiplier, peakMultiplier, avgSupply, avgDemand, ratio, quotes, verified, conversion, revenueAtSurge, revenueAtOne. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. format=csv exports.
+     * @description Metrics: avgMultiplier, peakMultiplier, avgSupply, avgDemand, ratio, quotes, verified, conversion, revenueAtSurge, revenueAtOne. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC. format=csv exports.
      */
     get: {
       parameters: {

@@ -94,7 +94,7 @@ analytics.openapi(
     method: "get",
     path: "/v1/markets/{marketId}/kpis",
     summary: "KPIs per time bucket: multipliers, supply, demand, quotes, conversion, revenue at surge and at 1.0",
-    description: `Metrics: ${KPI_METRICS.join(", ")}. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. format=csv exports.`,
+    description: `Metrics: ${KPI_METRICS.join(", ")}. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC. format=csv exports.`,
     tags: ["analytics"],
     request: { params: z.object({ marketId: MarketIdSchema }), query: KpiQuery },
     responses: {
