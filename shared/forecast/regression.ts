@@ -55,7 +55,14 @@ export function regression(): ModelSpec {
       const coefficients = new Map<number, Float64Array>();
       let fittedUntil = 0;
       const features = new Float64Array(K);
-      const view = (ui: number) => unitView(units[ui] as Unit, calendars[ui] as UnitCalendar, length, steps, day, week);
+      // One unit is looked at at a time: its view's buffers are allocated once and refilled.
+      const scratch = {
+        ordinary: new Float64Array(length),
+        daily: new Float64Array(length),
+        deviations: new Float64Array(steps + 1),
+        days: new Float64Array(Math.ceil(steps / day)),
+      };
+      const view = (ui: number) => unitView(units[ui] as Unit, calendars[ui] as UnitCalendar, scratch, steps, day, week);
 
       /** Adds every target in [from, to) to the statistics of each horizon, and solves again. */
       const learn = (from: number, to: number, horizons: readonly number[]) => {
@@ -171,10 +178,17 @@ interface UnitView {
   week: number;
 }
 
-function unitView(unit: Unit, cal: UnitCalendar, length: number, known: number, day: number, week: number): UnitView {
-  const ordinary = new Float64Array(length);
+function unitView(
+  unit: Unit,
+  cal: UnitCalendar,
+  scratch: Pick<UnitView, "ordinary" | "daily" | "deviations" | "days">,
+  known: number,
+  day: number,
+  week: number,
+): UnitView {
+  const { ordinary, daily, deviations, days } = scratch;
+  const length = ordinary.length;
   for (let t = 0; t < length; t++) ordinary[t] = ordinarySlot(unit, cal, t, week, known);
-  const daily = new Float64Array(length);
   for (let t = 0; t < length; t++) {
     let total = 0;
     let n = 0;
@@ -186,10 +200,10 @@ function unitView(unit: Unit, cal: UnitCalendar, length: number, known: number, 
     }
     daily[t] = n > 0 ? total / n : 0;
   }
-  const deviations = new Float64Array(known + 1);
+  deviations[0] = 0;
   for (let t = 0; t < known; t++)
     deviations[t + 1] = (deviations[t] as number) + (t >= week ? (unit.series[t] as number) - (ordinary[t] as number) : 0);
-  const days = new Float64Array(Math.ceil(known / day));
+  days.fill(0);
   for (let t = 0; t < known; t++) days[Math.floor(t / day)] = (days[Math.floor(t / day)] as number) + (unit.series[t] as number);
   return { unit, cal, scale: Math.max(unit.scale, 0.05), ordinary, daily, deviations, days, day, week };
 }

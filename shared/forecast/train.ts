@@ -77,6 +77,8 @@ export interface TrainOptions {
   poolBelow?: number;
   /** A clock for timings only (the benchmark's); defaults to none. */
   clock?: () => number;
+  /** Called after each step with every fitted model still held (the benchmark measures memory there). */
+  onStep?: (step: string) => void;
 }
 
 export class NotEnoughHistory extends Error {}
@@ -119,6 +121,7 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
     const scores = backtest(model, panel, trainEnd, panel.steps, horizons);
     timings[spec.kind] = clock() - t0;
     fitted.push(model);
+    options.onStep?.(spec.kind);
     reports.push({
       kind: model.kind,
       params: model.params,
@@ -134,6 +137,7 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
   const t0 = clock();
   const forecast = cellForecasts(panel, live, liveReport);
   timings.forecast = clock() - t0;
+  options.onStep?.("forecast");
   return {
     intervalMinutes: panel.intervalMinutes,
     dataFrom: panel.start,
