@@ -170,5 +170,66 @@ export const AssignmentSchema = z.object({
   }),
   variant: z.string(),
   mode: z.enum(["shadow", "live"]),
-  active: z.boolean().describe("whether the experiment prices (or shadows) at that time"),
+  active: z.boolean().describe("whether the experiment is in force at that time (within its span and not stopped)"),
+});
+
+/** Settings a replay may change: a variant's, and also how supply and demand are counted (replay recounts them). */
+export const ReplaySettingsSchema = VariantSettingsSchema.extend({
+  searchWeight: surge.searchWeight.unwrap().optional(),
+  demandHalfLifeSeconds: surge.demandHalfLifeSeconds.unwrap().optional(),
+  supplyWindowSeconds: surge.supplyWindowSeconds.unwrap().optional(),
+  neighbourRings: surge.neighbourRings.unwrap().optional(),
+  updateIntervalMs: surge.updateIntervalMs.unwrap().optional(),
+}).strict();
+
+/** The longest period one replay covers, and the most events it reads. */
+export const MAX_REPLAY_HOURS = 24;
+export const MAX_REPLAY_EVENTS = 300_000;
+
+/** The body of `POST /v1/markets/{marketId}/replay`. */
+export const ReplayRequestSchema = z
+  .object({
+    from: Instant,
+    to: Instant,
+    candidate: ReplaySettingsSchema.describe("settings changed from the market's current ones; absent fields are the market's"),
+    flapMinutes: z.number().int().min(1).max(30).default(3).describe("a change undone within this long counts as a flap"),
+  })
+  .superRefine((r, ctx) => {
+    const ms = Date.parse(r.to) - Date.parse(r.from);
+    if (ms <= 0) ctx.addIssue({ code: "custom", path: ["to"], message: "must be after from" });
+    if (ms > MAX_REPLAY_HOURS * 3_600_000)
+      ctx.addIssue({ code: "custom", path: ["to"], message: `a replay covers at most ${MAX_REPLAY_HOURS} hours` });
+  });
+
+const Profile = z.object({
+  cellMinutes: z.number().int(),
+  mean: z.number().nullable(),
+  p50: z.number().nullable(),
+  p90: z.number().nullable(),
+  p99: z.number().nullable(),
+  max: z.number().nullable(),
+  distribution: z.array(z.object({ multiplier: z.number(), cellMinutes: z.number().int(), share: z.number() })),
+  timeAtCap: z.number(),
+  changesPerHour: z.number(),
+  flapsPerHour: z.number(),
+  flaps: z.number().int(),
+});
+
+export const ReplayAnswerSchema = z.object({
+  market: z.string(),
+  from: z.string(),
+  to: z.string(),
+  events: z.number().int().describe("recorded events replayed (the warm-up before `from` included)"),
+  warmUpSeconds: z.number().int(),
+  candidate: z.object({
+    settings: z.record(z.string(), z.unknown()),
+    profile: Profile,
+    ticks: z.number().int(),
+    changes: z.number().int(),
+  }),
+  live: z.object({
+    recorded: Profile.describe("what the zones showed and history kept (surge_minutes)"),
+    replayed: Profile.describe("the market's current settings through the same replay: how faithful replay is"),
+  }),
+  assumptions: z.array(z.string()),
 });
