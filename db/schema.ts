@@ -242,7 +242,7 @@ export const failureEvents = pgTable(
   {
     id: text().primaryKey(),
     at: timestamp(tz).notNull(),
-    kind: text().notNull().$type<"mode" | "dependency" | "override">(),
+    kind: text().notNull().$type<"mode" | "dependency" | "override" | "experiment">(),
     subject: text().notNull(),
     status: text().notNull(),
     detail: jsonb().notNull(),
@@ -373,4 +373,64 @@ export const forecastPoints = pgTable(
     supply: real(),
   },
   (t) => [primaryKey({ columns: [t.marketId, t.cell, t.at] })],
+);
+
+// ── Experiments (issue 13) ──
+
+/**
+ * Pricing experiments: the definition as stored (`StoredExperiment`, its assignment salt
+ * included — the API never answers it), with its span and stop as columns for the job's and the
+ * overlap check's queries.
+ */
+export const experiments = pgTable(
+  "experiments",
+  {
+    id: text().primaryKey(),
+    marketId: text("market_id").notNull(),
+    from: timestamp("from", tz).notNull(),
+    to: timestamp("to", tz).notNull(),
+    stoppedAt: timestamp("stopped_at", tz),
+    body: jsonb().notNull(),
+    updatedAt: timestamp("updated_at", tz).notNull(),
+  },
+  (t) => [index("experiments_market_from").on(t.marketId, t.from)],
+);
+
+/**
+ * The experiment arm of each cell-minute a zone logged (beside its `surge_minutes` row): unit,
+ * window and variant, the multiplier shown at the minute's end, and in shadow mode each variant's.
+ * Demand events join it on (market, cell, minute) for conversion per unit and window.
+ */
+export const experimentMinutes = pgTable(
+  "experiment_minutes",
+  {
+    experimentId: text("experiment_id").notNull(),
+    minute: timestamp(tz).notNull(),
+    cell: text().notNull(),
+    marketId: text("market_id").notNull(),
+    unit: text().notNull(),
+    windowIndex: integer("window_index").notNull(),
+    variant: text().notNull(),
+    multiplier: real().notNull(),
+    shadow: jsonb().$type<Record<string, number>>(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.experimentId, t.minute, t.cell] }),
+    index("experiment_minutes_market_cell_minute").on(t.marketId, t.cell, t.minute),
+  ],
+);
+
+/** The experiment arm that priced each quote (its totals and verification are in `quotes`), and in shadow mode each variant's price. */
+export const experimentQuotes = pgTable(
+  "experiment_quotes",
+  {
+    quoteId: text("quote_id").primaryKey(),
+    experimentId: text("experiment_id").notNull(),
+    issuedAt: timestamp("issued_at", tz).notNull(),
+    unit: text().notNull(),
+    windowIndex: integer("window_index").notNull(),
+    variant: text().notNull(),
+    shadow: jsonb().$type<Record<string, { multiplierTenths: number; total: number }>>(),
+  },
+  (t) => [index("experiment_quotes_experiment_issued").on(t.experimentId, t.issuedAt)],
 );
