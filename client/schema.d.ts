@@ -882,6 +882,20 @@ export interface paths {
                   /** @description the multiplier live demand alone gave */
                   reactiveShown: number;
                 };
+                /** @description the experiment arm that priced (or watched) the cell, when it is in one */
+                experiment?: {
+                  id: string;
+                  /** @enum {string} */
+                  mode: "live" | "shadow";
+                  unit: string;
+                  window: number;
+                  /** @description the variant drawn for the unit and window (in shadow, the one a live run would charge) */
+                  variant: string;
+                  /** @description shadow mode: each variant's multiplier, computed and not charged */
+                  shadow?: {
+                    [key: string]: number;
+                  };
+                };
               };
               degraded: {
                 /** @enum {string} */
@@ -1151,6 +1165,20 @@ export interface paths {
                   predictiveSmoothed: number;
                   /** @description the multiplier live demand alone gave */
                   reactiveShown: number;
+                };
+                /** @description the experiment arm that priced (or watched) the cell, when it is in one */
+                experiment?: {
+                  id: string;
+                  /** @enum {string} */
+                  mode: "live" | "shadow";
+                  unit: string;
+                  window: number;
+                  /** @description the variant drawn for the unit and window (in shadow, the one a live run would charge) */
+                  variant: string;
+                  /** @description shadow mode: each variant's multiplier, computed and not charged */
+                  shadow?: {
+                    [key: string]: number;
+                  };
                 };
               };
               degraded: {
@@ -2727,6 +2755,1313 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/experiments/{experimentId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An experiment and where it is in its life */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          experimentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The experiment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              id: string;
+              market: string;
+              name: string;
+              /** @enum {string} */
+              design: "switchback" | "rider";
+              windowMinutes: number;
+              burnInMinutes: number;
+              unitResolution: number;
+              variants: {
+                id: string;
+                /** @description relative share of units; weights need not sum to 1 */
+                weight: number;
+                /** @description the surge settings this variant changes; absent: the market's */
+                surge?: {
+                  enabled?: boolean;
+                  /** @description never above the market's cap: a higher one is clamped to it */
+                  cap?: number;
+                  targetRatio?: number;
+                  priorWeight?: number;
+                  minDemand?: number;
+                  sensitivity?: number;
+                  exponent?: number;
+                  deadband?: number;
+                  smoothing?: number;
+                  maxStepUp?: number;
+                  maxStepDown?: number;
+                  displayHysteresis?: number;
+                  neighbourWeight?: number;
+                };
+              }[];
+              /** @enum {string} */
+              mode: "shadow" | "live";
+              from: string;
+              to: string;
+              /** @enum {string} */
+              primaryMetric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+              guardrails: {
+                /** @enum {string} */
+                metric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+                /**
+                 * @description the direction in which this metric is harmed
+                 * @enum {string}
+                 */
+                worseIf: "lower" | "higher";
+                /** @description relative change allowed on the worse side (0.05: 5%); breached when a variant is surely worse than that */
+                tolerance: number;
+              }[];
+              /** @enum {string} */
+              status: "scheduled" | "running" | "ended" | "stopped";
+              createdAt: string;
+              updatedAt: string;
+              stoppedAt: string | null;
+              stopReason: string | null;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    /**
+     * Define a pricing experiment (or change one that has not started)
+     * @description A switchback randomises each unit (an H3 cell at `unitResolution`) in each `windowMinutes` window afresh, by a keyed hash; the first `burnInMinutes` of every window are left out of the results. Live: the drawn variant's surge settings price the unit's cells (never above the market's cap or an operator's). Shadow: every variant is priced beside the market's multiplier and recorded; the market's is charged. One experiment at a time per market.
+     */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          experimentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            market: string;
+            name: string;
+            /**
+             * @description switchback: each (unit cell × time window) drawn afresh; rider: each rider keeps one variant (only for what does not touch shared supply, so no surge settings)
+             * @enum {string}
+             */
+            design: "switchback" | "rider";
+            /** @default 30 */
+            windowMinutes?: number;
+            /**
+             * @description dropped at the start of each window (carryover)
+             * @default 5
+             */
+            burnInMinutes?: number;
+            /**
+             * @description H3 resolution of a switchback unit: the market's pricing cells or coarser
+             * @default 6
+             */
+            unitResolution?: number;
+            /** @description the first variant is the control the others are compared with */
+            variants: {
+              id: string;
+              /** @description relative share of units; weights need not sum to 1 */
+              weight: number;
+              /** @description the surge settings this variant changes; absent: the market's */
+              surge?: {
+                enabled?: boolean;
+                /** @description never above the market's cap: a higher one is clamped to it */
+                cap?: number;
+                targetRatio?: number;
+                priorWeight?: number;
+                minDemand?: number;
+                sensitivity?: number;
+                exponent?: number;
+                deadband?: number;
+                smoothing?: number;
+                maxStepUp?: number;
+                maxStepDown?: number;
+                displayHysteresis?: number;
+                neighbourWeight?: number;
+              };
+            }[];
+            /**
+             * @description shadow: every variant computed and recorded, the market's charged
+             * @enum {string}
+             */
+            mode: "shadow" | "live";
+            /**
+             * Format: date-time
+             * @description start, rounded down to the minute; windows count from it
+             */
+            from: string;
+            /**
+             * Format: date-time
+             * @description end, exclusive
+             */
+            to: string;
+            /**
+             * @default conversion
+             * @enum {string}
+             */
+            primaryMetric?: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+            /** @default [] */
+            guardrails?: {
+              /** @enum {string} */
+              metric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+              /**
+               * @description the direction in which this metric is harmed
+               * @enum {string}
+               */
+              worseIf: "lower" | "higher";
+              /** @description relative change allowed on the worse side (0.05: 5%); breached when a variant is surely worse than that */
+              tolerance: number;
+            }[];
+          };
+        };
+      };
+      responses: {
+        /** @description Replaced */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              id: string;
+              market: string;
+              name: string;
+              /** @enum {string} */
+              design: "switchback" | "rider";
+              windowMinutes: number;
+              burnInMinutes: number;
+              unitResolution: number;
+              variants: {
+                id: string;
+                /** @description relative share of units; weights need not sum to 1 */
+                weight: number;
+                /** @description the surge settings this variant changes; absent: the market's */
+                surge?: {
+                  enabled?: boolean;
+                  /** @description never above the market's cap: a higher one is clamped to it */
+                  cap?: number;
+                  targetRatio?: number;
+                  priorWeight?: number;
+                  minDemand?: number;
+                  sensitivity?: number;
+                  exponent?: number;
+                  deadband?: number;
+                  smoothing?: number;
+                  maxStepUp?: number;
+                  maxStepDown?: number;
+                  displayHysteresis?: number;
+                  neighbourWeight?: number;
+                };
+              }[];
+              /** @enum {string} */
+              mode: "shadow" | "live";
+              from: string;
+              to: string;
+              /** @enum {string} */
+              primaryMetric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+              guardrails: {
+                /** @enum {string} */
+                metric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+                /**
+                 * @description the direction in which this metric is harmed
+                 * @enum {string}
+                 */
+                worseIf: "lower" | "higher";
+                /** @description relative change allowed on the worse side (0.05: 5%); breached when a variant is surely worse than that */
+                tolerance: number;
+              }[];
+              /** @enum {string} */
+              status: "scheduled" | "running" | "ended" | "stopped";
+              createdAt: string;
+              updatedAt: string;
+              stoppedAt: string | null;
+              stopReason: string | null;
+            };
+          };
+        };
+        /** @description Created */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              id: string;
+              market: string;
+              name: string;
+              /** @enum {string} */
+              design: "switchback" | "rider";
+              windowMinutes: number;
+              burnInMinutes: number;
+              unitResolution: number;
+              variants: {
+                id: string;
+                /** @description relative share of units; weights need not sum to 1 */
+                weight: number;
+                /** @description the surge settings this variant changes; absent: the market's */
+                surge?: {
+                  enabled?: boolean;
+                  /** @description never above the market's cap: a higher one is clamped to it */
+                  cap?: number;
+                  targetRatio?: number;
+                  priorWeight?: number;
+                  minDemand?: number;
+                  sensitivity?: number;
+                  exponent?: number;
+                  deadband?: number;
+                  smoothing?: number;
+                  maxStepUp?: number;
+                  maxStepDown?: number;
+                  displayHysteresis?: number;
+                  neighbourWeight?: number;
+                };
+              }[];
+              /** @enum {string} */
+              mode: "shadow" | "live";
+              from: string;
+              to: string;
+              /** @enum {string} */
+              primaryMetric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+              guardrails: {
+                /** @enum {string} */
+                metric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+                /**
+                 * @description the direction in which this metric is harmed
+                 * @enum {string}
+                 */
+                worseIf: "lower" | "higher";
+                /** @description relative change allowed on the worse side (0.05: 5%); breached when a variant is surely worse than that */
+                tolerance: number;
+              }[];
+              /** @enum {string} */
+              status: "scheduled" | "running" | "ended" | "stopped";
+              createdAt: string;
+              updatedAt: string;
+              stoppedAt: string | null;
+              stopReason: string | null;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description It has started (stop it and define another), or overlaps another of the market */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/experiments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The experiments of a market, newest first */
+    get: {
+      parameters: {
+        query: {
+          market: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Experiments */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              experiments: {
+                id: string;
+                market: string;
+                name: string;
+                /** @enum {string} */
+                design: "switchback" | "rider";
+                windowMinutes: number;
+                burnInMinutes: number;
+                unitResolution: number;
+                variants: {
+                  id: string;
+                  /** @description relative share of units; weights need not sum to 1 */
+                  weight: number;
+                  /** @description the surge settings this variant changes; absent: the market's */
+                  surge?: {
+                    enabled?: boolean;
+                    /** @description never above the market's cap: a higher one is clamped to it */
+                    cap?: number;
+                    targetRatio?: number;
+                    priorWeight?: number;
+                    minDemand?: number;
+                    sensitivity?: number;
+                    exponent?: number;
+                    deadband?: number;
+                    smoothing?: number;
+                    maxStepUp?: number;
+                    maxStepDown?: number;
+                    displayHysteresis?: number;
+                    neighbourWeight?: number;
+                  };
+                }[];
+                /** @enum {string} */
+                mode: "shadow" | "live";
+                from: string;
+                to: string;
+                /** @enum {string} */
+                primaryMetric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+                guardrails: {
+                  /** @enum {string} */
+                  metric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+                  /**
+                   * @description the direction in which this metric is harmed
+                   * @enum {string}
+                   */
+                  worseIf: "lower" | "higher";
+                  /** @description relative change allowed on the worse side (0.05: 5%); breached when a variant is surely worse than that */
+                  tolerance: number;
+                }[];
+                /** @enum {string} */
+                status: "scheduled" | "running" | "ended" | "stopped";
+                createdAt: string;
+                updatedAt: string;
+                stoppedAt: string | null;
+                stopReason: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/experiments/{experimentId}/assignment": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Which unit, window and variant a place and time (or a rider) are in: deterministic */
+    get: {
+      parameters: {
+        query?: {
+          lat?: number | null;
+          lng?: number | null;
+          /** @description default: now */
+          at?: string;
+          /** @description the rider, for the rider design */
+          rider?: string;
+        };
+        header?: never;
+        path: {
+          experimentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The assignment */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              experiment: string;
+              /** @description the H3 cell at the unit resolution (switchback) or the rider (rider design) */
+              unit: string;
+              window: {
+                index: number;
+                start: string;
+                end: string;
+                /** @description true during the window's burn-in, which the analysis drops */
+                burnIn: boolean;
+              };
+              variant: string;
+              /** @enum {string} */
+              mode: "shadow" | "live";
+              /** @description whether the experiment is in force at that time (within its span and not stopped) */
+              active: boolean;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/experiments/{experimentId}/stop": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Stop an experiment now: every cell goes back to the market's settings */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          experimentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Stopped (or already stopped) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              id: string;
+              market: string;
+              name: string;
+              /** @enum {string} */
+              design: "switchback" | "rider";
+              windowMinutes: number;
+              burnInMinutes: number;
+              unitResolution: number;
+              variants: {
+                id: string;
+                /** @description relative share of units; weights need not sum to 1 */
+                weight: number;
+                /** @description the surge settings this variant changes; absent: the market's */
+                surge?: {
+                  enabled?: boolean;
+                  /** @description never above the market's cap: a higher one is clamped to it */
+                  cap?: number;
+                  targetRatio?: number;
+                  priorWeight?: number;
+                  minDemand?: number;
+                  sensitivity?: number;
+                  exponent?: number;
+                  deadband?: number;
+                  smoothing?: number;
+                  maxStepUp?: number;
+                  maxStepDown?: number;
+                  displayHysteresis?: number;
+                  neighbourWeight?: number;
+                };
+              }[];
+              /** @enum {string} */
+              mode: "shadow" | "live";
+              from: string;
+              to: string;
+              /** @enum {string} */
+              primaryMetric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+              guardrails: {
+                /** @enum {string} */
+                metric: "conversion" | "revenue" | "revenueAtOne" | "quotes" | "completion" | "multiplier";
+                /**
+                 * @description the direction in which this metric is harmed
+                 * @enum {string}
+                 */
+                worseIf: "lower" | "higher";
+                /** @description relative change allowed on the worse side (0.05: 5%); breached when a variant is surely worse than that */
+                tolerance: number;
+              }[];
+              /** @enum {string} */
+              status: "scheduled" | "running" | "ended" | "stopped";
+              createdAt: string;
+              updatedAt: string;
+              stoppedAt: string | null;
+              stopReason: string | null;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/experiments/{experimentId}/results": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Results from history: per variant, the effect with intervals and p-values, sample-ratio check, guardrails
+     * @description Computed from Postgres per unit and window after the burn-in. A live experiment whose guardrail is surely breached is stopped by this call (and by the job every 5 minutes), with a failure event.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          experimentId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The results */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              experiment: string;
+              market: string;
+              /** @enum {string} */
+              status: "scheduled" | "running" | "ended" | "stopped";
+              stopReason: string | null;
+              /** @enum {string} */
+              mode: "shadow" | "live";
+              /** @enum {string} */
+              design: "switchback" | "rider";
+              primaryMetric: string;
+              level: number;
+              unitWindows: number;
+              variants: {
+                id: string;
+                weight: number;
+                unitWindows: number;
+                units: number;
+                metrics: {
+                  [key: string]: number | null;
+                };
+                totals: {
+                  [key: string]: number;
+                };
+              }[];
+              effects: {
+                variant: string;
+                control: string;
+                metric: string;
+                controlValue: number;
+                variantValue: number;
+                estimate: number;
+                relative: number | null;
+                clusterRobust: {
+                  se: number;
+                  df: number;
+                  ci: [number, number];
+                  p: number;
+                  clusters: number;
+                  observations: number;
+                  relativeCi: [number, number] | null;
+                } | null;
+                permutation: {
+                  p: number;
+                  ci: [number, number];
+                  permutations: number;
+                  exact: boolean;
+                } | null;
+              }[];
+              sampleRatio: {
+                chiSquare: number;
+                df: number;
+                p: number;
+                mismatch: boolean;
+                threshold: number;
+                counts: {
+                  [key: string]: number;
+                };
+              } | null;
+              guardrails: {
+                metric: string;
+                /** @enum {string} */
+                worseIf: "lower" | "higher";
+                tolerance: number;
+                variant: string;
+                relativeCi: [number, number] | null;
+                breached: boolean;
+              }[];
+              method: {
+                clusterRobust: string;
+                permutation: string;
+                metrics: {
+                  [key: string]: string;
+                };
+              };
+              assumptions: string[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/replay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Run a period's recorded events again through candidate surge settings and compare with what was live
+     * @description Multiplier distribution, time at the cap, changes and flaps per active cell-hour, for the candidate, for the market's current settings replayed, and as recorded. Nothing is charged or changed.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            /** @description settings changed from the market's current ones; absent fields are the market's */
+            candidate: {
+              enabled?: boolean;
+              /** @description never above the market's cap: a higher one is clamped to it */
+              cap?: number;
+              targetRatio?: number;
+              priorWeight?: number;
+              minDemand?: number;
+              sensitivity?: number;
+              exponent?: number;
+              deadband?: number;
+              smoothing?: number;
+              maxStepUp?: number;
+              maxStepDown?: number;
+              displayHysteresis?: number;
+              neighbourWeight?: number;
+              searchWeight?: number;
+              demandHalfLifeSeconds?: number;
+              supplyWindowSeconds?: number;
+              neighbourRings?: number;
+              updateIntervalMs?: number;
+            };
+            /**
+             * @description a change undone within this long counts as a flap
+             * @default 3
+             */
+            flapMinutes?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description The comparison */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              from: string;
+              to: string;
+              /** @description recorded events replayed (the warm-up before `from` included) */
+              events: number;
+              warmUpSeconds: number;
+              candidate: {
+                settings: {
+                  [key: string]: unknown;
+                };
+                profile: {
+                  cellMinutes: number;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  distribution: {
+                    multiplier: number;
+                    cellMinutes: number;
+                    share: number;
+                  }[];
+                  timeAtCap: number;
+                  changesPerHour: number;
+                  flapsPerHour: number;
+                  flaps: number;
+                };
+                ticks: number;
+                changes: number;
+              };
+              live: {
+                /** @description what the zones showed and history kept (surge_minutes) */
+                recorded: {
+                  cellMinutes: number;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  distribution: {
+                    multiplier: number;
+                    cellMinutes: number;
+                    share: number;
+                  }[];
+                  timeAtCap: number;
+                  changesPerHour: number;
+                  flapsPerHour: number;
+                  flaps: number;
+                };
+                /** @description the market's current settings through the same replay: how faithful replay is */
+                replayed: {
+                  cellMinutes: number;
+                  mean: number | null;
+                  p50: number | null;
+                  p90: number | null;
+                  p99: number | null;
+                  max: number | null;
+                  distribution: {
+                    multiplier: number;
+                    cellMinutes: number;
+                    share: number;
+                  }[];
+                  timeAtCap: number;
+                  changesPerHour: number;
+                  flapsPerHour: number;
+                  flaps: number;
+                };
+              };
+              assumptions: string[];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description Invalid, or more recorded events than one replay reads */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              title: string;
+              status: number;
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;

@@ -58,7 +58,7 @@ type Rows = ReturnType<typeof toRows>;
 
 /** The batch's statements, in the order they must run (rollup locks before the rows they cover). */
 function statements(rows: Rows, events: "new" | "redelivered"): SQL[] {
-  const { minutes, touched, quotes, verifications, failures, audits, requests } = rows;
+  const { minutes, touched, quotes, verifications, failures, audits, requests, experimentMinutes, experimentQuotes } = rows;
   const out: SQL[] = [];
   if (rows.events.length > 0)
     out.push(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
@@ -101,6 +101,18 @@ function statements(rows: Rows, events: "new" | "redelivered"): SQL[] {
         where q.quote_id = p.quote_id and p.verified_at < q.verified_at`,
       sql`delete from pending_verifications p using quotes q where q.quote_id = p.quote_id`,
     );
+  // Experiments' arms of minutes and quotes (issue 13): a redelivered minute replaces itself, a quote is kept once.
+  if (experimentMinutes.length > 0)
+    out.push(sql`insert into experiment_minutes (experiment_id, minute, cell, market_id, unit, window_index, variant, multiplier, shadow)
+      select experiment_id, ${atEpochMs("minute_ms")}, cell, market_id, unit, window_index, variant, multiplier, shadow::jsonb
+      from ${experimentMinutes.from()}
+      on conflict (experiment_id, minute, cell) do update set unit = excluded.unit, window_index = excluded.window_index,
+        variant = excluded.variant, multiplier = excluded.multiplier, shadow = excluded.shadow`);
+  if (experimentQuotes.length > 0)
+    out.push(sql`insert into experiment_quotes (quote_id, experiment_id, issued_at, unit, window_index, variant, shadow)
+      select quote_id, experiment_id, ${atEpochMs("issued_ms")}, unit, window_index, variant, shadow::jsonb
+      from ${experimentQuotes.from()}
+      on conflict do nothing`);
   if (failures.length > 0)
     out.push(sql`insert into failure_events (id, at, kind, subject, status, detail)
       select id, ${atEpochMs("at_ms")}, kind, subject, status, detail::jsonb from ${failures.from()}
@@ -167,6 +179,8 @@ function toRows(messages: readonly HistoryMessage[]) {
     detail: "text",
   });
   const requests = new Map<string, RequestCount>();
+  const experimentMinutes = new Map<string, Record<ExperimentMinuteColumn, unknown>>();
+  const experimentQuotes = new BulkRows(EXPERIMENT_QUOTE_COLUMNS);
 
   for (const m of messages) {
     switch (m.type) {
@@ -201,6 +215,19 @@ function toRows(messages: readonly HistoryMessage[]) {
             multiplier: x.multiplier,
             peak_multiplier: peak,
           });
+          const e = x.experiment;
+          if (e)
+            experimentMinutes.set(`${e.id}|${key}`, {
+              experiment_id: e.id,
+              minute_ms: x.minute,
+              cell: x.cell,
+              market_id: m.market,
+              unit: e.unit,
+              window_index: e.window,
+              variant: e.variant,
+              multiplier: x.multiplier,
+              shadow: e.shadow ? JSON.stringify(e.shadow) : null,
+            });
         }
         break;
       case "quote": {
@@ -218,6 +245,17 @@ function toRows(messages: readonly HistoryMessage[]) {
           issued_ms: q.issuedAt,
           expires_ms: q.expiresAt,
         });
+        const e = q.experiment;
+        if (e)
+          experimentQuotes.push({
+            quote_id: q.quoteId,
+            experiment_id: e.id,
+            issued_ms: q.issuedAt,
+            unit: e.unit,
+            window_index: e.window,
+            variant: e.variant,
+            shadow: e.shadow ? JSON.stringify(e.shadow) : null,
+          });
         break;
       }
       case "verified":
@@ -302,8 +340,59 @@ function toRows(messages: readonly HistoryMessage[]) {
       bucket_ms: c.bucketMs,
       count: c.count,
     });
-  return { events, minutes: minuteRows, touched, quotes, verifications, failures, audits, requests: requestRows };
+  const experimentMinuteRows = new BulkRows(EXPERIMENT_MINUTE_COLUMNS);
+  for (const row of experimentMinutes.values()) experimentMinuteRows.push(row);
+  return {
+    events,
+    minutes: minuteRows,
+    touched,
+    quotes,
+    verifications,
+    failures,
+    audits,
+    requests: requestRows,
+    experimentMinutes: experimentMinuteRows,
+    experimentQuotes,
+  };
 }
+
+/** Columns of `experiment_minutes` and `experiment_quotes` as they travel (shadow prices as JSON text). */
+const EXPERIMENT_MINUTE_COLUMNS = {
+  experiment_id: "text",
+  minute_ms: "float8",
+  cell: "text",
+  market_id: "text",
+  unit: "text",
+  window_index: "int4",
+  variant: "text",
+  multiplier: "float8",
+  shadow: "text",
+} as const;
+type ExperimentMinuteColumn = keyof typeof EXPERIMENT_MINUTE_COLUMNS;
+const EXPERIMENT_QUOTE_COLUMNS = {
+  quote_id: "text",
+  experiment_id: "text",
+  issued_ms: "float8",
+  unit: "text",
+  window_index: "int4",
+  variant: "text",
+  shadow: "text",
+} as const;
+
+const EVENT_COLUMNS = {
+  kind: "text",
+  source: "text",
+  event_id: "text",
+  market_id: "text",
+  zone: "text",
+  cell: "text",
+  at_ms: "float8",
+  actor_id: "text",
+  status: "text",
+} as const;
+type EventRows = BulkRows<keyof typeof EVENT_COLUMNS>;
+/** Events in a batch from which they are written in two halves at once. */
+const HALVES_FROM = 2_000;
 
 interface Minute {
   market_id: string;

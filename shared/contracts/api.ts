@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { regexes } from "zod/v4/core";
 import { LatLngSchema, MarketIdSchema } from "../pricing/market";
+import { ExperimentStorySchema } from "./experiments";
 
 /**
  * Request and response shapes of the public v1 API. Each schema is written once and serves
@@ -166,6 +167,9 @@ export const ExplanationSchema = z.object({
   shown: z.number(),
   forecast: ForecastExplanationSchema.optional().describe(
     "the forecast's part: present when the market's surge.predictive is on or shadow and the cell has a forecast",
+  ),
+  experiment: ExperimentStorySchema.optional().describe(
+    "the experiment arm that priced (or watched) the cell, when it is in one",
   ),
 });
 

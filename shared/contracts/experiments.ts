@@ -233,3 +233,16 @@ export const ReplayAnswerSchema = z.object({
   }),
   assumptions: z.array(z.string()),
 });
+
+/** A reading's experiment arm, as its explanation tells it. */
+export const ExperimentStorySchema = z.object({
+  id: z.string(),
+  mode: z.enum(["live", "shadow"]),
+  unit: z.string(),
+  window: z.number().int(),
+  variant: z.string().describe("the variant drawn for the unit and window (in shadow, the one a live run would charge)"),
+  shadow: z
+    .record(z.string(), z.number())
+    .optional()
+    .describe("shadow mode: each variant's multiplier, computed and not charged"),
+});

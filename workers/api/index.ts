@@ -1,4 +1,5 @@
 import { base } from "./app";
+import { experimentWindows } from "./experiments";
 import { trainDueMarkets } from "./forecasting";
 import { probeAndReport } from "./probes";
 import { admin } from "./routes/admin";
@@ -8,12 +9,14 @@ import { auth } from "./routes/auth";
 import { calendar } from "./routes/calendar";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
+import { experiments } from "./routes/experiments";
 import { forecasts } from "./routes/forecasts";
 import { health } from "./routes/health";
 import { historyImport } from "./routes/history-import";
 import { live } from "./routes/live";
 import { markets } from "./routes/markets";
 import { quotes } from "./routes/quotes";
+import { replayRoute } from "./routes/replay";
 import { surge } from "./routes/surge";
 import { system } from "./routes/system";
 
@@ -39,6 +42,8 @@ app.route("/", analytics);
 app.route("/", historyImport);
 app.route("/", forecasts);
 app.route("/", calendar);
+app.route("/", experiments);
+app.route("/", replayRoute);
 app.route("/", admin);
 app.route("/", audit);
 app.route("/", auth);
@@ -51,9 +56,15 @@ const FORECAST_EVERY_MS = 50 * 60_000;
 
 /** The app itself (its routes are walked by the access tests), with the cron handler beside `fetch`. */
 export default Object.assign(app, {
-  /** Every minute: probe each dependency and tell the system-mode object. Hourly: train markets' forecasts. */
+  /**
+   * Every minute: probe each dependency and tell the system-mode object; push each running
+   * experiment's window to its zones (and judge guardrails). Hourly: train markets' forecasts.
+   */
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     if (controller.cron === FORECAST_CRON) ctx.waitUntil(trainDueMarkets(env, FORECAST_EVERY_MS));
-    else ctx.waitUntil(probeAndReport(env));
+    else {
+      ctx.waitUntil(probeAndReport(env));
+      ctx.waitUntil(experimentWindows(env, controller.scheduledTime));
+    }
   },
 }) satisfies ExportedHandler<Env>;

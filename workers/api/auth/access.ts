@@ -120,6 +120,20 @@ export const ACCESS: readonly Rule[] = [
     roles: ["operator", "admin", "service"],
     market: "path",
   },
+  // Experiments: their market is in the body or the stored experiment, checked by the handler.
+  { id: "experiments.list", method: "GET", path: "/v1/experiments", roles: ["operator", "admin"] },
+  { id: "experiments.put", method: "PUT", path: "/v1/experiments/{experimentId}", roles: ["operator", "admin"] },
+  { id: "experiments.get", method: "GET", path: "/v1/experiments/{experimentId}", roles: ["operator", "admin"] },
+  // A partner's back end asks which variant a rider or place is in (e.g. how its app shows the price).
+  {
+    id: "experiments.assignment",
+    method: "GET",
+    path: "/v1/experiments/{experimentId}/assignment",
+    roles: ["operator", "admin", "service"],
+  },
+  { id: "experiments.results", method: "GET", path: "/v1/experiments/{experimentId}/results", roles: ["operator", "admin"] },
+  { id: "experiments.stop", method: "POST", path: "/v1/experiments/{experimentId}/stop", roles: ["operator", "admin"] },
+  { id: "markets.replay", method: "POST", path: "/v1/markets/{marketId}/replay", roles: ["operator", "admin"], market: "path" },
   { id: "admin.deadLetters", method: "GET", path: "/v1/admin/dead-letters", roles: ["admin"] },
   { id: "admin.deadLettersReplay", method: "POST", path: "/v1/admin/dead-letters/replay", roles: ["admin"] },
   { id: "admin.apiKeys.create", method: "POST", path: "/v1/admin/api-keys", roles: ["admin"] },
