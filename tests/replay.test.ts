@@ -1,6 +1,9 @@
-import { describe, expect, test } from "bun:test";
+import { afterAll, describe, expect, test } from "bun:test";
 import { gridDisk, latLngToCell } from "h3-js";
 import { syntheticPeriod } from "../bench/replay";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "../harness/fixtures";
+import { type Platform, startPlatform } from "../harness/platform";
+import { psql } from "../scripts/postgres";
 import { profile, replay } from "../shared/experiments/replay";
 
 /**
@@ -92,4 +95,62 @@ describe("replaying a recorded period", () => {
     expect(candidate.changesPerHour).toBeGreaterThan(market.changesPerHour);
     expect(candidate.flapsPerHour).toBeGreaterThan(market.flapsPerHour);
   });
+});
+
+describe("POST /v1/markets/{marketId}/replay on the running platform", () => {
+  let p: Platform | undefined;
+  afterAll(async () => {
+    await p?.dispose();
+  });
+
+  test("an operator replays a recorded crowd: the market's settings replayed match what was live; a flat candidate never surges", async () => {
+    p = await startPlatform();
+    const platform = p;
+    await putMarket(platform, "nyc", demoMarket("nyc-manhattan"));
+    const operator = platform.as("operator", { markets: ["nyc"] });
+    const from = new Date(Math.floor(Date.now() / MINUTE) * MINUTE - MINUTE).toISOString();
+    const times = cellAt(40.758, -73.9855);
+    await platform.as("service").json("/v1/events/supply", { events: supplyEvents(times, 2) });
+    await platform.as("service").json("/v1/events/demand", { events: demandEvents(times, 30) });
+    // The crowd's minutes and events reach history (a minute is written once it ends).
+    const rows = (sql: string) => psql(platform.database.target, platform.database.name, sql);
+    await eventually(
+      async () =>
+        Number(rows(`select count(*) from surge_minutes where cell = '${times.cell}' and multiplier > 1`)) >= 1
+          ? true
+          : undefined,
+      100_000,
+      1000,
+    );
+    const to = new Date(Math.floor(Date.now() / MINUTE) * MINUTE).toISOString();
+    type Answer = {
+      events: number;
+      candidate: { profile: { max: number | null; cellMinutes: number; changesPerHour: number } };
+      live: { recorded: { max: number | null; cellMinutes: number }; replayed: { max: number | null; cellMinutes: number } };
+      assumptions: string[];
+    };
+    const res = await operator.json<Answer>("/v1/markets/nyc/replay", { from, to, candidate: { enabled: false } });
+    expect(res.status).toBe(200);
+    expect(res.body.events).toBe(32);
+    expect(res.body.live.recorded.max).toBeGreaterThan(1);
+    // Replay of the market's own settings sees the same crowd surge as the zone did.
+    expect(res.body.live.replayed.max).toBeGreaterThan(1);
+    expect(Math.abs((res.body.live.replayed.max as number) - (res.body.live.recorded.max as number))).toBeLessThanOrEqual(0.3);
+    expect(res.body.candidate.profile.max).toBe(1);
+    expect(res.body.candidate.profile.changesPerHour).toBe(0);
+    expect(res.body.assumptions.length).toBeGreaterThan(0);
+
+    // Refusals: another market's operator, an unknown market, too long a period, an unknown setting.
+    expect(
+      (await platform.as("operator", { markets: ["hcm"] }).json("/v1/markets/nyc/replay", { from, to, candidate: {} })).status,
+    ).toBe(403);
+    expect((await platform.as("operator").json("/v1/markets/atlantis/replay", { from, to, candidate: {} })).status).toBe(404);
+    const long = await operator.json("/v1/markets/nyc/replay", {
+      from: "2026-01-01T00:00:00Z",
+      to: "2026-01-03T00:00:00Z",
+      candidate: {},
+    });
+    expect(long.status).toBe(422);
+    expect((await operator.json("/v1/markets/nyc/replay", { from, to, candidate: { surgeFactor: 2 } })).status).toBe(422);
+  }, 150_000);
 });
