@@ -15,29 +15,24 @@ export interface WriteCounts {
 }
 
 /**
- * Writes a batch of history messages atomically, one statement per table whatever the batch's
- * size (rows travel as arrays, see `bulk.ts`), and keeps the rollups KPIs read in the same
- * transaction (`rollups.ts`). Every write is idempotent — events and quotes are inserted once by
- * their ids, minutes are upserted (peaks only rise), verifications are remembered until their
+ * Writes a batch of history messages, one statement per table whatever the batch's size (rows
+ * travel as arrays, see `bulk.ts`), and keeps the rollups KPIs read in the transaction of the
+ * rows they sum (`rollups.ts`). Every write is idempotent — events and quotes are inserted once
+ * by their ids, minutes are upserted (peaks only rise), verifications are remembered until their
  * quote exists, rollups count each change once — so a redelivered batch changes nothing.
  *
- * Round trips are what a writer waits for, so a batch that needs one statement (events only, the
- * common case) is that statement alone, atomic by itself; others are one transaction. Events are
- * first inserted plainly: checking each row for a conflict (`ON CONFLICT DO NOTHING`) costs
- * Postgres about as much again as the insert, and almost every batch is new. When some event of
- * the batch is stored already (a redelivery), the write fails on the key, changes nothing, and
- * the batch is written again skipping what is there.
+ * Round trips are what a writer waits for (locally on a thread busy with ingest, in production
+ * across the network), so the events, the bulk of every batch, go as statements of their own, at
+ * the same time as one transaction for everything else; a large batch's events go in two halves
+ * on two connections, which Postgres inserts on two cores. Each part commits on its own: a
+ * failure part-way fails the batch, and the writer (which confirms only after every part) writes
+ * it again whole, finding what is already there.
  */
 export async function writeHistory(db: PoolDatabase, messages: readonly HistoryMessage[]): Promise<WriteCounts> {
   const rows = toRows(messages);
-  try {
-    await run(db, statements(rows, "new"));
-  } catch (err) {
-    if (!isStoredEvent(err)) throw err;
-    await run(db, statements(rows, "redelivered"));
-  }
+  await Promise.all([...rows.events.map((part) => writeEvents(db, part)), run(db, statements(rows))]);
   return {
-    events: rows.events.length,
+    events: rows.events.reduce((n, part) => n + part.length, 0),
     surgeMinutes: rows.minutes.length,
     quotes: rows.quotes.length,
     verifications: rows.verifications.length,
@@ -45,6 +40,26 @@ export async function writeHistory(db: PoolDatabase, messages: readonly HistoryM
   };
 }
 
+/**
+ * Events are first inserted plainly: checking each row for a conflict (`ON CONFLICT DO NOTHING`)
+ * costs Postgres about as much again as the insert, and almost every batch is new. When some
+ * event is stored already (a redelivery), the statement fails on the key, changes nothing, and
+ * runs again skipping what is there.
+ */
+async function writeEvents(db: PoolDatabase, events: EventRows): Promise<void> {
+  const insert = (skipStored: boolean) =>
+    sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
+      select kind, source, event_id, market_id, zone, cell, ${atEpochMs("at_ms")}, actor_id, status from ${events.from()}
+      ${skipStored ? sql`on conflict do nothing` : sql``}`;
+  try {
+    await db.execute(insert(false));
+  } catch (err) {
+    if (!isStoredEvent(err)) throw err;
+    await db.execute(insert(true));
+  }
+}
+
+/** Statements in one transaction; one alone runs without BEGIN and COMMIT (atomic by itself). */
 async function run(db: PoolDatabase, list: readonly SQL[]): Promise<void> {
   const [only] = list;
   if (list.length === 1 && only) await db.execute(only);
@@ -56,14 +71,10 @@ async function run(db: PoolDatabase, list: readonly SQL[]): Promise<void> {
 
 type Rows = ReturnType<typeof toRows>;
 
-/** The batch's statements, in the order they must run (rollup locks before the rows they cover). */
-function statements(rows: Rows, events: "new" | "redelivered"): SQL[] {
+/** The batch's statements but its events, in the order they must run (rollup locks before the rows they cover). */
+function statements(rows: Rows): SQL[] {
   const { minutes, touched, quotes, verifications, failures, audits, requests, experimentMinutes, experimentQuotes } = rows;
   const out: SQL[] = [];
-  if (rows.events.length > 0)
-    out.push(sql`insert into events (kind, source, event_id, market_id, zone, cell, at, actor_id, status)
-      select kind, source, event_id, market_id, zone, cell, ${atEpochMs("at_ms")}, actor_id, status from ${rows.events.from()}
-      ${events === "redelivered" ? sql`on conflict do nothing` : sql``}`);
   if (minutes.length > 0)
     out.push(
       // The rollup lock first: the minutes and the sums over them change together.
@@ -140,17 +151,8 @@ function isStoredEvent(err: unknown): boolean {
 
 /** A batch's messages as the rows of each table, one array per column. */
 function toRows(messages: readonly HistoryMessage[]) {
-  const events = new BulkRows({
-    kind: "text",
-    source: "text",
-    event_id: "text",
-    market_id: "text",
-    zone: "text",
-    cell: "text",
-    at_ms: "float8",
-    actor_id: "text",
-    status: "text",
-  });
+  const eventCount = messages.reduce((n, m) => n + (m.type === "events" ? m.events.length : 0), 0);
+  const events = Array.from({ length: eventCount >= HALVES_FROM ? 2 : 1 }, () => new BulkRows(EVENT_COLUMNS));
   const minutes = new Map<string, Minute>();
   const quotes = new BulkRows({
     quote_id: "text",
@@ -185,8 +187,10 @@ function toRows(messages: readonly HistoryMessage[]) {
   for (const m of messages) {
     switch (m.type) {
       case "events":
+        // Halves by the id's last character: an event repeated in the batch is twice in one half,
+        // so neither half waits on the other's uncommitted row.
         for (const e of m.events)
-          events.push({
+          (events[e.eventId.charCodeAt(e.eventId.length - 1) % events.length] as EventRows).push({
             kind: e.kind,
             // Messages from before events were namespaced carry no source: they were stored under "".
             source: e.source ?? "",

@@ -115,11 +115,13 @@ describe("history reconciles with what the edge accepted", () => {
       await writeHistory(db, [events(0, 100)]);
       // Half stored, half new, and ten of them twice in the batch itself.
       await writeHistory(db, [events(50, 150), events(0, 10)]);
+      // A batch large enough to be written in two halves at once, a third of it stored already.
+      await writeHistory(db, [events(100, 1100), events(1100, 3100), events(1000, 1010)]);
     } finally {
       await pool.end();
     }
-    expect(count(p, "select count(*) from events where source = 'redelivered-test'")).toBe(150);
-    expect(count(p, "select count(distinct event_id) from events where source = 'redelivered-test'")).toBe(150);
+    expect(count(p, "select count(*) from events where source = 'redelivered-test'")).toBe(3100);
+    expect(count(p, "select count(distinct event_id) from events where source = 'redelivered-test'")).toBe(3100);
   });
 });
 
