@@ -1,0 +1,118 @@
+import { describe, expect, test } from "bun:test";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CATALOGUES, CatalogueSchema, completeness, placeholders, render } from "../shared/i18n/catalogue";
+import { LANGUAGES, negotiate, supported, withMarket } from "../shared/i18n/locales";
+
+/**
+ * The catalogues as data: every file in shared/i18n/catalogues is a catalogue zod accepts, every
+ * key any language has exists in English, every message parses as ICU MessageFormat, and each
+ * translation asks for the same placeholders, of the same kinds, as the English it translates —
+ * so no language can ask a caller for a value English never gives, or drop one it needs.
+ */
+
+const DIR = join(import.meta.dir, "../shared/i18n/catalogues");
+const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
+
+describe("the catalogues", () => {
+  test("there is one per supported language, and each is valid data", () => {
+    expect(files.map((f) => f.replace(/\.json$/, "")).sort()).toEqual([...LANGUAGES].sort());
+    for (const file of files) {
+      const parsed = CatalogueSchema.safeParse(JSON.parse(readFileSync(join(DIR, file), "utf8")));
+      expect(parsed.success ? file : `${file}: ${parsed.error?.message}`).toBe(file);
+      expect(parsed.data?.language).toBe(file.replace(/\.json$/, "") as never);
+    }
+    expect(CATALOGUES.ar.direction).toBe("rtl");
+  });
+
+  test("every key of every language exists in English", () => {
+    for (const language of LANGUAGES) {
+      const strays = Object.keys(CATALOGUES[language].messages).filter((k) => !(k in CATALOGUES.en.messages));
+      expect({ language, strays }).toEqual({ language, strays: [] });
+    }
+  });
+
+  test("English, Vietnamese, Spanish and Arabic are complete", () => {
+    for (const language of LANGUAGES)
+      expect({ language, missing: completeness(language).missing }).toEqual({ language, missing: [] });
+  });
+
+  test("placeholders match English's, name for name and kind for kind", () => {
+    const mismatches: string[] = [];
+    for (const [key, english] of Object.entries(CATALOGUES.en.messages)) {
+      const want = placeholders(english);
+      for (const language of LANGUAGES) {
+        const own = (CATALOGUES[language].messages as Record<string, string>)[key];
+        if (own === undefined) continue;
+        const got = placeholders(own);
+        const same = got.size === want.size && [...want].every(([name, kind]) => got.get(name) === kind);
+        if (!same) mismatches.push(`${language} ${key}: ${JSON.stringify([...got])} vs ${JSON.stringify([...want])}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test("the placeholder check sees nested and plural placeholders, and would catch a translator's slip", () => {
+    expect([...placeholders("{n, plural, one {# day in {city}} other {# days}} {what, select, a {{x}} other {}}")]).toEqual([
+      ["n", "number"],
+      ["city", "text"],
+      ["what", "select"],
+      ["x", "text"],
+    ]);
+    expect(placeholders("Không có thị trường “{marketId}”.")).not.toEqual(
+      placeholders(CATALOGUES.en.messages["problem.market-unknown"] ?? ""),
+    );
+  });
+
+  test("every message formats in its own language with sample values", () => {
+    for (const language of LANGUAGES) {
+      for (const [key, message] of Object.entries(CATALOGUES[language].messages)) {
+        const params = Object.fromEntries(
+          [...placeholders(message)].map(([name, kind]) => [name, kind === "number" ? 3 : kind === "select" ? "other" : "x"]),
+        );
+        const out = render({ tag: language, language }, key as never, params);
+        expect({ key, language: out.language }).toEqual({ key, language });
+      }
+    }
+  });
+});
+
+describe("negotiation", () => {
+  test("the query wins, then Accept-Language by preference, then the user's saved locale, then the market's", () => {
+    const all = { query: "es-MX", accepted: ["vi-VN", "en"], user: "ar-EG", market: "en-US" };
+    expect(negotiate(all)).toEqual({ tag: "es-MX", language: "es", source: "query" });
+    expect(negotiate({ ...all, query: null })).toEqual({ tag: "vi-VN", language: "vi", source: "header" });
+    expect(negotiate({ ...all, query: null, accepted: [] })).toEqual({ tag: "ar-EG", language: "ar", source: "user" });
+    expect(negotiate({ market: "en-US" })).toEqual({ tag: "en-US", language: "en", source: "market" });
+    expect(negotiate({})).toEqual({ tag: "en", language: "en", source: "default" });
+  });
+
+  test("a language without a catalogue is passed over, not an error", () => {
+    expect(negotiate({ query: "fr", accepted: ["fr-FR", "de"], market: "vi-VN" }).tag).toBe("vi-VN");
+    expect(negotiate({ query: "fr", accepted: ["fr-FR", "es-419"] })).toEqual({
+      tag: "es-419",
+      language: "es",
+      source: "header",
+    });
+    expect(negotiate({ query: "not a tag!", accepted: ["x".repeat(200)] }).source).toBe("default");
+    expect(supported("AR-eg", "query")?.tag).toBe("ar-EG");
+  });
+
+  test("the market's default fills in only what the caller left open", () => {
+    expect(withMarket(negotiate({}), "vi-VN")).toEqual({ tag: "vi-VN", language: "vi", source: "market" });
+    expect(withMarket(negotiate({ accepted: ["es"] }), "vi-VN").tag).toBe("es");
+    expect(withMarket(negotiate({}), "fr-FR").tag).toBe("en");
+  });
+});
+
+describe("rendering", () => {
+  test("a missing or broken translation falls back to English instead of failing", () => {
+    const vi = { tag: "vi-VN", language: "vi" as const };
+    expect(render(vi, "problem.market-unknown", { market: "nyc" })).toEqual({
+      text: "Không có thị trường “nyc”.",
+      language: "vi",
+    });
+    // A placeholder the caller forgot: the message cannot be formatted, in any language.
+    expect(render(vi, "problem.market-unknown").language).toBe("en");
+  });
+});
