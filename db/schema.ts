@@ -199,6 +199,8 @@ export const users = pgTable("users", {
   totpSecret: text("totp_secret"),
   /** The last TOTP time step a code was accepted for: each code works once. */
   totpLastStep: bigint("totp_last_step", { mode: "number" }),
+  /** The BCP 47 tag answers use when a request names none (see shared/i18n/locales.ts); null: the market's. */
+  locale: text(),
   createdAt: timestamp("created_at", tz).notNull().defaultNow(),
   disabledAt: timestamp("disabled_at", tz),
 });
