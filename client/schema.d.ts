@@ -170,8 +170,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -373,8 +376,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -394,8 +400,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -415,8 +424,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -529,8 +541,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -615,8 +630,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -636,8 +654,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -657,8 +678,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -741,8 +765,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -762,8 +789,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -783,8 +813,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -918,8 +951,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -939,8 +975,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1011,8 +1050,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1032,8 +1074,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1202,8 +1247,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1275,8 +1323,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1336,8 +1387,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1357,8 +1411,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1378,8 +1435,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1456,8 +1516,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1477,8 +1540,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1498,8 +1564,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1565,8 +1634,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1586,8 +1658,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1694,8 +1769,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1715,8 +1793,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1736,8 +1817,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1819,8 +1903,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1840,8 +1927,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1861,8 +1951,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1882,8 +1975,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -1903,8 +1999,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2020,8 +2119,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2041,8 +2143,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2062,8 +2167,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2151,8 +2259,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2172,8 +2283,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2253,8 +2367,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2274,8 +2391,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2295,8 +2415,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2374,8 +2497,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2395,8 +2521,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2416,8 +2545,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2486,8 +2618,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2507,8 +2642,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2601,8 +2739,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2622,8 +2763,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2643,8 +2787,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2717,8 +2864,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2738,8 +2888,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2851,8 +3004,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2872,8 +3028,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -2893,8 +3052,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3136,8 +3298,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3157,8 +3322,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3178,8 +3346,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3199,8 +3370,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3220,8 +3394,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3334,8 +3511,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3355,8 +3535,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3437,8 +3620,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3458,8 +3644,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3479,8 +3668,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3500,8 +3692,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3615,8 +3810,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3636,8 +3834,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3657,8 +3858,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3735,9 +3939,9 @@ export interface paths {
                 variant: string;
                 control: string;
                 metric: string;
-                controlValue: number;
-                variantValue: number;
-                estimate: number;
+                controlValue: number | null;
+                variantValue: number | null;
+                estimate: number | null;
                 relative: number | null;
                 clusterRobust: {
                   se: number;
@@ -3793,8 +3997,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3814,8 +4021,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -3835,8 +4045,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4005,8 +4218,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4026,8 +4242,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4047,8 +4266,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4109,8 +4331,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4170,8 +4395,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4283,8 +4511,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4346,8 +4577,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4392,6 +4626,8 @@ export interface paths {
             markets: string[];
             /** @description omit for single sign-on only */
             password?: string;
+            /** @description the language their answers use when a request names none */
+            locale?: string;
           };
         };
       };
@@ -4420,8 +4656,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4441,8 +4680,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4504,8 +4746,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4579,8 +4824,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4600,8 +4848,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4680,6 +4931,8 @@ export interface paths {
                 /** @enum {string} */
                 role: "rider" | "driver";
                 markets?: string[];
+                /** @description the rider's or driver's own locale, as the partner keeps it */
+                locale?: string;
               };
         };
       };
@@ -4707,8 +4960,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4728,8 +4984,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4749,8 +5008,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4945,8 +5207,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4966,8 +5231,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -4987,8 +5255,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5049,8 +5320,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5070,8 +5344,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5242,8 +5519,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5263,8 +5543,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5332,8 +5615,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5353,8 +5639,11 @@ export interface paths {
           content: {
             "application/problem+json": {
               type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
               title: string;
               status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
               detail: string;
               instance?: string;
               errors?: {
@@ -5377,7 +5666,120 @@ export interface paths {
 }
 export type webhooks = Record<string, never>;
 export interface components {
-  schemas: never;
+  schemas: {
+    /**
+     * @description stable and machine-readable: what went wrong, whatever the language
+     * @enum {string}
+     */
+    ProblemCode:
+      | "access-assertion-missing"
+      | "analytics-worker-failed"
+      | "api-key-malformed"
+      | "api-key-refused"
+      | "api-key-unknown"
+      | "bad-request"
+      | "batch-rejected"
+      | "batch-too-large"
+      | "bearer-required"
+      | "body-not-json"
+      | "calendar-entry-unknown"
+      | "cell-not-h3"
+      | "cell-not-in-market"
+      | "cell-not-priced"
+      | "cells-too-many"
+      | "chaos-disabled"
+      | "conflict"
+      | "csv-empty"
+      | "csv-invalid"
+      | "database-unreachable"
+      | "delegate-market"
+      | "delegate-not-service"
+      | "drain-body"
+      | "draining"
+      | "error"
+      | "experiment-market"
+      | "experiment-over"
+      | "experiment-overlap"
+      | "experiment-started"
+      | "experiment-unknown"
+      | "forbidden"
+      | "geofence-ambiguous"
+      | "geofence-empty"
+      | "geofence-too-detailed"
+      | "geofence-too-large"
+      | "history-unreachable"
+      | "import-media-type"
+      | "import-too-large"
+      | "ingest-token-required"
+      | "internal"
+      | "invalid-batch"
+      | "invalid-body"
+      | "invalid-path"
+      | "invalid-query"
+      | "live-cell-other-market"
+      | "live-cells-empty"
+      | "live-target-missing"
+      | "live-token-required"
+      | "live-too-many-cells"
+      | "locale-unsupported"
+      | "malformed-json"
+      | "market-forbidden"
+      | "market-overlap"
+      | "market-unknown"
+      | "method-not-allowed"
+      | "mfa-not-enrolled"
+      | "mfa-replayed"
+      | "mfa-required"
+      | "mfa-wrong"
+      | "no-route"
+      | "not-enough-history"
+      | "not-found"
+      | "override-unknown"
+      | "payload-too-large"
+      | "pickup-outside"
+      | "point-outside-experiment"
+      | "point-outside-markets"
+      | "product-unknown"
+      | "quote-invalid"
+      | "range-reversed"
+      | "range-too-long"
+      | "rate-limited"
+      | "refresh-malformed"
+      | "refresh-refused"
+      | "refresh-reused"
+      | "replay-too-large"
+      | "rider-required"
+      | "role-forbidden"
+      | "route-id-unknown"
+      | "route-not-in-scope"
+      | "shadow-metric"
+      | "sign-in-locked"
+      | "signing-key-malformed"
+      | "signing-no-key"
+      | "signing-not-configured"
+      | "sso-assertion-invalid"
+      | "sso-email-unverified"
+      | "sso-not-configured"
+      | "sso-unknown-user"
+      | "time-outside-experiment"
+      | "token-invalid"
+      | "token-required"
+      | "token-revoked"
+      | "too-large"
+      | "too-many-requests"
+      | "trip-too-long"
+      | "unauthorized"
+      | "unavailable"
+      | "unit-resolution-too-fine"
+      | "unprocessable"
+      | "unsupported-media-type"
+      | "upgrade-required"
+      | "user-exists"
+      | "user-unknown"
+      | "websocket-required"
+      | "wrong-password"
+      | "zones-unavailable";
+  };
   responses: never;
   parameters: never;
   requestBodies: never;

@@ -43,6 +43,8 @@ export interface Scope {
   subject?: string;
   /** Route ids, for a route-scoped service key. */
   routes?: string[];
+  /** The saved locale its token carries, as a signed-in user's does. */
+  locale?: string;
 }
 
 /** An access token's principal and lifetime; the subject is `test-<roles>` unless given. */
@@ -161,7 +163,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // One client per principal, so that a test's repeated `p.as(...)` is one caller to rate limits and caches.
   const roleClients = new Map<string, Client>();
   const roleClient = (role: Role, scope: Scope): Client => {
-    const key = JSON.stringify([role, scope.subject, scope.markets, scope.routes]);
+    const key = JSON.stringify([role, scope.subject, scope.markets, scope.routes, scope.locale]);
     let made = roleClients.get(key);
     if (!made) {
       let minted: { token: Promise<string>; expiresAt: number } | undefined;

@@ -23,6 +23,8 @@ export interface TokenClaims {
   markets?: readonly string[];
   /** Route ids a scoped service key may call; absent for any its roles allow. */
   routes?: readonly string[];
+  /** The saved locale the token carries (`lcl`), as a sign-in puts a user's. */
+  locale?: string;
   /** Lifetime; negative for a token that has already expired. */
   seconds?: number;
   /** `iss`; the local platform's by default. */
@@ -41,6 +43,7 @@ export async function mintToken(keys: string, claims: TokenClaims): Promise<stri
   if (!jwk?.kid || !jwk.d) throw new Error("AUTH_SIGNING_KEYS holds no private key with a kid");
   const payload: Record<string, unknown> = { roles: [...claims.roles], mkts: [...(claims.markets ?? ["*"])] };
   if (claims.routes) payload.rts = [...claims.routes];
+  if (claims.locale) payload.lcl = claims.locale;
   return new SignJWT(payload)
     .setProtectedHeader({ alg: "ES256", kid: jwk.kid, typ: "at+jwt" })
     .setSubject(claims.subject)

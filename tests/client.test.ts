@@ -170,7 +170,7 @@ describe("a day through the typed client", () => {
     const unknown = await problem(answer(operator.GET("/v1/markets/{marketId}", { params: { path: { marketId: "atlantis" } } })));
     expect(unknown.status).toBe(404);
     expect(unknown.detail).toContain("atlantis");
-    expect(unknown.code).toBeUndefined();
+    expect(unknown.code).toBe("market-unknown");
 
     // A second market over Manhattan: the overlap has a machine-readable code and names the market.
     const overlap = await problem(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { regexes } from "zod/v4/core";
+import { PROBLEM_CODES } from "../i18n/problems";
 import { LatLngSchema, MarketIdSchema } from "../pricing/market";
 import { ExperimentStorySchema } from "./experiments";
 
@@ -266,12 +267,19 @@ export const VerifiedQuoteSchema = z.object({
   expiresAt: z.string(),
 });
 
+/** Every problem code (one component in the OpenAPI document, referenced by every problem). */
+export const ProblemCodeSchema = z
+  .enum(PROBLEM_CODES as [string, ...string[]])
+  .describe("stable and machine-readable: what went wrong, whatever the language")
+  .meta({ id: "ProblemCode" });
+
 export const ProblemSchema = z
   .object({
     type: z.string(),
-    title: z.string(),
+    title: z.string().describe("the status's name, in the answer's language (Content-Language)"),
     status: z.number().int(),
-    detail: z.string(),
+    code: ProblemCodeSchema,
+    detail: z.string().describe("what went wrong here, in the answer's language (Content-Language)"),
     instance: z.string().optional(),
     errors: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
   })

@@ -81,7 +81,15 @@ export interface TrainOptions {
   onStep?: (step: string) => void;
 }
 
-export class NotEnoughHistory extends Error {}
+/** Too little history to train: `weeks` is how many there are (a problem says it in the caller's language). */
+export class NotEnoughHistory extends Error {
+  constructor(
+    message: string,
+    readonly weeks: number,
+  ) {
+    super(message);
+  }
+}
 
 /** The default candidates: what is tried against seasonal naive. */
 export function defaultCandidates(): ModelSpec[] {
@@ -101,6 +109,7 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
   if (weeks < 3)
     throw new NotEnoughHistory(
       `Training needs at least 3 weeks of history (2 to learn, 1 to hold out); there are ${(panel.steps / week).toFixed(1)}.`,
+      panel.steps / week,
     );
   const heldOutWeeks = options.heldOutWeeks ?? (weeks >= 6 ? 2 : 1);
   const trainEnd = panel.steps - heldOutWeeks * week;

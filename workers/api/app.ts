@@ -6,11 +6,13 @@ import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { z } from "zod";
 import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
+import type { Locale } from "../../shared/i18n/locales";
 import { authorize, identify } from "./auth/access";
 import type { Principal } from "./auth/principal";
 import { guarded } from "./dependencies";
 import { limits } from "./limits";
-import { invalid, ProblemError, problemResponse, renderProblem } from "./problem";
+import { locale } from "./locale";
+import { invalid, ProblemError, type ProblemText, problemResponse, renderProblem } from "./problem";
 import { recordRequest, takeDue } from "./request-metrics";
 import { currentMode } from "./system";
 
@@ -24,6 +26,8 @@ export interface AppEnv {
     principal: Principal | undefined;
     /** Why the credentials were refused, kept until the rate limits have counted the request. */
     refusal: ProblemError | undefined;
+    /** The locale answers speak (`workers/api/locale.ts`): per request, never per isolate. */
+    locale: Locale;
   };
 }
 
@@ -89,17 +93,21 @@ export function base(): OpenAPIHono<AppEnv> {
   // Who is calling and which rule applies; then the limits count the request (a refused token
   // included, against its address); then the rule is enforced, before any route's handler.
   app.use("*", identify());
+  // The caller's language, once its saved locale is known: every answer from here on speaks it.
+  app.use("*", locale());
   app.use("*", limits());
   app.use("*", authorize());
   app.use(
     "/v1/*",
     bodyLimit({
       maxSize: MAX_BODY_BYTES,
-      onError: (c) => problemResponse(c, 413, `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`),
+      onError: (c) => problemResponse(c, 413, { code: "payload-too-large", params: { bytes: MAX_BODY_BYTES } }),
     }),
   );
   app.onError(renderProblem);
-  app.notFound((c) => problemResponse(c, 404, `No route for ${c.req.method} ${new URL(c.req.url).pathname}. See /docs.`));
+  app.notFound((c) =>
+    problemResponse(c, 404, { code: "no-route", params: { method: c.req.method, path: new URL(c.req.url).pathname } }),
+  );
   return app;
 }
 
@@ -112,14 +120,18 @@ export async function withDatabase<T>(c: Context<AppEnv>, work: (db: PoolDatabas
   try {
     return await guarded(c.env, c.executionCtx, "postgres", "postgres", () => work(db));
   } catch (err) {
-    throw unavailable(c, err, "The database is unreachable right now; nothing was changed. Retry shortly.");
+    throw unavailable(c, err, { code: "database-unreachable" });
   } finally {
     c.executionCtx.waitUntil(pool.end().catch(() => undefined));
   }
 }
 
 /** One read over the HTTP driver (no connection to keep); unreachable is a 503 saying `detail`. */
-export async function readDatabase(c: Context<AppEnv>, query: SQL, detail: string): Promise<Record<string, unknown>[]> {
+export async function readDatabase(
+  c: Context<AppEnv>,
+  query: SQL,
+  detail: ProblemText | string,
+): Promise<Record<string, unknown>[]> {
   try {
     const result = await guarded(c.env, c.executionCtx, "postgres", "postgres", () => httpDatabase(c.env).execute(query));
     return result.rows as Record<string, unknown>[];
@@ -129,7 +141,7 @@ export async function readDatabase(c: Context<AppEnv>, query: SQL, detail: strin
 }
 
 /** A failed database call as the problem a client sees: logged once here, 503 with Retry-After. */
-function unavailable(c: Context<AppEnv>, err: unknown, detail: string): ProblemError {
+function unavailable(c: Context<AppEnv>, err: unknown, detail: ProblemText | string): ProblemError {
   if (err instanceof ProblemError) return err;
   const cause = (err as { cause?: Error }).cause;
   console.error(

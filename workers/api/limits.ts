@@ -103,7 +103,7 @@ async function accountKey(email: string): Promise<string> {
 function tooManyFailures(decision: Decision): ProblemError {
   return new ProblemError(
     429,
-    `Too many failed sign-ins for this account: try again in ${decision.resetSeconds} s.`,
+    { code: "sign-in-locked", params: { seconds: decision.resetSeconds } },
     { error: "too_many_attempts", retryAfterSeconds: decision.resetSeconds },
     { "retry-after": String(decision.resetSeconds) },
   );

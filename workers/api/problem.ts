@@ -3,26 +3,22 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { z } from "zod";
 import { ProblemSchema } from "../../shared/contracts/api";
+import { isMessageKey, render, t } from "../../shared/i18n/catalogue";
+import { ENGLISH, type Locale } from "../../shared/i18n/locales";
+import { GENERIC_PROBLEM_CODES, type ProblemText, problemKey } from "../../shared/i18n/problems";
+import { requestLocale } from "./locale";
 
 /**
- * Every error the API returns is an RFC 9457 problem: one shape, made here and only here.
+ * Every error the API returns is an RFC 9457 problem: one shape, made here and only here. A
+ * problem carries a stable `code` (`shared/i18n/problems.ts`) beside its `title` and `detail`,
+ * both in the request's negotiated locale (`workers/api/locale.ts`); a code's detail is the
+ * catalogue's `problem.<code>` message, filled with the problem's values.
+ *
+ * @example throw new ProblemError(404, { code: "market-unknown", params: { market: "nyc" } })
+ *   // en: "There is no market “nyc”."  vi: "Không có thị trường “nyc”."
  */
 
-const TITLES: Record<number, string> = {
-  400: "Bad request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not found",
-  405: "Method not allowed",
-  409: "Conflict",
-  413: "Payload too large",
-  415: "Unsupported media type",
-  422: "Unprocessable content",
-  426: "Upgrade required",
-  429: "Too many requests",
-  500: "Internal server error",
-  503: "Service unavailable",
-};
+export type { ProblemText } from "../../shared/i18n/problems";
 
 /** The OpenAPI response entry for a problem, for routes to list under their error statuses. */
 export const problemDoc = {
@@ -35,16 +31,33 @@ export interface FieldError {
   message: string;
 }
 
-/** A failure on its way to the client: thrown anywhere, rendered by `renderProblem`. */
+/**
+ * A failure on its way to the client: thrown anywhere, rendered by `renderProblem`. `text` is
+ * a code with its values; plain English is accepted for failures not yet given a code (they
+ * carry their status's generic code and are not translated).
+ */
 export class ProblemError extends Error {
+  readonly code: string;
+  /** In English, for logs. */
+  readonly detail: string;
+  readonly text: ProblemText | undefined;
+
   constructor(
     readonly status: ContentfulStatusCode,
-    readonly detail: string,
+    text: ProblemText | string,
     readonly extensions: Record<string, unknown> = {},
     readonly headers: Record<string, string> = {},
   ) {
+    const detail = typeof text === "string" ? text : t(ENGLISH, problemKey(text.code), text.params);
     super(detail);
+    this.detail = detail;
+    this.text = typeof text === "string" ? undefined : text;
+    this.code = this.text?.code ?? genericCode(status, extensions);
   }
+}
+
+function genericCode(status: number, extensions: Record<string, unknown>): string {
+  return typeof extensions.code === "string" ? extensions.code : (GENERIC_PROBLEM_CODES[status] ?? "error");
 }
 
 /** Issues of a zod parse as `{path, message}` pairs, paths in dotted form. */
@@ -55,44 +68,64 @@ export function fieldErrors(error: z.ZodError, prefix: (string | number)[] = [])
   }));
 }
 
-/** The problem for a request body or query that failed its schema. */
+/** The problem for a request body or query that failed its schema (the field's own message stays the schema's). */
 export function invalid(error: z.ZodError, where: "body" | "query" | "path" = "body"): ProblemError {
   const errors = fieldErrors(error);
   const first = errors[0];
-  return new ProblemError(422, `Invalid ${where}: ${first ? `${first.path}: ${first.message}` : "does not match the schema"}`, {
-    errors,
-  });
+  return new ProblemError(
+    422,
+    {
+      code: where === "query" ? "invalid-query" : where === "path" ? "invalid-path" : "invalid-body",
+      params: { field: first?.path ?? "(body)", reason: first?.message ?? "does not match the schema" },
+    },
+    { errors },
+  );
+}
+
+/** A problem's title and detail in a locale; the detail of a problem without a code stays as written. */
+export function problemWords(locale: Locale, status: number, text: ProblemText | string): { title: string; detail: string } {
+  const titleKey = `status.${status}`;
+  const title = isMessageKey(titleKey) ? t(locale, titleKey) : "Error";
+  if (typeof text === "string") return { title, detail: text };
+  return { title, detail: render(locale, problemKey(text.code), text.params).text };
 }
 
 export function problemResponse(
   c: Context,
   status: ContentfulStatusCode,
-  detail: string,
+  text: ProblemText | string,
   extensions: Record<string, unknown> = {},
   headers: Record<string, string> = {},
 ): Response {
+  const locale = requestLocale(c);
+  const { title, detail } = problemWords(locale, status, text);
   const body = {
     type: "about:blank",
-    title: TITLES[status] ?? "Error",
+    title,
     status,
+    ...extensions,
+    code: typeof text === "string" ? genericCode(status, extensions) : text.code,
     detail,
     instance: new URL(c.req.url).pathname,
     requestId: c.get("requestId"),
-    ...extensions,
   };
-  return c.newResponse(JSON.stringify(body), status, { ...headers, "content-type": "application/problem+json" });
+  return c.newResponse(JSON.stringify(body), status, {
+    ...headers,
+    "content-type": "application/problem+json",
+    "content-language": locale.tag,
+  });
 }
 
 /** Maps anything thrown to a problem. Unknown failures are 500s, logged with the request id. */
 export function renderProblem(err: unknown, c: Context): Response {
-  if (err instanceof ProblemError) return problemResponse(c, err.status, err.detail, err.extensions, err.headers);
+  if (err instanceof ProblemError) return problemResponse(c, err.status, err.text ?? err.detail, err.extensions, err.headers);
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
-    return problemResponse(c, status, err.message || TITLES[status] || "Request failed");
+    return problemResponse(c, status, err.message || problemWords(ENGLISH, status, "").title);
   }
-  if (err instanceof SyntaxError) return problemResponse(c, 400, `Malformed JSON: ${err.message}`);
+  if (err instanceof SyntaxError) return problemResponse(c, 400, { code: "malformed-json", params: { reason: err.message } });
   console.error(
     JSON.stringify({ level: "error", requestId: c.get("requestId"), message: String(err), stack: (err as Error)?.stack }),
   );
-  return problemResponse(c, 500, "An unexpected error occurred; it has been logged with this request id.");
+  return problemResponse(c, 500, { code: "internal" });
 }

@@ -42,8 +42,8 @@ export async function verifyQuote(env: Env, token: string): Promise<QuoteClaims 
     });
     return payload as unknown as QuoteClaims & { jti: string; exp: number; iat: number };
   } catch (err) {
-    const [reason, detail] = classify(err);
-    throw new ProblemError(422, `The quote is not valid: ${detail}`, { valid: false, reason });
+    const [reason, claim] = classify(err);
+    throw new ProblemError(422, { code: "quote-invalid", params: { reason, claim } }, { valid: false, reason });
   }
 }
 
@@ -51,11 +51,11 @@ export async function publicJwks(env: Env): Promise<{ keys: JWK[] }> {
   return { keys: (await keys(env)).jwks };
 }
 
+/** Why a token failed, and for a foreign one the claim that gave it away. */
 function classify(err: unknown): [VerifyFailure, string] {
-  if (err instanceof errors.JWTExpired) return ["expired", "it has expired"];
-  if (err instanceof errors.JWSSignatureVerificationFailed) return ["signature", "its signature does not match its contents"];
-  if (err instanceof errors.JWKSNoMatchingKey) return ["signature", "it is not signed with a key of this platform"];
-  if (err instanceof errors.JWTClaimValidationFailed) return ["foreign", `claim "${err.claim}" is not ours (${err.reason})`];
-  if (err instanceof errors.JOSEAlgNotAllowed) return ["foreign", "it is not signed with this platform's algorithm"];
-  return ["malformed", "it is not a quote token"];
+  if (err instanceof errors.JWTExpired) return ["expired", ""];
+  if (err instanceof errors.JWSSignatureVerificationFailed || err instanceof errors.JWKSNoMatchingKey) return ["signature", ""];
+  if (err instanceof errors.JWTClaimValidationFailed) return ["foreign", `${err.claim}: ${err.reason}`];
+  if (err instanceof errors.JOSEAlgNotAllowed) return ["foreign", "alg"];
+  return ["malformed", ""];
 }

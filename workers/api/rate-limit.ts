@@ -144,7 +144,10 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
       return problemResponse(
         c,
         429,
-        `Too many ${routeClass} requests: the limit is ${rule.requests} per ${rule.windowSeconds} s. Retry after ${decision.resetSeconds} s.`,
+        {
+          code: "rate-limited",
+          params: { routeClass, limit: rule.requests, window: rule.windowSeconds, seconds: decision.resetSeconds },
+        },
         { routeClass, limit: rule.requests, windowSeconds: rule.windowSeconds, retryAfterSeconds: decision.resetSeconds },
         { ...headers, "retry-after": String(decision.resetSeconds) },
       );

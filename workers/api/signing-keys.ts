@@ -24,19 +24,19 @@ const imported = new ExpiringMap<string, Promise<KeySet>>({ maxEntries: 4 });
 
 /** The key set in a secret; a missing or malformed secret is a 503 (configuration, not input). */
 export function keySetFrom(secret: string | undefined, name: string): Promise<KeySet> {
-  if (!secret) throw new ProblemError(503, `Signing is not configured (${name} is missing).`);
+  if (!secret) throw new ProblemError(503, { code: "signing-not-configured", params: { name } });
   return imported.getOrInsertComputed(secret, () => importKeySet(secret, name));
 }
 
 async function importKeySet(secret: string, name: string): Promise<KeySet> {
   const parsed = JSON.parse(secret) as JWK | JWK[];
   const list = Array.isArray(parsed) ? parsed : [parsed];
-  if (list.length === 0) throw new ProblemError(503, `${name} holds no key.`);
+  if (list.length === 0) throw new ProblemError(503, { code: "signing-no-key", params: { name } });
   const verifying = new Map<string, CryptoKey>();
   const jwks: JWK[] = [];
   let signing: KeySet["signing"] | undefined;
   for (const jwk of list) {
-    if (!jwk.kid || !jwk.d) throw new ProblemError(503, `Every ${name} entry is a private JWK with a kid.`);
+    if (!jwk.kid || !jwk.d) throw new ProblemError(503, { code: "signing-key-malformed", params: { name } });
     const { d: _private, ...pub } = jwk;
     const publicKey = (await importJWK(pub, ALG)) as CryptoKey;
     verifying.set(jwk.kid, publicKey);

@@ -197,7 +197,7 @@ async function authenticate(c: Context<AppEnv>): Promise<Principal | undefined> 
   if (header) {
     const [scheme, token] = header.split(" ");
     if (scheme?.toLowerCase() !== "bearer" || !token)
-      throw new ProblemError(401, "Authorization must be a Bearer token.", {}, { "www-authenticate": "Bearer" });
+      throw new ProblemError(401, { code: "bearer-required" }, {}, { "www-authenticate": "Bearer" });
     return verifyAccessToken(c.env, token);
   }
   // Browsers cannot set headers on a WebSocket: the live feed also takes the token in the query.
@@ -227,7 +227,7 @@ export function identify(): MiddlewareHandler<AppEnv> {
         if (revoked)
           throw new ProblemError(
             401,
-            `The access token is not valid: it was revoked (${revoked.kind}).`,
+            { code: "token-revoked", params: { kind: revoked.kind } },
             {},
             { "www-authenticate": 'Bearer error="invalid_token"' },
           );
@@ -249,35 +249,33 @@ export function authorize(): MiddlewareHandler<AppEnv> {
   return async function authorizeRoute(c, next) {
     const id = c.get("route");
     const rule = id === undefined ? undefined : COMPILED.find((r) => r.id === id);
-    if (!rule) throw new ProblemError(404, `No route for ${c.req.method} ${c.req.path}. See /docs.`);
+    if (!rule) throw new ProblemError(404, { code: "no-route", params: { method: c.req.method, path: c.req.path } });
     const refusal = c.get("refusal");
     if (refusal) throw refusal;
     if (rule.roles === "public") return next();
     const principal = c.get("principal");
-    if (!principal)
-      throw new ProblemError(
-        401,
-        "This route needs an access token (Authorization: Bearer …).",
-        {},
-        { "www-authenticate": "Bearer" },
-      );
+    if (!principal) throw new ProblemError(401, { code: "token-required" }, {}, { "www-authenticate": "Bearer" });
     const roles = rule.roles;
     if (!principal.roles.some((r) => roles.includes(r)))
-      throw new ProblemError(
-        403,
-        `${rule.method} ${rule.path}${rule.query ? `?${rule.query}` : ""} is for ${roles.join(", ")}; this token is ${principal.roles.join(", ") || "without a role"}.`,
-      );
+      throw new ProblemError(403, {
+        code: "role-forbidden",
+        params: {
+          route: `${rule.method} ${rule.path}${rule.query ? `?${rule.query}` : ""}`,
+          allowed: roles.join(", "),
+          held: principal.roles.join(", ") || "-",
+        },
+      });
     if (principal.routes && !principal.routes.includes(rule.id))
-      throw new ProblemError(403, `This key is not scoped to ${rule.id}.`);
+      throw new ProblemError(403, { code: "route-not-in-scope", params: { route: rule.id } });
     const market =
       rule.market === "path" ? c.get("routeParams")?.marketId : rule.market === "query" ? c.req.query("market") : undefined;
     if (market !== undefined && !allowsMarket(principal, market))
-      throw new ProblemError(403, `This token may not act on market "${market}".`);
+      throw new ProblemError(403, { code: "market-forbidden", params: { market } });
     return next();
   };
 }
 
 /** For handlers whose market comes from the body or the data: 403 unless the caller holds it. */
 export function requireMarket(c: Context<AppEnv>, market: string): void {
-  if (!allowsMarket(c.get("principal"), market)) throw new ProblemError(403, `This token may not act on market "${market}".`);
+  if (!allowsMarket(c.get("principal"), market)) throw new ProblemError(403, { code: "market-forbidden", params: { market } });
 }

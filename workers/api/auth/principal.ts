@@ -16,6 +16,8 @@ export interface Principal {
   /** Route ids a scoped service key may call; undefined for any its roles allow. */
   routes: string[] | undefined;
   via: "token" | "cloudflare-access";
+  /** The caller's saved locale (a user's, or what a partner's back end said of its rider): the token's `lcl`. */
+  locale?: string;
   /**
    * The credential that proved it: what revocation matches and when a live socket must close.
    * Absent only for principals made in code (tests of pure parts).

@@ -30,7 +30,7 @@ async function verifyExternal(
   jwksUrl: string | undefined,
   what: string,
 ) {
-  if (!issuer || !audience || !jwksUrl) throw new ProblemError(401, `${what} is not configured here.`);
+  if (!issuer || !audience || !jwksUrl) throw new ProblemError(401, { code: "sso-not-configured", params: { provider: what } });
   try {
     const { payload } = await jwtVerify(token, remoteJwks(jwksUrl), {
       issuer,
@@ -39,7 +39,7 @@ async function verifyExternal(
     });
     return payload;
   } catch {
-    throw new ProblemError(401, `The ${what} assertion is not valid.`);
+    throw new ProblemError(401, { code: "sso-assertion-invalid", params: { provider: what } });
   }
 }
 
@@ -50,21 +50,28 @@ async function verifyExternal(
 const users = new ExpiringMap<string, { principal: Principal | null }>({ maxEntries: 1_000, ttlMs: 60_000 });
 async function principalFor(env: Env, payload: JWTPayload, via: Principal["via"]): Promise<Principal> {
   const email = typeof payload.email === "string" ? payload.email.toLowerCase() : undefined;
-  if (!email || payload.email_verified === false) throw new ProblemError(401, "The assertion carries no verified email.");
+  if (!email || payload.email_verified === false) throw new ProblemError(401, { code: "sso-email-unverified" });
   let principal = users.get(email)?.principal;
   if (principal === undefined) {
     const { pool, db } = openPool(env);
     try {
       const user = await findUserByEmail(db, email);
       principal = user
-        ? { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined, via }
+        ? {
+            subject: user.id,
+            roles: user.roles.filter(isRole),
+            markets: user.markets,
+            routes: undefined,
+            via,
+            ...(user.locale ? { locale: user.locale } : {}),
+          }
         : null;
     } finally {
       await pool.end().catch(() => undefined);
     }
     users.set(email, { principal });
   }
-  if (!principal) throw new ProblemError(403, `${email} is not a user of this platform; an admin must add them.`);
+  if (!principal) throw new ProblemError(403, { code: "sso-unknown-user", params: { email } });
   // The assertion is the credential: a socket it opens closes when it expires; disabling the user revokes it.
   const exp = typeof payload.exp === "number" ? payload.exp * 1000 : Date.now() + 5 * 60_000;
   const credential = {

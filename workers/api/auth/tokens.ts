@@ -31,13 +31,14 @@ export interface TokenOrigin {
 /** Signs an access token for a principal. */
 export async function mintAccessToken(
   env: Env,
-  p: Pick<Principal, "subject" | "roles" | "markets" | "routes">,
+  p: Pick<Principal, "subject" | "roles" | "markets" | "routes" | "locale">,
   seconds = ACCESS_TOKEN_SECONDS,
   origin: TokenOrigin = {},
 ): Promise<string> {
   const k = await keySet(env);
   const claims: JWTPayload = { roles: p.roles, mkts: p.markets };
   if (p.routes) claims.rts = p.routes;
+  if (p.locale) claims.lcl = p.locale;
   if (origin.session) claims.sid = origin.session;
   if (origin.delegator) claims.act = { sub: origin.delegator };
   return new SignJWT(claims)
@@ -90,12 +91,13 @@ async function verifySignature(env: Env, k: KeySet, token: string): Promise<Prin
       ...(typeof actor === "string" ? { delegator: actor } : {}),
     };
     const principal: Principal = { subject: String(payload.sub), roles, markets, routes, via: "token", credential };
+    if (typeof payload.lcl === "string") principal.locale = payload.lcl;
     verified.set(token, { principal, keys: k }, (payload.exp as number) * 1000 - Date.now());
     return principal;
   } catch (err) {
     throw new ProblemError(
       401,
-      `The access token is not valid: ${describe(err)}.`,
+      { code: "token-invalid", params: { reason: describe(err) } },
       {},
       { "www-authenticate": 'Bearer error="invalid_token"' },
     );

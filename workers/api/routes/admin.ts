@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { withAudit } from "../../../db/audit";
 import { disableUser, insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
+import { LocaleTagSchema } from "../../../shared/i18n/locales";
 import { base32Encode, otpauthUri } from "../../../shared/kit/totp";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
@@ -24,7 +25,7 @@ const Summary = z.object({
 
 async function relay(env: Env, path: string, method: string): Promise<unknown> {
   const res = await env.HISTORY_WRITER.fetch(`https://history${path}`, { method });
-  if (!res.ok) throw new ProblemError(503, `The analytics worker answered ${res.status}.`);
+  if (!res.ok) throw new ProblemError(503, { code: "analytics-worker-failed", params: { status: String(res.status) } });
   return res.json();
 }
 
@@ -102,7 +103,7 @@ admin.openapi(
   async (c) => {
     const input = c.req.valid("json");
     const unknown = input.routes?.find((r) => !ACCESS.some((rule) => rule.id === r));
-    if (unknown) throw new ProblemError(422, `routes: "${unknown}" is not a route id.`);
+    if (unknown) throw new ProblemError(422, { code: "route-id-unknown", params: { route: unknown } });
     const slug = crypto.randomUUID().replaceAll("-", "").slice(0, 16);
     const secret = randomSecret();
     const row = {
@@ -162,7 +163,7 @@ admin.openapi(
     const { keyId } = c.req.valid("param");
     const entry = audited(c, "api-key.revoke", keyId, null);
     const revoked = await withDatabase(c, (db) => withAudit(db, entry, (tx) => revokeApiKey(tx, keyId), Boolean));
-    if (!revoked) throw new ProblemError(404, `No live key "${keyId}".`);
+    if (!revoked) throw new ProblemError(404, { code: "api-key-unknown", params: { key: keyId } });
     await revokeSubject(c.env, keyId);
     return c.json({ revoked: true as const }, 200);
   },
@@ -175,6 +176,7 @@ const UserInput = z.object({
   roles: z.array(z.enum(["operator", "admin"])).min(1),
   markets: z.array(z.string().max(40)).min(1).max(50),
   password: z.string().min(12, "at least 12 characters").max(200).optional().describe("omit for single sign-on only"),
+  locale: LocaleTagSchema.optional().describe("the language their answers use when a request names none"),
 });
 
 admin.openapi(
@@ -212,11 +214,20 @@ admin.openapi(
       withAudit(
         db,
         entry,
-        (tx) => insertUser(tx, { id, email, passwordHash, roles: input.roles, markets: input.markets, totpSecret }),
+        (tx) =>
+          insertUser(tx, {
+            id,
+            email,
+            passwordHash,
+            roles: input.roles,
+            markets: input.markets,
+            totpSecret,
+            locale: input.locale ?? null,
+          }),
         Boolean,
       ),
     );
-    if (!created) throw new ProblemError(409, `A user with email ${email} exists.`);
+    if (!created) throw new ProblemError(409, { code: "user-exists", params: { email } });
     return c.json(
       { id, email, totp: totpSecret ? { secret: totpSecret, uri: otpauthUri("Equilibrium", email, totpSecret) } : null },
       201,
@@ -240,7 +251,7 @@ admin.openapi(
     const { userId } = c.req.valid("param");
     const entry = audited(c, "user.disable", userId, null);
     const disabled = await withDatabase(c, (db) => withAudit(db, entry, (tx) => disableUser(tx, userId), Boolean));
-    if (!disabled) throw new ProblemError(404, `No active user "${userId}".`);
+    if (!disabled) throw new ProblemError(404, { code: "user-unknown", params: { user: userId } });
     await revokeSubject(c.env, userId);
     return c.json({ disabled: true as const }, 200);
   },

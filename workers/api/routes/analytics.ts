@@ -59,23 +59,19 @@ export const analytics = router();
 function range(from: string, to: string): { from: Date; to: Date } {
   const f = new Date(from);
   const t = new Date(to);
-  if (t <= f) throw new ProblemError(422, "to: must be after from.");
+  if (t <= f) throw new ProblemError(422, { code: "range-reversed" });
   if (t.getTime() - f.getTime() > MAX_RANGE_MS)
-    throw new ProblemError(422, `The range may cover at most ${MAX_RANGE_MS / 86_400_000} days.`);
+    throw new ProblemError(422, { code: "range-too-long", params: { days: MAX_RANGE_MS / 86_400_000 } });
   return { from: f, to: t };
 }
 
 async function knownMarket(c: Context<AppEnv>, id: string): Promise<void> {
-  if (!(await marketIndex(c.env)).market(id)) throw new ProblemError(404, `There is no market "${id}".`);
+  if (!(await marketIndex(c.env)).market(id)) throw new ProblemError(404, { code: "market-unknown", params: { market: id } });
 }
 
 /** Runs a read; a database that cannot answer is a 503 the client may retry, never a 500. */
 async function read(c: Context<AppEnv>, query: SQL): Promise<Row[]> {
-  const rows = await readDatabase(
-    c,
-    query,
-    "Analytics are unavailable right now (history database unreachable); pricing is unaffected. Retry shortly.",
-  );
+  const rows = await readDatabase(c, query, { code: "history-unreachable", params: { what: "analytics" } });
   return rows.map(normaliseRow);
 }
 

@@ -42,7 +42,7 @@ audit.openapi(
   }),
   async (c) => {
     const q = c.req.valid("query");
-    if (q.from && q.to && Date.parse(q.to) <= Date.parse(q.from)) throw new ProblemError(422, "to: must be after from.");
+    if (q.from && q.to && Date.parse(q.to) <= Date.parse(q.from)) throw new ProblemError(422, { code: "range-reversed" });
     const conditions = [sql`true`];
     if (q.market) conditions.push(sql`market_id = ${q.market}`);
     if (q.actor) conditions.push(sql`actor = ${q.actor}`);
@@ -53,7 +53,7 @@ audit.openapi(
       c,
       sql`select id, at, actor, roles, action, target, market_id, request_id, detail from audit_log
         where ${sql.join(conditions, sql` and `)} order by at desc, id limit ${q.limit}`,
-      "The audit log is in the history database, which is unreachable right now.",
+      { code: "history-unreachable", params: { what: "audit" } },
     );
     return c.json(
       {

@@ -9,6 +9,7 @@ import {
   revokeRefreshFamily,
   rotateRefreshToken,
 } from "../../../db/identity";
+import { LocaleTagSchema } from "../../../shared/i18n/locales";
 import { matchTotp } from "../../../shared/kit/totp";
 import { type AppEnv, router, withDatabase } from "../app";
 import { allowsMarket, isRole, type Principal } from "../auth/principal";
@@ -17,7 +18,7 @@ import { randomSecret, sha256, timingSafeEqual, verifyPassword } from "../auth/s
 import { verifyCloudflareAccess, verifyOidcIdToken } from "../auth/sso";
 import { ACCESS_TOKEN_SECONDS, authJwks, mintAccessToken, type TokenOrigin, verifyAccessToken } from "../auth/tokens";
 import { signInThrottle } from "../limits";
-import { ProblemError, problemDoc } from "../problem";
+import { ProblemError, type ProblemText, problemDoc } from "../problem";
 import { publicJwks } from "../quote-signing";
 
 /**
@@ -55,6 +56,7 @@ const TokenRequest = z.discriminatedUnion("grant_type", [
     subject: z.string().min(1).max(128),
     role: z.enum(["rider", "driver"]),
     markets: z.array(z.string().max(40)).min(1).max(50).optional(),
+    locale: LocaleTagSchema.optional().describe("the rider's or driver's own locale, as the partner keeps it"),
   }),
 ]);
 
@@ -71,7 +73,7 @@ const TokenResponse = z.object({
 
 export const auth = router();
 
-type Grantee = Pick<Principal, "subject" | "roles" | "markets" | "routes">;
+type Grantee = Pick<Principal, "subject" | "roles" | "markets" | "routes" | "locale">;
 
 /** A new refresh token: its row (the secret hashed) and what the client keeps. */
 async function newRefreshToken() {
@@ -106,7 +108,7 @@ async function issue(c: Context<AppEnv>, p: Grantee, origin: TokenOrigin, refres
   );
 }
 
-const refused = (detail: string) => new ProblemError(401, detail, { error: "invalid_grant" });
+const refused = (text: ProblemText) => new ProblemError(401, text, { error: "invalid_grant" });
 
 auth.openapi(
   createRoute({
@@ -129,9 +131,9 @@ auth.openapi(
     switch (body.grant_type) {
       case "api_key": {
         const [, id, secret] = /^eqk_([a-z0-9]+)_(.+)$/.exec(body.api_key) ?? [];
-        if (!id || !secret) throw refused("That is not an API key of this platform.");
+        if (!id || !secret) throw refused({ code: "api-key-malformed" });
         const key = await withDatabase(c, (db) => findApiKey(db, `key_${id}`));
-        if (!key || !timingSafeEqual(key.secretHash, await sha256(secret))) throw refused("Unknown or revoked API key.");
+        if (!key || !timingSafeEqual(key.secretHash, await sha256(secret))) throw refused({ code: "api-key-refused" });
         return issue(
           c,
           { subject: key.id, roles: key.roles.filter(isRole), markets: key.markets, routes: key.routes ?? undefined },
@@ -141,28 +143,33 @@ auth.openapi(
       case "password": {
         const email = body.email.toLowerCase();
         await signInThrottle.check(c.env, email);
-        const failed = async (detail: string) => {
+        const failed = async (text: ProblemText) => {
           await signInThrottle.failed(c.env, email);
-          return refused(detail);
+          return refused(text);
         };
         const user = await withDatabase(c, (db) => findUserByEmail(db, email));
         // The same answer for an unknown email and a wrong password: no account probing.
         if (!user?.passwordHash || !(await verifyPassword(body.password, user.passwordHash)))
-          throw await failed("Wrong email or password.");
+          throw await failed({ code: "wrong-password" });
         if (user.roles.some((r) => MFA_ROLES.has(r))) {
-          if (!user.totpSecret) throw refused("This account has no second factor enrolled; an admin must re-create it.");
-          if (!body.totp) throw new ProblemError(401, "A TOTP code is required for this account.", { error: "mfa_required" });
+          if (!user.totpSecret) throw refused({ code: "mfa-not-enrolled" });
+          if (!body.totp) throw new ProblemError(401, { code: "mfa-required" }, { error: "mfa_required" });
           const step = await matchTotp(user.totpSecret, body.totp, Date.now());
-          if (step === undefined) throw await failed("Wrong TOTP code.");
+          if (step === undefined) throw await failed({ code: "mfa-wrong" });
           // Each code once: a step no later than the last accepted one is a replay (atomic, so two racing uses cannot both win).
-          if (!(await withDatabase(c, (db) => acceptTotpStep(db, user.id, step))))
-            throw await failed("That TOTP code was used already: wait for the next one.");
+          if (!(await withDatabase(c, (db) => acceptTotpStep(db, user.id, step)))) throw await failed({ code: "mfa-replayed" });
         }
-        return signIn(c, { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined });
+        return signIn(c, {
+          subject: user.id,
+          roles: user.roles.filter(isRole),
+          markets: user.markets,
+          routes: undefined,
+          locale: user.locale ?? undefined,
+        });
       }
       case "refresh_token": {
         const [id, secret] = body.refresh_token.split(".");
-        if (!id || !secret) throw refused("Malformed refresh token.");
+        if (!id || !secret) throw refused({ code: "refresh-malformed" });
         const hash = await sha256(secret);
         const next = await newRefreshToken();
         const { rotation, user } = await withDatabase(c, async (db) => {
@@ -171,12 +178,18 @@ auth.openapi(
         });
         if (rotation.outcome === "reused") {
           await revoke(c.env, { kind: "session", id: rotation.family, until: coveringAccessTokens() });
-          throw refused("This refresh token was used already: every token of this sign-in is now revoked. Sign in again.");
+          throw refused({ code: "refresh-reused" });
         }
-        if (rotation.outcome !== "rotated" || !user) throw refused("The refresh token is unknown, revoked or expired.");
+        if (rotation.outcome !== "rotated" || !user) throw refused({ code: "refresh-refused" });
         return issue(
           c,
-          { subject: user.id, roles: user.roles.filter(isRole), markets: user.markets, routes: undefined },
+          {
+            subject: user.id,
+            roles: user.roles.filter(isRole),
+            markets: user.markets,
+            routes: undefined,
+            locale: user.locale ?? undefined,
+          },
           { session: rotation.family },
           next.token,
         );
@@ -187,20 +200,26 @@ auth.openapi(
       }
       case "cloudflare_access": {
         const assertion = c.req.header("cf-access-jwt-assertion");
-        if (!assertion) throw refused("No Cf-Access-Jwt-Assertion header on this request.");
+        if (!assertion) throw refused({ code: "access-assertion-missing" });
         const p = await verifyCloudflareAccess(c.env, assertion);
         return issue(c, p, {});
       }
       case "delegate": {
         const caller = c.get("principal");
-        if (!caller?.roles.includes("service")) throw new ProblemError(403, "Only a service token may delegate.");
+        if (!caller?.roles.includes("service")) throw new ProblemError(403, { code: "delegate-not-service" });
         const markets = body.markets ?? caller.markets;
         const outside = markets.find((m) => !allowsMarket(caller, m));
-        if (outside) throw new ProblemError(403, `This service may not act on market "${outside}".`);
+        if (outside) throw new ProblemError(403, { code: "delegate-market", params: { market: outside } });
         // Within the delegator's own scope: a route-scoped key mints tokens scoped to (at most) the same routes.
         return issue(
           c,
-          { subject: `${caller.subject}/${body.subject}`, roles: [body.role], markets, routes: caller.routes },
+          {
+            subject: `${caller.subject}/${body.subject}`,
+            roles: [body.role],
+            markets,
+            routes: caller.routes,
+            locale: body.locale,
+          },
           { delegator: caller.subject },
         );
       }

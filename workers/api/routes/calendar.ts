@@ -25,7 +25,7 @@ const EntrySchema = z.looseObject({
 });
 
 async function knownMarket(env: Env, id: string): Promise<void> {
-  if (!(await marketIndex(env)).market(id)) throw new ProblemError(404, `There is no market "${id}".`);
+  if (!(await marketIndex(env)).market(id)) throw new ProblemError(404, { code: "market-unknown", params: { market: id } });
 }
 
 function entryOut(market: string, row: Record<string, unknown>) {
@@ -88,7 +88,10 @@ calendar.openapi(
     const q = c.req.valid("query");
     await knownMarket(c.env, marketId);
     const range = q.from || q.to ? { from: q.from ? Date.parse(q.from) : 0, to: q.to ? Date.parse(q.to) : 8.64e15 } : undefined;
-    const rows = await readDatabase(c, calendarSql(marketId, range), "The calendar is unavailable right now. Retry shortly.");
+    const rows = await readDatabase(c, calendarSql(marketId, range), {
+      code: "history-unreachable",
+      params: { what: "calendar" },
+    });
     return c.json({ market: marketId, entries: rows.map((r) => entryOut(marketId, r)) }, 200);
   },
 );
@@ -109,13 +112,12 @@ calendar.openapi(
   async (c) => {
     const { marketId, entryId } = c.req.valid("param");
     await knownMarket(c.env, marketId);
-    const rows = await readDatabase(
-      c,
-      calendarSql(marketId, undefined, entryId),
-      "The calendar is unavailable right now. Retry shortly.",
-    );
+    const rows = await readDatabase(c, calendarSql(marketId, undefined, entryId), {
+      code: "history-unreachable",
+      params: { what: "calendar" },
+    });
     const row = rows[0];
-    if (!row) throw new ProblemError(404, `Market "${marketId}" has no calendar entry "${entryId}".`);
+    if (!row) throw new ProblemError(404, { code: "calendar-entry-unknown", params: { market: marketId, entry: entryId } });
     return c.json(entryOut(marketId, row), 200);
   },
 );

@@ -75,20 +75,24 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   const body = EventBatchSchema.safeParse(await c.req.json());
   if (!body.success) {
     const errors = fieldErrors(body.error);
-    throw new ProblemError(422, `Invalid batch: ${errors[0]?.path}: ${errors[0]?.message}`, { errors });
+    throw new ProblemError(
+      422,
+      { code: "invalid-batch", params: { field: errors[0]?.path ?? "events", reason: errors[0]?.message ?? "" } },
+      { errors },
+    );
   }
   const list = body.data.events;
   const principal = c.get("principal");
-  if (!principal) throw new ProblemError(401, "Ingest needs an access token.");
+  if (!principal) throw new ProblemError(401, { code: "ingest-token-required" });
   const trusted = principal.roles.includes("service");
   const limit = trusted ? MAX_BATCH_EVENTS : MAX_PERSONAL_BATCH_EVENTS;
   if (list.length > limit)
-    throw new ProblemError(
-      413,
-      `A batch holds at most ${limit} events${trusted ? "" : " from a rider's or driver's own token"}; this one has ${list.length}. Split it.`,
-    );
+    throw new ProblemError(413, {
+      code: "batch-too-large",
+      params: { limit, personal: trusted ? "false" : "true", count: list.length },
+    });
   if ((await systemSnapshot(c.env))?.draining)
-    throw new ProblemError(503, "The platform is stopping and takes no new events; retry shortly.", {}, { "retry-after": "5" });
+    throw new ProblemError(503, { code: "draining", params: { what: "events" } }, {}, { "retry-after": "5" });
 
   const index = await marketIndex(c.env);
   const now = Date.now();
@@ -148,11 +152,10 @@ async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
 
   const result = { accepted, duplicate, rejected: rejections.length, rejections };
   if (accepted + duplicate === 0) {
-    if (unavailable > 0)
-      throw new ProblemError(503, "No zone could take these events now; retry the batch.", result, { "retry-after": "1" });
+    if (unavailable > 0) throw new ProblemError(503, { code: "zones-unavailable" }, result, { "retry-after": "1" });
     throw new ProblemError(
       422,
-      `No event in the batch is acceptable; the first: #${rejections[0]?.index}: ${rejections[0]?.reason}`,
+      { code: "batch-rejected", params: { index: rejections[0]?.index ?? 0, reason: rejections[0]?.reason ?? "" } },
       result,
     );
   }

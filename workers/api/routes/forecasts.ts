@@ -10,7 +10,7 @@ import { type AppEnv, readDatabase, router, withDatabase } from "../app";
 import { audited } from "../audit";
 import { type ForecastDatabase, INTERVAL_MINUTES, trainMarket } from "../forecasting";
 import { marketIndex } from "../market-index";
-import { ProblemError, problemDoc } from "../problem";
+import { ProblemError, type ProblemText, problemDoc } from "../problem";
 
 /**
  * Forecasts: training on demand (a cron does it too), the model registry, the live model's
@@ -20,7 +20,7 @@ import { ProblemError, problemDoc } from "../problem";
 export const forecasts = router();
 
 const Params = z.object({ marketId: MarketIdSchema });
-const UNAVAILABLE = "Forecasts are unavailable right now (history database unreachable); pricing is unaffected. Retry shortly.";
+const UNAVAILABLE: ProblemText = { code: "history-unreachable", params: { what: "forecasts" } };
 
 const HorizonBacktestSchema = z.object({ wape: z.number(), seasonalNaiveWape: z.number(), dispersion: z.number() });
 const ModelSchema = z.object({
@@ -85,7 +85,7 @@ const HotspotsSchema = z.object({
 
 function marketOf(index: { market(id: string): Market | undefined }, id: string): Market {
   const market = index.market(id);
-  if (!market) throw new ProblemError(404, `There is no market "${id}".`);
+  if (!market) throw new ProblemError(404, { code: "market-unknown", params: { market: id } });
   return market;
 }
 
@@ -124,7 +124,8 @@ forecasts.openapi(
     try {
       training = await trainMarket(c.env, db, market, { weeks: body.weeks });
     } catch (err) {
-      if (err instanceof NotEnoughHistory) throw new ProblemError(422, err.message, { code: "not-enough-history" });
+      if (err instanceof NotEnoughHistory)
+        throw new ProblemError(422, { code: "not-enough-history", params: { weeks: Math.floor(err.weeks * 10) / 10 } });
       throw err;
     }
     const { live, models, outcome, zones } = training;
@@ -199,9 +200,9 @@ forecasts.openapi(
     marketOf(index, marketId);
     const known = index.cellsOf(marketId) ?? new Set<string>();
     const cells = q.cells ? [...new Set(q.cells.split(",").map((s) => s.trim()))].filter(Boolean) : null;
-    if (cells && cells.length > 100) throw new ProblemError(422, "cells: at most 100 per request.");
+    if (cells && cells.length > 100) throw new ProblemError(422, { code: "cells-too-many", params: { max: 100 } });
     const unknown = cells?.find((cell) => !known.has(cell));
-    if (unknown) throw new ProblemError(422, `cells: ${unknown} is not a cell of market "${marketId}".`);
+    if (unknown) throw new ProblemError(422, { code: "cell-not-in-market", params: { cell: unknown, market: marketId } });
     const { rows, now, to } = await points(c, marketId, q.level === "market" ? null : cells, q.horizon);
     const first = rows[0];
     const byCell = new Map<string, z.infer<typeof PointSchema>[]>();

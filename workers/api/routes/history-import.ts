@@ -58,7 +58,7 @@ historyImport.openapi(
     const { marketId } = c.req.valid("param");
     const index = await marketIndex(c.env);
     const cells = index.cellsOf(marketId);
-    if (!index.market(marketId) || !cells) throw new ProblemError(404, `There is no market "${marketId}".`);
+    if (!index.market(marketId) || !cells) throw new ProblemError(404, { code: "market-unknown", params: { market: marketId } });
     const raw = await rowsOf(c.req.header("content-type") ?? "", () => c.req.text());
     const { rows, rejections } = checkRows(raw, (cell) => cells.has(cell));
     const entry = audited(c, "history.import", marketId, marketId, { rows: rows.length, rejected: rejections.length });
@@ -75,21 +75,20 @@ async function rowsOf(type: string, text: () => Promise<string>): Promise<unknow
     try {
       rows = csvRows(await text());
     } catch (err) {
-      if (err instanceof CsvError) throw new ProblemError(422, err.message);
+      if (err instanceof CsvError) throw new ProblemError(422, { code: "csv-invalid", params: { reason: err.message } });
       throw err;
     }
-    if (rows.length === 0) throw new ProblemError(422, "The CSV holds no rows.");
+    if (rows.length === 0) throw new ProblemError(422, { code: "csv-empty" });
     if (rows.length > MAX_IMPORT_ROWS)
-      throw new ProblemError(413, `At most ${MAX_IMPORT_ROWS} rows per import; this one has ${rows.length}.`);
+      throw new ProblemError(413, { code: "import-too-large", params: { max: MAX_IMPORT_ROWS, count: rows.length } });
     return rows;
   }
-  if (mediaType !== "application/json")
-    throw new ProblemError(415, "Send the rows as application/json ({rows: [...]}) or text/csv.");
+  if (mediaType !== "application/json") throw new ProblemError(415, { code: "import-media-type" });
   let body: unknown;
   try {
     body = JSON.parse(await text());
   } catch {
-    throw new ProblemError(422, "Invalid body: not JSON.");
+    throw new ProblemError(422, { code: "body-not-json" });
   }
   const parsed = HistoryImportSchema.safeParse(body);
   if (!parsed.success) throw invalid(parsed.error);

@@ -37,8 +37,7 @@ live.openAPIRegistry.registerPath(
 );
 
 live.get("/v1/live", async (c) => {
-  if (c.req.header("upgrade")?.toLowerCase() !== "websocket")
-    throw new ProblemError(426, "GET /v1/live is a WebSocket: send Upgrade: websocket.");
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") throw new ProblemError(426, { code: "websocket-required" });
   const query = LiveQuery.parse(c.req.query());
   const index = await marketIndex(c.env);
   // The access rule that matched decides the scope: cells ("live") or the whole market ("live.market").
@@ -54,24 +53,29 @@ live.get("/v1/live", async (c) => {
       ]
     : [];
   // An empty `?cells=` is not a way to the whole market.
-  if (cellScope && cells.length === 0) throw new ProblemError(400, "cells: list at least one H3 cell (?cells=<h3>,<h3>).");
-  if (!query.market && cells.length === 0) throw new ProblemError(400, "Choose what to watch: ?market=<id> or ?cells=<h3>,<h3>.");
-  if (cells.length > MAX_SUBSCRIBED_CELLS) throw new ProblemError(400, `cells: at most ${MAX_SUBSCRIBED_CELLS} per connection.`);
+  if (cellScope && cells.length === 0) throw new ProblemError(400, { code: "live-cells-empty" });
+  if (!query.market && cells.length === 0) throw new ProblemError(400, { code: "live-target-missing" });
+  if (cells.length > MAX_SUBSCRIBED_CELLS)
+    throw new ProblemError(400, { code: "live-too-many-cells", params: { max: MAX_SUBSCRIBED_CELLS } });
   const invalid = cells.find((cell) => !isCell(cell));
-  if (invalid) throw new ProblemError(400, `cells: "${invalid.slice(0, 32)}" is not an H3 cell.`);
+  if (invalid) throw new ProblemError(400, { code: "cell-not-h3", params: { cell: invalid.slice(0, 32) } });
 
   let market = query.market ? index.market(query.market) : undefined;
-  if (query.market && !market) throw new ProblemError(404, `There is no market "${query.market}".`);
+  if (query.market && !market) throw new ProblemError(404, { code: "market-unknown", params: { market: query.market } });
   for (const cell of cells) {
     const owner = index.marketOfCell(cell);
-    if (!owner) throw new ProblemError(404, `cells: ${cell} is not a pricing cell of any market.`);
-    if (market && owner.id !== market.id) throw new ProblemError(400, `cells: ${cell} belongs to ${owner.id}, not ${market.id}.`);
+    if (!owner) throw new ProblemError(404, { code: "cell-not-priced", params: { cell } });
+    if (market && owner.id !== market.id)
+      throw new ProblemError(400, {
+        code: "live-cell-other-market",
+        params: { cell, owner: owner.id, market: market.id },
+      });
     market = owner;
   }
-  if (!market) throw new ProblemError(400, "Choose what to watch: ?market=<id> or ?cells=<h3>,<h3>.");
+  if (!market) throw new ProblemError(400, { code: "live-target-missing" });
   requireMarket(c, market.id);
   const token = c.get("principal")?.credential;
-  if (!token) throw new ProblemError(401, "The live feed needs an access token.");
+  if (!token) throw new ProblemError(401, { code: "live-token-required" });
 
   const zones = new Set(cells.map((cell) => zoneOf(cell, market.zoneResolution)));
   const ref = { id: market.id, version: market.version };

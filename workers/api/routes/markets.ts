@@ -3,18 +3,21 @@ import { withAudit } from "../../../db/audit";
 import { saveMarket } from "../../../db/markets";
 import { HeatmapSchema } from "../../../shared/contracts/api";
 import { directoryStub, zoneStub } from "../../../shared/contracts/objects";
-import { MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/pricing/market";
+import { geofencePositions, Region } from "../../../shared/pricing/geofence";
+import { type Geofence, MAX_MARKET_CELLS, type Market, MarketIdSchema, MarketInputSchema } from "../../../shared/pricing/market";
 import {
   type CellEstimate,
+  type GeofenceRefusal,
   geofenceCells,
   geofenceRefusal,
+  MAX_GEOFENCE_POSITIONS,
   overlappingMarket,
   zonesOfCells,
 } from "../../../shared/pricing/zoning";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
 import { forgetMarkets, marketIndex } from "../market-index";
-import { ProblemError, problemDoc } from "../problem";
+import { ProblemError, type ProblemText, problemDoc } from "../problem";
 
 const MarketSchema = z.looseObject({
   id: z.string(),
@@ -50,17 +53,15 @@ markets.openapi(
     // Measured before any cell is computed: a continent costs milliseconds here, not seconds of H3.
     const refusal = geofenceRefusal(input.geofence, input.resolution, MAX_MARKET_CELLS);
     if (refusal)
-      throw new ProblemError(422, refusal.detail, {
-        code: refusal.code,
+      throw new ProblemError(422, refusalText(refusal, input.geofence, input.resolution), {
         ...(refusal.estimate && { estimate: rounded(refusal.estimate) }),
       });
     const cells = geofenceCells(input.geofence, input.resolution);
     if (cells.length > MAX_MARKET_CELLS)
-      throw new ProblemError(
-        422,
-        `The geofence covers ${cells.length} cells at resolution ${input.resolution}; at most ${MAX_MARKET_CELLS} are allowed.`,
-        { code: "geofence-too-large" },
-      );
+      throw new ProblemError(422, {
+        code: "geofence-too-large",
+        params: { measure: "cells", cells: cells.length, resolution: input.resolution, max: MAX_MARKET_CELLS },
+      });
     const zones = zonesOfCells(cells, input.zoneResolution);
     const entry = audited(c, "market.put", marketId, marketId, { name: input.name, resolution: input.resolution });
     // The overlap check reads every other market under the save's lock: two isolates saving
@@ -80,8 +81,11 @@ markets.openapi(
       const { market: other, at } = saved.refused;
       throw new ProblemError(
         409,
-        `The geofence overlaps market "${other.id}" (${other.name}) near ${at.lat.toFixed(5)}, ${at.lng.toFixed(5)}: markets may share a border, not an area.`,
-        { code: "market-overlap", market: other.id, at },
+        {
+          code: "market-overlap",
+          params: { market: other.id, name: other.name, lat: at.lat.toFixed(5), lng: at.lng.toFixed(5) },
+        },
+        { market: other.id, at },
       );
     }
     const { market, created } = saved;
@@ -119,7 +123,7 @@ markets.openapi(
   async (c) => {
     const { marketId } = c.req.valid("param");
     const market = (await marketIndex(c.env)).market(marketId);
-    if (!market) throw new ProblemError(404, `There is no market "${marketId}".`);
+    if (!market) throw new ProblemError(404, { code: "market-unknown", params: { market: marketId } });
     return c.json(market, 200);
   },
 );
@@ -141,7 +145,7 @@ markets.openapi(
     const index = await marketIndex(c.env);
     const market = index.market(marketId);
     const cells = index.cellsOf(marketId);
-    if (!market || !cells) throw new ProblemError(404, `There is no market "${marketId}".`);
+    if (!market || !cells) throw new ProblemError(404, { code: "market-unknown", params: { market: marketId } });
     const zones = index.zonesOf(marketId);
     const ref = { id: market.id, version: market.version };
     const readings = await Promise.all(zones.map((zone) => zoneStub(c.env, market.id, zone).activeCells(ref, zone)));
@@ -158,6 +162,33 @@ markets.openapi(
     );
   },
 );
+
+/** A geofence's refusal as a problem says it, in any language: its code and the figures behind it. */
+function refusalText(refusal: GeofenceRefusal, geofence: Geofence, resolution: number): ProblemText {
+  const e = refusal.estimate;
+  switch (refusal.code) {
+    case "geofence-too-detailed":
+      return { code: refusal.code, params: { positions: geofencePositions(geofence), max: MAX_GEOFENCE_POSITIONS } };
+    case "geofence-ambiguous":
+      return { code: refusal.code, params: { reason: new Region(geofence).problem ?? "" } };
+    case "geofence-empty":
+      return { code: refusal.code };
+    case "geofence-too-large": {
+      const area = (e?.atLeast ?? 0) > MAX_MARKET_CELLS;
+      return {
+        code: refusal.code,
+        params: {
+          measure: area ? "area" : "outline",
+          km2: Math.round(e?.areaKm2 ?? 0),
+          km: Math.round(e?.perimeterKm ?? 0),
+          cells: (area ? e?.atLeast : e?.outlineCells) ?? 0,
+          resolution,
+          max: MAX_MARKET_CELLS,
+        },
+      };
+    }
+  }
+}
 
 /** An estimate as a problem shows it: whole cells, km² to one decimal. */
 function rounded(e: CellEstimate) {

@@ -32,30 +32,25 @@ quotes.openapi(
   async (c) => {
     const req = c.req.valid("json");
     const where = (await marketIndex(c.env)).locate(req.pickup.lat, req.pickup.lng);
-    if (!where) throw new ProblemError(422, "pickup: outside every market.");
+    if (!where) throw new ProblemError(422, { code: "pickup-outside" });
     const market = where.market;
     requireMarket(c, market.id);
     const product = market.products.find((p) => p.id === req.product);
     if (!product)
-      throw new ProblemError(
-        422,
-        `product: "${req.product}" is not offered in ${market.id}; it offers ${market.products.map((p) => p.id).join(", ")}.`,
-      );
+      throw new ProblemError(422, {
+        code: "product-unknown",
+        params: { product: req.product, market: market.id, offered: market.products.map((p) => p.id).join(", ") },
+      });
     const trip = estimateTrip(req.pickup, req.dropoff, market.trip);
     if (trip.distanceMeters > MAX_TRIP_METERS)
-      throw new ProblemError(
-        422,
-        `dropoff: the trip would be ${Math.round(trip.distanceMeters / 1000)} km; at most ${MAX_TRIP_METERS / 1000} km is quoted.`,
-      );
+      throw new ProblemError(422, {
+        code: "trip-too-long",
+        params: { km: Math.round(trip.distanceMeters / 1000), max: MAX_TRIP_METERS / 1000 },
+      });
 
     const snapshot = await systemSnapshot(c.env);
     if (snapshot?.draining)
-      throw new ProblemError(
-        503,
-        "The platform is stopping and issues no new quotes; retry shortly.",
-        {},
-        { "retry-after": "5" },
-      );
+      throw new ProblemError(503, { code: "draining", params: { what: "quotes" } }, {}, { "retry-after": "5" });
     return c.json(await quote(c, { market, cell: where.cell, zone: where.zone, product, trip, system: snapshot }), 201);
   },
 );

@@ -5,7 +5,7 @@ import { profile, type ReplayEvent, replay, warmUpMs } from "../../../shared/exp
 import { MarketIdSchema, type SurgeSettings } from "../../../shared/pricing/market";
 import { readDatabase, router } from "../app";
 import { marketIndex } from "../market-index";
-import { ProblemError, problemDoc } from "../problem";
+import { ProblemError, type ProblemText, problemDoc } from "../problem";
 
 /**
  * Replay: a period's recorded events run again through candidate settings with the pure core,
@@ -13,7 +13,7 @@ import { ProblemError, problemDoc } from "../problem";
  */
 export const replayRoute = router();
 
-const UNAVAILABLE = "Recorded events are in the history database, which is unreachable right now; pricing is unaffected.";
+const UNAVAILABLE: ProblemText = { code: "history-unreachable", params: { what: "replay" } };
 
 replayRoute.openapi(
   createRoute({
@@ -40,7 +40,7 @@ replayRoute.openapi(
     const index = await marketIndex(c.env);
     const market = index.market(marketId);
     const cells = index.cellsOf(marketId);
-    if (!market || !cells) throw new ProblemError(404, `There is no market "${marketId}".`);
+    if (!market || !cells) throw new ProblemError(404, { code: "market-unknown", params: { market: marketId } });
     const from = Date.parse(r.from);
     const to = Date.parse(r.to);
     const live: SurgeSettings = market.surge;
@@ -51,11 +51,10 @@ replayRoute.openapi(
       readDatabase(c, recordedMinutesSql(marketId, from, to), UNAVAILABLE),
     ]);
     if (rows.length > MAX_REPLAY_EVENTS)
-      throw new ProblemError(
-        422,
-        `More than ${MAX_REPLAY_EVENTS} events were recorded from ${new Date(from - warmUp).toISOString()} to ${r.to}; replay a shorter period.`,
-        { code: "replay-too-large" },
-      );
+      throw new ProblemError(422, {
+        code: "replay-too-large",
+        params: { max: MAX_REPLAY_EVENTS, from: new Date(from - warmUp).toISOString(), to: r.to },
+      });
     const events: ReplayEvent[] = rows.map((e) => ({
       kind: e.kind as ReplayEvent["kind"],
       source: String(e.source),

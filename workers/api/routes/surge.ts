@@ -26,7 +26,7 @@ surge.openapi(
   async (c) => {
     const { lat, lng } = c.req.valid("query");
     const where = (await marketIndex(c.env)).locate(lat, lng);
-    if (!where) throw new ProblemError(404, `No market covers ${lat}, ${lng}.`);
+    if (!where) throw new ProblemError(404, { code: "point-outside-markets", params: { lat, lng } });
     requireMarket(c, where.market.id);
     const m = where.market;
     const { reading: r, degraded } = await readCell(
@@ -70,9 +70,9 @@ surge.openapi(
   }),
   async (c) => {
     const { cell } = c.req.valid("query");
-    if (!isCell(cell)) throw new ProblemError(400, `cell: "${cell}" is not an H3 cell.`);
+    if (!isCell(cell)) throw new ProblemError(400, { code: "cell-not-h3", params: { cell } });
     const market = (await marketIndex(c.env)).marketOfCell(cell);
-    if (!market) throw new ProblemError(404, `cell: ${cell} is not a pricing cell of any market.`);
+    if (!market) throw new ProblemError(404, { code: "cell-not-priced", params: { cell } });
     requireMarket(c, market.id);
     const zone = zoneOf(cell, market.zoneResolution);
     const points = await zoneStub(c.env, market.id, zone).history({ id: market.id, version: market.version }, zone, cell);

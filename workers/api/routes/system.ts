@@ -9,7 +9,7 @@ import { requireMarket } from "../auth/access";
 import { BacklogSchema, historyBacklog } from "../backlog";
 import { marketIndex } from "../market-index";
 import { probeAndReport } from "../probes";
-import { ProblemError, problemDoc } from "../problem";
+import { ProblemError, type ProblemText, problemDoc } from "../problem";
 import { LATENCY_BUCKETS_MS, percentile } from "../request-metrics";
 import { forgetSystem } from "../system";
 
@@ -80,9 +80,13 @@ system.openapi(
     requireMarket(c, input.market);
     const index = await marketIndex(c.env);
     const cells = index.cellsOf(input.market);
-    if (!cells) throw new ProblemError(404, `There is no market "${input.market}".`);
+    if (!cells) throw new ProblemError(404, { code: "market-unknown", params: { market: input.market } });
     const foreign = input.cells?.find((cell) => !isCell(cell) || !cells.has(cell));
-    if (foreign) throw new ProblemError(422, `cells: ${foreign.slice(0, 20)} is not a pricing cell of ${input.market}.`);
+    if (foreign)
+      throw new ProblemError(422, {
+        code: "cell-not-in-market",
+        params: { cell: foreign.slice(0, 20), market: input.market },
+      });
     const override = await systemStub(c.env).declare(
       {
         market: input.market,
@@ -116,7 +120,7 @@ system.openapi(
     const { overrideId } = c.req.valid("param");
     const stub = systemStub(c.env);
     const live = (await stub.snapshot()).overrides.find((o) => o.id === overrideId);
-    if (!live) throw new ProblemError(404, `No live override "${overrideId}".`);
+    if (!live) throw new ProblemError(404, { code: "override-unknown", params: { override: overrideId } });
     requireMarket(c, live.market);
     await stub.lift(overrideId, c.get("principal")?.subject ?? "unknown", actorOf(c));
     forgetSystem();
@@ -165,7 +169,7 @@ system.openapi(
         body = undefined;
       }
       const parsed = z.object({ draining: z.boolean().default(true) }).safeParse(body);
-      if (!parsed.success) throw new ProblemError(422, 'body: {"draining": true} or {"draining": false}, or none.');
+      if (!parsed.success) throw new ProblemError(422, { code: "drain-body" });
       draining = parsed.data.draining;
     }
     await systemStub(c.env).setDraining(draining);
@@ -191,8 +195,8 @@ system.openapi(
     const q = c.req.valid("query");
     const from = new Date(q.from);
     const to = new Date(q.to);
-    if (to <= from) throw new ProblemError(422, "to: must be after from.");
-    const unreachable = "The report needs the history database, which is unreachable right now.";
+    if (to <= from) throw new ProblemError(422, { code: "range-reversed" });
+    const unreachable: ProblemText = { code: "history-unreachable", params: { what: "report" } };
     const [buckets, failures] = await Promise.all([
       readDatabase(
         c,
@@ -252,11 +256,10 @@ system.openapi(
     },
   }),
   async (c) => {
-    if ((c.env.CHAOS_ENABLED as string) !== "true")
-      throw new ProblemError(403, "Fault injection is disabled in this environment.");
+    if ((c.env.CHAOS_ENABLED as string) !== "true") throw new ProblemError(403, { code: "chaos-disabled" });
     const { lat, lng, seconds } = c.req.valid("json");
     const where = (await marketIndex(c.env)).locate(lat, lng);
-    if (!where) throw new ProblemError(404, `No market covers ${lat}, ${lng}.`);
+    if (!where) throw new ProblemError(404, { code: "point-outside-markets", params: { lat, lng } });
     await zoneStub(c.env, where.market.id, where.zone).fail(seconds);
     return c.json({ zone: where.zone, failingForSeconds: seconds }, 200);
   },
