@@ -30,7 +30,10 @@ export interface WriteCounts {
  */
 export async function writeHistory(db: PoolDatabase, messages: readonly HistoryMessage[]): Promise<WriteCounts> {
   const rows = toRows(messages);
-  await Promise.all([...rows.events.map((part) => writeEvents(db, part)), run(db, statements(rows))]);
+  await Promise.all([
+    ...rows.events.filter((part) => part.length > 0).map((part) => writeEvents(db, part)),
+    run(db, statements(rows)),
+  ]);
   return {
     events: rows.events.reduce((n, part) => n + part.length, 0),
     surgeMinutes: rows.minutes.length,
