@@ -872,6 +872,8 @@ export interface paths {
               demand: number;
               seq: number;
               computedAt: string;
+              /** @description computedAt on the market's clock, in the answer's language (Content-Language) */
+              computedAtFormatted: string;
               explanation: {
                 supply: number;
                 demand: number;
@@ -930,6 +932,8 @@ export interface paths {
                   };
                 };
               };
+              /** @description the price in one sentence for riders, in the answer's language */
+              explanationText: string;
               degraded: {
                 /** @enum {string} */
                 reason: "zone-unavailable";
@@ -1152,6 +1156,7 @@ export interface paths {
               multiplier: number;
               /** @description in the currency's minor units */
               total: number;
+              /** @description the total in the market's currency, written in the answer's language */
               totalFormatted: string;
               breakdown: {
                 base: number;
@@ -1164,10 +1169,15 @@ export interface paths {
                 total: number;
               };
               distanceMeters: number;
+              /** @description in the answer's language and its region's road unit (km or mi) */
+              distanceFormatted: string;
               durationSeconds: number;
+              durationFormatted: string;
               pickupCell: string;
               issuedAt: string;
               expiresAt: string;
+              /** @description expiresAt on the market's clock with its zone's abbreviation */
+              expiresAtFormatted: string;
               explanation: {
                 supply: number;
                 demand: number;
@@ -1226,6 +1236,8 @@ export interface paths {
                   };
                 };
               };
+              /** @description why this price, in one sentence for riders, in the answer's language */
+              explanationText: string;
               degraded: {
                 /** @enum {string} */
                 reason: "zone-unavailable";

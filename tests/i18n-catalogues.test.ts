@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CATALOGUES, CatalogueSchema, completeness, placeholders, render } from "../shared/i18n/catalogue";
+import { explanationMessage } from "../shared/i18n/explanation";
 import { LANGUAGES, negotiate, supported, withMarket } from "../shared/i18n/locales";
 
 /**
@@ -114,5 +115,30 @@ describe("rendering", () => {
     });
     // A placeholder the caller forgot: the message cannot be formatted, in any language.
     expect(render(vi, "problem.market-unknown").language).toBe("en");
+  });
+});
+
+describe("the sentence for riders", () => {
+  const calm = { ratio: 0.6, shown: 1, cap: 3, capApplied: null, thinData: false } as const;
+  const say = (story: Parameters<typeof explanationMessage>[0]) => {
+    const { key, params } = explanationMessage(story);
+    return render({ tag: "en-US", language: "en" }, key, params).text;
+  };
+
+  test("follows the price's story: calm, thin, surging, at the cap, held by an operator, easing, degraded", () => {
+    expect(say({ explanation: calm, multiplier: 1 })).toStartWith("Prices are normal here: there are enough drivers");
+    expect(say({ explanation: { ...calm, thinData: true }, multiplier: 1 })).toContain("too little recent activity");
+    const busy = { ...calm, ratio: 2.34, shown: 1.8 };
+    expect(say({ explanation: busy, multiplier: 1.8 })).toBe(
+      "Prices are higher because demand near your pickup is 2.3× the drivers available.",
+    );
+    // The cap binds the target before smoothing reaches it: only at the cap does the sentence say so.
+    expect(say({ explanation: { ...busy, capApplied: "market" }, multiplier: 1.8 })).toStartWith("Prices are higher");
+    expect(say({ explanation: { ...busy, ratio: 9, shown: 3, capApplied: "market" }, multiplier: 3 })).toContain(
+      "the most this market allows",
+    );
+    expect(say({ explanation: busy, multiplier: 1.5, capped: true })).toStartWith("Prices are held at 1.5×");
+    expect(say({ explanation: { ...busy, ratio: 0.9 }, multiplier: 1.3 })).toStartWith("Prices are still 1.3× but coming down");
+    expect(say({ explanation: busy, multiplier: 1.8, degraded: true })).toContain("last known level, 1.8×");
   });
 });

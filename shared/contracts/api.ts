@@ -192,7 +192,9 @@ export const SurgeReadingSchema = z.object({
   demand: z.number(),
   seq: z.number().int(),
   computedAt: z.string(),
+  computedAtFormatted: z.string().describe("computedAt on the market's clock, in the answer's language (Content-Language)"),
   explanation: ExplanationSchema,
+  explanationText: z.string().describe("the price in one sentence for riders, in the answer's language"),
   degraded: DegradedSchema,
 });
 
@@ -243,14 +245,18 @@ export const QuoteSchema = z.object({
   currency: z.string(),
   multiplier: z.number(),
   total: z.number().int().describe("in the currency's minor units"),
-  totalFormatted: z.string(),
+  totalFormatted: z.string().describe("the total in the market's currency, written in the answer's language"),
   breakdown: FareBreakdownSchema,
   distanceMeters: z.number().int(),
+  distanceFormatted: z.string().describe("in the answer's language and its region's road unit (km or mi)"),
   durationSeconds: z.number().int(),
+  durationFormatted: z.string(),
   pickupCell: z.string(),
   issuedAt: z.string(),
   expiresAt: z.string(),
+  expiresAtFormatted: z.string().describe("expiresAt on the market's clock with its zone's abbreviation"),
   explanation: ExplanationSchema,
+  explanationText: z.string().describe("why this price, in one sentence for riders, in the answer's language"),
   degraded: DegradedSchema,
 });
 

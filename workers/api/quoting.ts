@@ -1,17 +1,22 @@
 import type { Context } from "hono";
+import { t } from "../../shared/i18n/catalogue";
+import { explanationMessage } from "../../shared/i18n/explanation";
+import { formatDistance, formatDuration, formatTime } from "../../shared/i18n/format";
 import type { Market, Product } from "../../shared/pricing/market";
 import { type QuotePricing, quoteAnswer, quoteClaims } from "../../shared/pricing/quote";
 import type { AppEnv } from "./app";
 import { quoteAt } from "./cell-readings";
 import { signQuote } from "./quote-signing";
+import { type AiRunner, fakePolisher, type SentencePolisher, workersAiPolisher } from "./sentence-polish";
 import { overrideCap, type systemSnapshot } from "./system";
 
 /**
  * Quoting, one step after another: **price** (the pickup cell's zone prices the trip at its
  * multiplier, under every cap that binds now, and keeps the quote's record for history in the
- * same call) → **claims** (exactly what was charged) → **sign** (ES256) → the **answer**.
- * An experiment's variant, the rider's locale and a sentence explaining the price each enter as
- * one more input to a step; the route only validates the request and calls `quote`.
+ * same call) → **claims** (exactly what was charged) → **sign** (ES256), and beside it the
+ * **sentence** (the plain template in the request's locale, polished within its deadline) → the
+ * **answer**, its money, distance, duration and expiry written in the request's locale on the
+ * market's clock. The route only validates the request, settles its locale and calls `quote`.
  */
 
 export interface QuoteOrder {
@@ -25,6 +30,7 @@ export interface QuoteOrder {
 
 export async function quote(c: Context<AppEnv>, order: QuoteOrder) {
   const { market } = order;
+  const locale = c.get("locale");
   const issuedAt = Date.now();
   const pricing: QuotePricing = {
     quoteId: `q_${crypto.randomUUID()}`,
@@ -43,6 +49,41 @@ export async function quote(c: Context<AppEnv>, order: QuoteOrder) {
     order.zone,
     pricing,
   );
-  const token = await signQuote(c.env, pricing.quoteId, quoteClaims(pricing, priced), pricing.issuedAt, pricing.expiresAt);
-  return quoteAnswer(pricing, priced, { token, locale: market.locale, explanation: reading.explanation, degraded });
+  const sentence = explanationMessage({
+    explanation: reading.explanation,
+    multiplier: priced.shownTenths / 10,
+    degraded: degraded !== null,
+    capped: priced.capped,
+  });
+  const [token, explanationText] = await Promise.all([
+    signQuote(c.env, pricing.quoteId, quoteClaims(pricing, priced), pricing.issuedAt, pricing.expiresAt),
+    sentencePolisher(c.env).polish(t(locale, sentence.key, sentence.params), locale.tag),
+  ]);
+  const answer = quoteAnswer(pricing, priced, {
+    token,
+    locale: locale.tag,
+    explanation: reading.explanation,
+    degraded,
+  });
+  return {
+    ...answer,
+    distanceFormatted: formatDistance(answer.distanceMeters, locale.tag),
+    durationFormatted: formatDuration(answer.durationSeconds, locale.tag),
+    expiresAtFormatted: formatTime(Date.parse(answer.expiresAt), market.timezone, locale.tag),
+    explanationText,
+  };
+}
+
+/**
+ * This isolate's sentence polisher: Workers AI where the `AI` binding is configured (it has no
+ * local emulation, so wrangler.toml declares none and locally the deterministic fake serves).
+ * One per isolate, not per request, so that its breaker remembers failures across requests.
+ */
+let polisher: SentencePolisher | undefined;
+function sentencePolisher(env: Env): SentencePolisher {
+  if (!polisher) {
+    const ai = (env as Env & { AI?: AiRunner }).AI;
+    polisher = ai ? workersAiPolisher(ai) : fakePolisher;
+  }
+  return polisher;
 }

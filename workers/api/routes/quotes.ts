@@ -4,6 +4,7 @@ import { estimateTrip } from "../../../shared/pricing/trip";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { keepRecord } from "../ledger";
+import { useMarketLocale } from "../locale";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 import { verifyQuote } from "../quote-signing";
@@ -35,6 +36,7 @@ quotes.openapi(
     if (!where) throw new ProblemError(422, { code: "pickup-outside" });
     const market = where.market;
     requireMarket(c, market.id);
+    useMarketLocale(c, market.locale);
     const product = market.products.find((p) => p.id === req.product);
     if (!product)
       throw new ProblemError(422, {

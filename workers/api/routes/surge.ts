@@ -1,10 +1,14 @@
 import { createRoute } from "@hono/zod-openapi";
 import { CellHistorySchema, CellQuerySchema, SurgeQuerySchema, SurgeReadingSchema } from "../../../shared/contracts/api";
 import { zoneStub } from "../../../shared/contracts/objects";
+import { t } from "../../../shared/i18n/catalogue";
+import { explanationMessage } from "../../../shared/i18n/explanation";
+import { formatTime } from "../../../shared/i18n/format";
 import { isCell, zoneOf } from "../../../shared/pricing/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
 import { readCell } from "../cell-readings";
+import { useMarketLocale } from "../locale";
 import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
@@ -29,12 +33,18 @@ surge.openapi(
     if (!where) throw new ProblemError(404, { code: "point-outside-markets", params: { lat, lng } });
     requireMarket(c, where.market.id);
     const m = where.market;
+    const locale = useMarketLocale(c, m.locale);
     const { reading: r, degraded } = await readCell(
       c,
       { id: m.id, version: m.version, cap: m.surge.cap, tickMs: m.surge.updateIntervalMs },
       where.zone,
       where.cell,
     );
+    const sentence = explanationMessage({
+      explanation: r.explanation,
+      multiplier: r.shownTenths / 10,
+      degraded: degraded !== null,
+    });
     return c.json(
       {
         cell: r.cell,
@@ -45,7 +55,9 @@ surge.openapi(
         demand: r.demand,
         seq: r.seq,
         computedAt: new Date(r.computedAt).toISOString(),
+        computedAtFormatted: formatTime(r.computedAt, m.timezone, locale.tag),
         explanation: r.explanation,
+        explanationText: t(locale, sentence.key, sentence.params),
         degraded,
       },
       200,
