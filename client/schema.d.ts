@@ -5675,6 +5675,62 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/locales": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Supported locales, with each catalogue's completeness
+     * @description The locale of an answer is negotiated in this order: ?locale=, Accept-Language, the caller's saved locale, the market's default, then English; Content-Language says which won.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Every catalogue */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              default: string;
+              locales: {
+                /** @description a BCP 47 language: any tag of it may be asked for (vi, vi-VN) */
+                language: string;
+                /** @description the language's own name for itself */
+                name: string;
+                /** @enum {string} */
+                direction: "ltr" | "rtl";
+                /** @description messages English has */
+                messages: number;
+                translated: number;
+                /** @description translated / messages, 0–1 */
+                completeness: number;
+                /** @description keys answered in English instead */
+                missing: string[];
+              }[];
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {

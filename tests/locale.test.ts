@@ -132,3 +132,32 @@ describe("negotiation on the platform", () => {
     expect([refused.status, refused.body.code]).toEqual([422, "invalid-body"]);
   });
 });
+
+describe("the languages the platform speaks", () => {
+  test("GET /v1/locales lists each catalogue with its completeness, to anyone", async () => {
+    const res = await p.as(null).fetch("/v1/locales");
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as {
+      default: string;
+      locales: Array<{ language: string; direction: string; completeness: number; missing: string[]; messages: number }>;
+    };
+    expect(body.default).toBe("en");
+    expect(body.locales.map((l) => [l.language, l.direction, l.completeness])).toEqual([
+      ["en", "ltr", 1],
+      ["vi", "ltr", 1],
+      ["es", "ltr", 1],
+      ["ar", "rtl", 1],
+    ]);
+    expect(body.locales[0]?.messages).toBeGreaterThan(100);
+  });
+
+  test("the OpenAPI document lists every problem code, and problems reference that list", async () => {
+    const doc = (await (await p.fetch("/openapi.json")).json()) as {
+      components: { schemas: Record<string, { enum?: string[] }> };
+    };
+    const codes = doc.components.schemas.ProblemCode?.enum ?? [];
+    for (const code of ["market-unknown", "token-required", "no-route", "rate-limited", "invalid-body", "not-found"])
+      expect(codes).toContain(code);
+  });
+});
+

@@ -14,6 +14,7 @@ import { forecasts } from "./routes/forecasts";
 import { health } from "./routes/health";
 import { historyImport } from "./routes/history-import";
 import { live } from "./routes/live";
+import { locales } from "./routes/locales";
 import { markets } from "./routes/markets";
 import { quotes } from "./routes/quotes";
 import { replayRoute } from "./routes/replay";
@@ -48,6 +49,7 @@ app.route("/", admin);
 app.route("/", audit);
 app.route("/", auth);
 app.route("/", system);
+app.route("/", locales);
 app.route("/", docs(app));
 
 /** The forecasts' cron (as in wrangler.toml): markets whose live model is older than 50 minutes train again. */

@@ -45,6 +45,8 @@ export const ACCESS: readonly Rule[] = [
   { id: "keys.jwks", method: "GET", path: "/.well-known/jwks.json", roles: "public" },
   { id: "auth.token", method: "POST", path: "/v1/auth/token", roles: "public" },
   { id: "auth.revoke", method: "POST", path: "/v1/auth/revoke", roles: "public" },
+  // The languages the platform speaks: anyone, before signing in (the console's switcher).
+  { id: "locales.list", method: "GET", path: "/v1/locales", roles: "public" },
 
   { id: "markets.list", method: "GET", path: "/v1/markets", roles: EVERYONE },
   { id: "markets.get", method: "GET", path: "/v1/markets/{marketId}", roles: EVERYONE },
