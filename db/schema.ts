@@ -436,3 +436,52 @@ export const experimentQuotes = pgTable(
   },
   (t) => [index("experiment_quotes_experiment_issued").on(t.experimentId, t.issuedAt)],
 );
+
+// ── Notifications (issue 15) ──
+
+/**
+ * Who asked to hear what (`StoredSubscription` as `body`, its webhook secret sealed), with the
+ * columns the routes and the hubs' loading ask by. Each market's notification hub holds its
+ * market's live ones for matching; `version` says which copy is newer.
+ */
+export const notificationSubscriptions = pgTable(
+  "notification_subscriptions",
+  {
+    id: text().primaryKey(),
+    marketId: text("market_id").notNull(),
+    owner: text().notNull(),
+    topic: text().notNull(),
+    status: text().notNull().$type<"active" | "disabled" | "deleted">(),
+    version: bigint({ mode: "number" }).notNull(),
+    expiresAt: timestamp("expires_at", tz),
+    body: jsonb().notNull(),
+    createdAt: timestamp("created_at", tz).notNull(),
+    updatedAt: timestamp("updated_at", tz).notNull(),
+  },
+  (t) => [
+    index("notification_subscriptions_market").on(t.marketId, t.status),
+    index("notification_subscriptions_owner").on(t.owner),
+  ],
+);
+
+/** The delivery log: each delivery's latest state as its hub reported it (a higher version replaces a lower). */
+export const notificationDeliveries = pgTable(
+  "notification_deliveries",
+  {
+    id: text().primaryKey(),
+    subscriptionId: text("subscription_id").notNull(),
+    marketId: text("market_id").notNull(),
+    topic: text().notNull(),
+    channel: text().notNull(),
+    status: text().notNull(),
+    attempts: integer().notNull(),
+    sendAt: timestamp("send_at", tz).notNull(),
+    sentAt: timestamp("sent_at", tz),
+    lastError: text("last_error"),
+    locale: text().notNull(),
+    notices: jsonb().notNull(),
+    version: bigint({ mode: "number" }).notNull(),
+    updatedAt: timestamp("updated_at", tz).notNull(),
+  },
+  (t) => [index("notification_deliveries_subscription").on(t.subscriptionId, t.sendAt)],
+);
