@@ -1,12 +1,13 @@
 import { type MessageFormatElement, parse, TYPE } from "@formatjs/icu-messageformat-parser";
-import { IntlMessageFormat } from "intl-messageformat";
 import { z } from "zod";
-import { ExpiringMap } from "../kit/expiring-map";
 import ar from "./catalogues/ar.json";
 import en from "./catalogues/en.json";
 import es from "./catalogues/es.json";
 import vi from "./catalogues/vi.json";
-import { DEFAULT_LANGUAGE, LANGUAGES, type Language, type Locale } from "./locales";
+import { LANGUAGES, type Language, type Locale, supported } from "./locales";
+import { type MessageParams, type Rendered, renderMessage } from "./render";
+
+export type { MessageParams, Rendered } from "./render";
 
 /**
  * Message catalogues: one JSON file per language (`catalogues/<language>.json`), ICU
@@ -30,8 +31,12 @@ export type Catalogue = z.infer<typeof CatalogueSchema>;
 
 /** Every message the platform has: English's keys. */
 export type MessageKey = keyof typeof en.messages;
-/** Values a message's placeholders take. */
-export type MessageParams = Record<string, string | number>;
+
+/** A locale a caller may save or ask for: a well-formed tag of a language with a catalogue. */
+export const LocaleTagSchema = z
+  .string()
+  .max(35)
+  .refine((tag) => supported(tag, "user") !== undefined, "a BCP 47 tag of a supported language (en, vi, es, ar), e.g. vi-VN");
 
 export const CATALOGUES: Readonly<Record<Language, Catalogue>> = Object.freeze({
   en: CatalogueSchema.parse(en),
@@ -46,44 +51,15 @@ export function isMessageKey(key: string): key is MessageKey {
   return Object.hasOwn(CATALOGUES.en.messages, key);
 }
 
-// Compiled messages, per locale tag and key. Keys come from the catalogues (a few hundred) times
-// the tags callers negotiate (bounded, since only supported languages pass); LRU beyond that.
-const compiled = new ExpiringMap<string, IntlMessageFormat>({ maxEntries: 4096 });
-
-function compile(tag: string, source: string, key: string): IntlMessageFormat {
-  return compiled.getOrInsertComputed(`${tag}\u0000${key}`, () => new IntlMessageFormat(source, tag));
-}
-
-export interface Rendered {
-  text: string;
-  /** The language the text is in: English when the locale's catalogue lacks the key. */
-  language: Language;
-}
-
 /**
- * A message in a locale, with its placeholders filled. Never throws: a key missing from the
- * locale's catalogue, or a message that cannot be formatted there, is rendered in English.
+ * A message in a locale, with its placeholders filled; English when the locale lacks it or
+ * cannot format it (`renderMessage`). Never throws.
  *
- * @example render({ tag: "vi-VN", language: "vi", source: "query" }, "problem.market-unknown", { market: "nyc" }).text
+ * @example render({ tag: "vi-VN", language: "vi" }, "problem.market-unknown", { market: "nyc" }).text
  *   // "Không có thị trường “nyc”."
  */
 export function render(locale: Pick<Locale, "tag" | "language">, key: MessageKey, params: MessageParams = {}): Rendered {
-  const own = CATALOGUES[locale.language].messages[key];
-  if (own !== undefined && locale.language !== DEFAULT_LANGUAGE) {
-    try {
-      return { text: String(compile(locale.tag, own, key).format(params)), language: locale.language };
-    } catch {
-      // a message its translator got wrong: English says it instead
-    }
-  }
-  const tag = locale.language === DEFAULT_LANGUAGE ? locale.tag : DEFAULT_LANGUAGE;
-  const english = CATALOGUES.en.messages[key];
-  if (english === undefined) return { text: key, language: DEFAULT_LANGUAGE };
-  try {
-    return { text: String(compile(tag, english, key).format(params)), language: DEFAULT_LANGUAGE };
-  } catch {
-    return { text: english, language: DEFAULT_LANGUAGE };
-  }
+  return renderMessage(CATALOGUES[locale.language].messages, CATALOGUES.en.messages, locale, key, params);
 }
 
 /** `render`'s text. */

@@ -1,5 +1,3 @@
-import { z } from "zod";
-
 /**
  * Which locale an answer speaks, negotiated from what the caller said, in the product's order:
  * `?locale=`, then `Accept-Language` (by quality), then the user's saved locale, then the
@@ -13,12 +11,6 @@ import { z } from "zod";
 export const LANGUAGES = ["en", "vi", "es", "ar"] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = "en";
-
-/** A locale a caller may save or ask for: a well-formed tag of a language with a catalogue. */
-export const LocaleTagSchema = z
-  .string()
-  .max(35)
-  .refine((tag) => supported(tag, "user") !== undefined, "a BCP 47 tag of a supported language (en, vi, es, ar), e.g. vi-VN");
 
 /** Where the winning locale came from (`default`: nothing the caller said is supported; English). */
 export type LocaleSource = "query" | "header" | "user" | "market" | "default";

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { withAudit } from "../../../db/audit";
 import { disableUser, insertApiKey, insertUser, listApiKeys, revokeApiKey } from "../../../db/identity";
-import { LocaleTagSchema } from "../../../shared/i18n/locales";
+import { LocaleTagSchema } from "../../../shared/i18n/catalogue";
 import { base32Encode, otpauthUri } from "../../../shared/kit/totp";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";

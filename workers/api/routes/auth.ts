@@ -9,7 +9,7 @@ import {
   revokeRefreshFamily,
   rotateRefreshToken,
 } from "../../../db/identity";
-import { LocaleTagSchema } from "../../../shared/i18n/locales";
+import { LocaleTagSchema } from "../../../shared/i18n/catalogue";
 import { matchTotp } from "../../../shared/kit/totp";
 import { type AppEnv, router, withDatabase } from "../app";
 import { allowsMarket, isRole, type Principal } from "../auth/principal";
