@@ -17,6 +17,10 @@ export type SurgeReading = Answer<"/v1/surge", "get">;
 export type Explanation = SurgeReading["explanation"];
 export type CellHistory = Answer<"/v1/surge/history", "get">;
 export type Quote = Answer<"/v1/quotes", "post">;
+export type Experiment = Answer<"/v1/experiments/{experimentId}", "get">;
+export type ExperimentInput = Body<"/v1/experiments/{experimentId}", "put">;
+export type ExperimentResults = Answer<"/v1/experiments/{experimentId}/results", "get">;
+export type Replay = Answer<"/v1/markets/{marketId}/replay", "post">;
 export interface SystemSnapshot {
   mode: "normal" | "degraded";
   markets: Record<string, "emergency">;
@@ -64,4 +68,14 @@ export const api = {
   history: (cell: string) => answer(client.GET("/v1/surge/history", { params: { query: { cell } } })),
   quote: (pickup: LatLng, dropoff: LatLng, product: string) =>
     answer(client.POST("/v1/quotes", { body: { pickup, dropoff, product } })),
+  experiments: (marketId: string) =>
+    answer(client.GET("/v1/experiments", { params: { query: { market: marketId } } })).then((r) => r.experiments),
+  putExperiment: (experimentId: string, body: ExperimentInput) =>
+    answer(client.PUT("/v1/experiments/{experimentId}", { params: { path: { experimentId } }, body })),
+  results: (experimentId: string) =>
+    answer(client.GET("/v1/experiments/{experimentId}/results", { params: { path: { experimentId } } })),
+  stopExperiment: (experimentId: string) =>
+    answer(client.POST("/v1/experiments/{experimentId}/stop", { params: { path: { experimentId } } })),
+  replay: (marketId: string, body: Body<"/v1/markets/{marketId}/replay", "post">) =>
+    answer(client.POST("/v1/markets/{marketId}/replay", { ...market(marketId), body })),
 };

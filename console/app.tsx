@@ -3,6 +3,7 @@ import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiProblem, api, type LatLng, type Market } from "./api";
 import { CellPanel } from "./cell-panel";
+import { ExperimentsPanel } from "./experiments";
 import { marketGeometry } from "./geometry";
 import { type LiveStatus, watchMarket } from "./live";
 import { MarketEditor } from "./market-editor";
@@ -15,11 +16,12 @@ import { SystemMode } from "./system-mode";
  * one, test quotes on it and edit its settings.
  */
 
-type Tab = "cell" | "quote" | "market";
+type Tab = "cell" | "quote" | "market" | "experiments";
 const TABS: Array<[Tab, string]> = [
   ["cell", "Cell"],
   ["quote", "Quote tester"],
   ["market", "Market"],
+  ["experiments", "Experiments"],
 ];
 
 const marketInHash = () => decodeURIComponent(location.hash.replace(/^#\/?/, ""));
@@ -242,6 +244,11 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
           <div class="panel-body" role="tabpanel" hidden={tab !== "market"}>
             <MarketEditor market={market} onSaved={onSaved} />
           </div>
+          {tab === "experiments" && (
+            <div class="panel-body" role="tabpanel">
+              <ExperimentsPanel market={market} />
+            </div>
+          )}
         </aside>
       </main>
     </Shell>
