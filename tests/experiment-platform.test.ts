@@ -115,6 +115,12 @@ describe("defining an experiment", () => {
     expect(made.body.status).toBe("scheduled");
     expect(made.body.salt).toBeUndefined(); // the hash key never leaves Postgres
     expect((await hcmOperator().fetch("/v1/experiments/tomorrow")).status).toBe(403);
+    // Results before any data: nothing to compare yet, said plainly.
+    const empty = await nycOperator().fetch("/v1/experiments/tomorrow/results");
+    expect(empty.status).toBe(200);
+    const none = (await empty.json()) as { unitWindows: number; effects: Array<{ estimate: number | null; clusterRobust: unknown }> };
+    expect(none.unitWindows).toBe(0);
+    expect(none.effects[0]).toMatchObject({ estimate: null, clusterRobust: null });
     expect((await hcmOperator().json("/v1/experiments/tomorrow/stop", {})).status).toBe(403);
     // Not started yet: it may still change; then it is stopped and may not.
     expect((await nycOperator().json("/v1/experiments/tomorrow", experiment({ ...later, name: "renamed" }), "PUT")).status).toBe(

@@ -68,9 +68,10 @@ export interface EffectSummary {
   variant: string;
   control: string;
   metric: Metric;
-  controlValue: number;
-  variantValue: number;
-  estimate: number;
+  /** Null while an arm has no data for the metric. */
+  controlValue: number | null;
+  variantValue: number | null;
+  estimate: number | null;
   /** estimate ÷ control value (the control's own uncertainty aside). */
   relative: number | null;
   clusterRobust:
@@ -128,16 +129,18 @@ export function analyse(e: StoredExperiment, rows: readonly UnitWindowRow[], opt
     const perm = permutationEffect(obs, { permutations, level, random: () => random.next() });
     const own = METRIC_PARTS[metric];
     const value = (id: string) => ratio(rows.filter((r) => r.variant === id).map(own));
-    const controlValue = value(control);
-    const variantValue = value(variant);
-    const relative = controlValue !== 0 && Number.isFinite(controlValue) ? (variantValue - controlValue) / controlValue : null;
+    const finite = (x: number) => (Number.isFinite(x) ? x : null);
+    const controlValue = finite(value(control));
+    const variantValue = finite(value(variant));
+    const estimate = controlValue === null || variantValue === null ? null : variantValue - controlValue;
+    const relative = estimate !== null && controlValue ? estimate / controlValue : null;
     return {
       variant,
       control,
       metric,
       controlValue,
       variantValue,
-      estimate: variantValue - controlValue,
+      estimate,
       relative,
       clusterRobust: cr
         ? {
@@ -147,7 +150,7 @@ export function analyse(e: StoredExperiment, rows: readonly UnitWindowRow[], opt
             p: cr.p,
             clusters: cr.clusters,
             observations: cr.observations,
-            relativeCi: controlValue > 0 ? [cr.ci[0] / controlValue, cr.ci[1] / controlValue] : null,
+            relativeCi: controlValue ? [cr.ci[0] / controlValue, cr.ci[1] / controlValue] : null,
           }
         : null,
       permutation: perm ? { p: perm.p, ci: perm.ci, permutations: perm.permutations, exact: perm.exact } : null,

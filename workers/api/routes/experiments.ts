@@ -291,9 +291,9 @@ const ResultsSchema = z.object({
       variant: z.string(),
       control: z.string(),
       metric: z.string(),
-      controlValue: z.number(),
-      variantValue: z.number(),
-      estimate: z.number(),
+      controlValue: z.number().nullable(),
+      variantValue: z.number().nullable(),
+      estimate: z.number().nullable(),
       relative: z.number().nullable(),
       clusterRobust: z
         .object({
