@@ -41,9 +41,13 @@ function configure(env: DatabaseEnv): string {
   return env.DATABASE_URL;
 }
 
-/** A pooled connection for one request or one batch: end it when done (`await pool.end()`). */
+/**
+ * Pooled connections for one request or one batch: end them when done (`await pool.end()`). Up
+ * to three: the history writer writes a large batch's events in two halves beside one
+ * transaction for the rest, all at once (connections open only when used).
+ */
 export function openPool(env: DatabaseEnv) {
-  const pool = new Pool({ connectionString: configure(env), max: 2, connectionTimeoutMillis: 5_000 });
+  const pool = new Pool({ connectionString: configure(env), max: 3, connectionTimeoutMillis: 5_000 });
   // A dropped server surfaces as a rejected query; without this listener it would be unhandled.
   pool.on("error", () => undefined);
   return { pool, db: drizzlePool({ client: pool, schema }) };
