@@ -1,6 +1,7 @@
 import { type Answer, ApiProblem, answer, type Body, createEquilibriumClient } from "../client";
 import type { LiveMessage } from "../shared/contracts/api";
 import type { Market } from "../shared/pricing/market";
+import { apiLanguage } from "./i18n";
 import { accessToken, signOut } from "./session";
 
 /**
@@ -36,6 +37,8 @@ const client = createEquilibriumClient({
   baseUrl: "",
   token: accessToken,
   fetch: async (request) => {
+    // Problems and sentences come back in the console's language.
+    request.headers.set("accept-language", apiLanguage());
     const res = await fetch(request);
     if (res.status === 401) {
       // The session expired or was revoked: back to the sign-in form.

@@ -5,6 +5,7 @@ import { ApiProblem, api, type LatLng, type Market } from "./api";
 import { CellPanel } from "./cell-panel";
 import { ExperimentsPanel } from "./experiments";
 import { marketGeometry } from "./geometry";
+import { LanguageSwitcher, useWords } from "./i18n";
 import { type LiveStatus, watchMarket } from "./live";
 import { MarketEditor } from "./market-editor";
 import { MarketMap } from "./market-map";
@@ -17,16 +18,12 @@ import { SystemMode } from "./system-mode";
  */
 
 type Tab = "cell" | "quote" | "market" | "experiments";
-const TABS: Array<[Tab, string]> = [
-  ["cell", "Cell"],
-  ["quote", "Quote tester"],
-  ["market", "Market"],
-  ["experiments", "Experiments"],
-];
+const TABS = ["cell", "quote", "market", "experiments"] as const satisfies readonly Tab[];
 
 const marketInHash = () => decodeURIComponent(location.hash.replace(/^#\/?/, ""));
 
 export function App() {
+  const { t } = useWords();
   const [markets, setMarkets] = useState<Market[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [marketId, setMarketId] = useState(marketInHash());
@@ -50,20 +47,19 @@ export function App() {
     return (
       <Shell>
         <div class="notice error page-notice">
-          <strong>The markets could not be loaded.</strong> {loadError}{" "}
+          <strong>{t("console.markets.failed")}</strong> {loadError}{" "}
           <button type="button" onClick={() => setAttempt((n) => n + 1)}>
-            Try again
+            {t("console.retry")}
           </button>
         </div>
       </Shell>
     );
-  if (!markets) return <Shell>{<p class="empty page-notice">Loading markets…</p>}</Shell>;
+  if (!markets) return <Shell>{<p class="empty page-notice">{t("console.markets.loading")}</p>}</Shell>;
   if (markets.length === 0)
     return (
       <Shell>
         <p class="empty page-notice">
-          There are no markets yet. Create one with <code>PUT /v1/markets/&lbrace;id&rbrace;</code> (see{" "}
-          <a href="/docs">the API docs</a>).
+          {t("console.markets.none")} <a href="/docs">/docs</a>
         </p>
       </Shell>
     );
@@ -79,17 +75,27 @@ export function App() {
   );
 }
 
-function Shell({ children, controls }: { children: ComponentChildren; controls?: ComponentChildren }) {
+function Shell({
+  children,
+  controls,
+  timeZone,
+}: {
+  children: ComponentChildren;
+  controls?: ComponentChildren;
+  timeZone?: string;
+}) {
+  const { t } = useWords();
   return (
     <div class="app">
       <header class="top">
         <div class="brand">
           <strong>Equilibrium</strong>
-          <span>operator console</span>
+          <span>{t("console.tagline")}</span>
         </div>
         <div class="controls">
           {controls}
-          <SystemMode />
+          <LanguageSwitcher />
+          <SystemMode timeZone={timeZone} />
         </div>
       </header>
       {children}
@@ -98,6 +104,7 @@ function Shell({ children, controls }: { children: ComponentChildren; controls?:
 }
 
 function MarketConsole({ market, markets, onSaved }: { market: Market; markets: Market[]; onSaved(m: Market): void }) {
+  const { t } = useWords();
   const geometry = useMemo(() => marketGeometry(market), [market]);
   const [multipliers, setMultipliers] = useState<ReadonlyMap<string, number>>(new Map());
   const [live, setLive] = useState<LiveStatus>({ state: "connecting" });
@@ -164,11 +171,11 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
 
   const cap = market.surge.cap;
   const surging = [...multipliers].filter(([, m]) => m > 1);
-  const hint = tab === "quote" ? `Tap or click to place the ${nextEnd}` : "Tap or click a hexagon for its details";
+  const hint = tab === "quote" ? t("console.map.hint.quote", { end: nextEnd }) : t("console.map.hint.cell");
 
   const marketSelect = (
     <label class="market-select">
-      <span class="visually-hidden">Market</span>
+      <span class="visually-hidden">{t("console.market")}</span>
       <select value={market.id} onChange={(e) => (location.hash = `/${e.currentTarget.value}`)}>
         {markets.map((m) => (
           <option key={m.id} value={m.id}>
@@ -181,6 +188,7 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
 
   return (
     <Shell
+      timeZone={market.timezone}
       controls={
         <>
           {marketSelect}
@@ -189,11 +197,9 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
       }
     >
       <main class="workspace">
-        <section class="map-pane" aria-label="Live map">
+        <section class="map-pane" aria-label={t("console.map.label")}>
           <div class="map-head">
-            <span>
-              {market.cellCount} cells · {surging.length === 0 ? "no surge" : `${surging.length} surging`} · cap {cap.toFixed(1)}×
-            </span>
+            <span>{t("console.map.summary", { cells: market.cellCount, surging: surging.length, cap })}</span>
             <span class="muted">
               {market.currency} · {market.timezone}
             </span>
@@ -211,9 +217,9 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
         </section>
         <aside class="panel">
           <div class="tabs" role="tablist">
-            {TABS.map(([id, label]) => (
+            {TABS.map((id) => (
               <button key={id} type="button" role="tab" aria-selected={tab === id} data-tab={id} onClick={() => setTab(id)}>
-                {label}
+                {t(`console.tab.${id}`)}
               </button>
             ))}
           </div>
@@ -224,6 +230,7 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
               centre={selected ? geometry.pointOf(selected) : undefined}
               liveMultiplier={selected ? (multipliers.get(selected) ?? 1) : 1}
               surging={surging}
+              timeZone={market.timezone}
               onSelect={setSelected}
             />
           </div>
@@ -256,9 +263,14 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
 }
 
 function LiveBadge({ status }: { status: LiveStatus }) {
-  const text = status.state === "live" ? "Live" : status.state === "connecting" ? "Connecting…" : "Reconnecting…";
-  const title =
-    status.state === "waiting" ? `Connection lost; attempt ${status.attempt} shortly` : "Multiplier changes over WebSocket";
+  const { t } = useWords();
+  const text =
+    status.state === "live"
+      ? t("console.live.live")
+      : status.state === "connecting"
+        ? t("console.live.connecting")
+        : t("console.live.reconnecting");
+  const title = status.state === "waiting" ? t("console.live.lost", { attempt: status.attempt }) : t("console.live.feed");
   return (
     <span class={`live ${status.state}`} title={title} data-testid="live-status">
       <span class="dot" aria-hidden="true" />

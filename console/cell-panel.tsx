@@ -1,9 +1,9 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api, type CellHistory, type LatLng, type SurgeReading } from "./api";
-import { clock } from "./clock";
 import { ExplanationList } from "./explanation";
 import { HistoryChart } from "./history-chart";
+import { useWords } from "./i18n";
 
 /**
  * The selected cell: its reading (supply, demand, multiplier and what made it) and its recent
@@ -20,12 +20,15 @@ export interface CellPanelProps {
   liveMultiplier: number;
   /** Every cell above 1.0 with its multiplier, for the list shown while no cell is selected. */
   surging: ReadonlyArray<readonly [string, number]>;
+  /** The market's time zone: times are shown on its clock. */
+  timeZone: string;
   onSelect(cell: string | undefined): void;
 }
 
 const SURGING_LISTED = 12;
 
-export function CellPanel({ cell, centre, liveMultiplier, surging, onSelect }: CellPanelProps) {
+export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, onSelect }: CellPanelProps) {
+  const { t, n, time } = useWords();
   const [reading, setReading] = useState<SurgeReading | null>(null);
   const [history, setHistory] = useState<CellHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -61,21 +64,23 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, onSelect }: C
     const top = [...surging].sort((a, b) => b[1] - a[1]).slice(0, SURGING_LISTED);
     return (
       <section>
-        <p class="empty">Tap or click a hexagon on the map to see its supply, demand, multiplier and recent history.</p>
-        <h3>Surging now</h3>
+        <p class="empty">{t("console.cell.pick")}</p>
+        <h3>{t("console.cell.surging")}</h3>
         {top.length === 0 ? (
-          <p class="empty">No cell is above 1.0×.</p>
+          <p class="empty">{t("console.cell.calm")}</p>
         ) : (
           <ol class="surging">
             {top.map(([id, multiplier]) => (
               <li key={id}>
                 <button type="button" class="quiet" onClick={() => onSelect(id)}>
                   <code>{id}</code>
-                  <strong>{multiplier.toFixed(1)}×</strong>
+                  <strong>{n(multiplier)}×</strong>
                 </button>
               </li>
             ))}
-            {surging.length > top.length && <li class="muted">and {surging.length - top.length} more</li>}
+            {surging.length > top.length && (
+              <li class="muted">{t("console.cell.more", { count: surging.length - top.length })}</li>
+            )}
           </ol>
         )}
       </section>
@@ -85,44 +90,47 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, onSelect }: C
     <section class="cell-panel" aria-live="polite">
       <header class="cell-head">
         <div>
-          <h2>Cell</h2>
+          <h2>{t("console.cell.title")}</h2>
           <code>{cell}</code>
         </div>
         <div class="big" data-testid="cell-multiplier">
-          {(reading?.multiplier ?? liveMultiplier).toFixed(1)}×
+          {n(reading?.multiplier ?? liveMultiplier)}×
         </div>
       </header>
       <button type="button" class="quiet small back" onClick={() => onSelect(undefined)}>
-        ← Surging cells
+        {t("console.cell.back")}
       </button>
       {error && <p class="error">{error}</p>}
       {reading && (
         <>
           <div class="stats">
             <div>
-              <span>Supply</span>
-              <strong data-testid="cell-supply">{reading.supply.toFixed(0)}</strong>
+              <span>{t("console.cell.supply")}</span>
+              <strong data-testid="cell-supply">{n(reading.supply, 0)}</strong>
             </div>
             <div>
-              <span>Demand</span>
-              <strong data-testid="cell-demand">{reading.demand.toFixed(1)}</strong>
+              <span>{t("console.cell.demand")}</span>
+              <strong data-testid="cell-demand">{n(reading.demand)}</strong>
             </div>
             <div>
-              <span>Updated</span>
-              <strong>{clock(reading.computedAt)}</strong>
+              <span>{t("console.cell.updated")}</span>
+              <strong data-testid="cell-updated">{time(reading.computedAt, timeZone)}</strong>
             </div>
           </div>
-          <h3>Recent history</h3>
+          <h3>{t("console.cell.history")}</h3>
           {history && history.points.length > 0 ? (
             <HistoryChart points={history.points} />
           ) : (
-            <p class="empty">No history yet: the zone records a point every few seconds while the cell is active.</p>
+            <p class="empty">{t("console.cell.no-history")}</p>
           )}
-          <h3>Why {reading.multiplier.toFixed(1)}×</h3>
+          <h3>{t("console.cell.why", { multiplier: reading.multiplier })}</h3>
+          <p class="sentence" data-testid="cell-sentence">
+            {reading.explanationText}
+          </p>
           <ExplanationList explanation={reading.explanation} />
         </>
       )}
-      {!reading && !error && <p class="empty">Loading…</p>}
+      {!reading && !error && <p class="empty">{t("console.loading")}</p>}
     </section>
   );
 }

@@ -1,40 +1,41 @@
 /** @jsxImportSource preact */
 import type { Explanation } from "./api";
+import { useWords } from "./i18n";
 
 /**
  * What made a multiplier, in the order the surge curve works (README, "The surge curve"):
  * own and pooled counts, the ratio, the curve and cap, smoothing in time, the shown value.
  */
 export function ExplanationList({ explanation: e }: { explanation: Explanation }) {
-  const n = (x: number, digits = 1) => x.toFixed(digits);
-  const capNote =
-    e.capApplied === "emergency"
-      ? "operator's emergency cap applied"
-      : e.capApplied === "market"
-        ? "cap applied"
-        : "under the cap";
+  const { t, n } = useWords();
   return (
     <dl class="explanation">
-      <dt>This cell</dt>
+      <dt>{t("console.explain.cell")}</dt>
+      <dd>{t("console.explain.counts", { supply: n(e.supply, 0), demand: n(e.demand) })}</dd>
+      <dt>{t("console.explain.pooled")}</dt>
       <dd>
-        supply {n(e.supply, 0)}, demand {n(e.demand)}
+        {t("console.explain.pooled-counts", { supply: n(e.pooled.supply), demand: n(e.pooled.demand), cells: e.pooled.cells })}
       </dd>
-      <dt>Pooled</dt>
+      <dt>{t("console.explain.ratio")}</dt>
+      <dd>{e.thinData ? t("console.explain.thin", { ratio: n(e.ratio, 2) }) : n(e.ratio, 2)}</dd>
+      <dt>{t("console.explain.curve")}</dt>
       <dd>
-        supply {n(e.pooled.supply)}, demand {n(e.pooled.demand)} over {e.pooled.cells} {e.pooled.cells === 1 ? "cell" : "cells"}
+        {t("console.explain.curve-detail", {
+          curve: n(e.curve, 2),
+          target: n(e.target, 2),
+          capApplied: e.capApplied ?? "none",
+          cap: n(e.cap),
+        })}
       </dd>
-      <dt>Ratio</dt>
-      <dd>{e.thinData ? `${n(e.ratio, 2)}: demand too thin to trust, held at 1.0` : n(e.ratio, 2)}</dd>
-      <dt>Curve</dt>
+      <dt>{t("console.explain.smoothing")}</dt>
       <dd>
-        {n(e.curve, 2)} → target {n(e.target, 2)} ({capNote}, cap {n(e.cap)})
+        {t("console.explain.smoothing-detail", {
+          previous: n(e.previous, 2),
+          smoothed: n(e.smoothed, 2),
+          limited: String(e.stepLimited),
+        })}
       </dd>
-      <dt>Smoothing</dt>
-      <dd>
-        {n(e.previous, 2)} → {n(e.smoothed, 2)}
-        {e.stepLimited ? " (step limited)" : ""}
-      </dd>
-      <dt>Shown</dt>
+      <dt>{t("console.explain.shown")}</dt>
       <dd>
         <strong>{n(e.shown)}×</strong>
       </dd>

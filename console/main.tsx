@@ -2,6 +2,7 @@
 import { render } from "preact";
 import { useState } from "preact/hooks";
 import { App } from "./app";
+import { Languages } from "./i18n";
 import { accessToken } from "./session";
 import { SignIn } from "./sign-in";
 
@@ -12,4 +13,9 @@ function Gate() {
 
 const root = document.getElementById("console");
 if (!root) throw new Error("index.html has no #console element");
-render(<Gate />, root);
+render(
+  <Languages>
+    <Gate />
+  </Languages>,
+  root,
+);

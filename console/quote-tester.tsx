@@ -2,8 +2,8 @@
 import { useEffect, useState } from "preact/hooks";
 import { formatMoney } from "../shared/pricing/money";
 import { ApiProblem, api, type LatLng, type Market, type Quote } from "./api";
-import { clock } from "./clock";
 import { ExplanationList } from "./explanation";
+import { useWords } from "./i18n";
 
 /**
  * The quote tester: pickup and dropoff picked on the map, a product, and the quote the API
@@ -22,6 +22,7 @@ export interface QuoteTesterProps {
 }
 
 export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }: QuoteTesterProps) {
+  const { t, locale } = useWords();
   const [product, setProduct] = useState(market.products[0]?.id ?? "");
   const [quote, setQuote] = useState<Quote | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -48,13 +49,13 @@ export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }
     };
   }, [pickup, dropoff, product, asked]);
 
-  const money = (minor: number) => (quote ? formatMoney(minor, quote.currency, market.locale) : "");
-  const place = (at: LatLng | undefined) => (at ? `${at.lat.toFixed(5)}, ${at.lng.toFixed(5)}` : "not set");
+  const money = (minor: number) => (quote ? formatMoney(minor, quote.currency, locale.tag) : "");
+  const place = (at: LatLng | undefined) => (at ? `${at.lat.toFixed(5)}, ${at.lng.toFixed(5)}` : t("console.quote.not-set"));
 
   return (
     <section class="quote-tester">
-      <h2>Quote tester</h2>
-      <p class="hint-text">Tap or click the map to place the {next}. Each click moves the point chosen below.</p>
+      <h2>{t("console.tab.quote")}</h2>
+      <p class="hint-text">{t("console.quote.hint", { end: next })}</p>
       <fieldset class="ends">
         <legend class="visually-hidden">Point the next click places</legend>
         {(["pickup", "dropoff"] as const).map((end) => (
@@ -62,7 +63,7 @@ export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }
             <input type="radio" name="quote-end" class="visually-hidden" checked={next === end} onChange={() => onChoose(end)} />
             <span class="end-mark">{end === "pickup" ? "P" : "D"}</span>
             <span>
-              <strong>{end === "pickup" ? "Pickup" : "Dropoff"}</strong>
+              <strong>{end === "pickup" ? t("console.quote.pickup") : t("console.quote.dropoff")}</strong>
               <small data-testid={`quote-${end}`}>{place(end === "pickup" ? pickup : dropoff)}</small>
             </span>
           </label>
@@ -70,7 +71,7 @@ export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }
       </fieldset>
       <div class="row">
         <label>
-          Product
+          {t("console.quote.product")}
           <select value={product} onChange={(e) => setProduct(e.currentTarget.value)}>
             {market.products.map((p) => (
               <option key={p.id} value={p.id}>
@@ -80,13 +81,13 @@ export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }
           </select>
         </label>
         <button type="button" disabled={!pickup || !dropoff || busy} onClick={() => setAsked((n) => n + 1)}>
-          Quote again
+          {t("console.quote.again")}
         </button>
         <button type="button" class="quiet" disabled={!pickup && !dropoff} onClick={onClear}>
-          Clear
+          {t("console.quote.clear")}
         </button>
       </div>
-      {busy && <p class="empty">Asking for a quote…</p>}
+      {busy && <p class="empty">{t("console.quote.asking")}</p>}
       {error && (
         <p class="error" data-testid="quote-error">
           {error}
@@ -97,55 +98,59 @@ export function QuoteTester({ market, pickup, dropoff, next, onChoose, onClear }
           <div class="total">
             <strong data-testid="quote-total">{quote.totalFormatted}</strong>
             <span data-testid="quote-multiplier" class={quote.multiplier > 1 ? "surging" : "calm"}>
-              {quote.multiplier > 1 ? `${quote.multiplier.toFixed(1)}× surge` : "no surge"}
+              {quote.multiplier > 1 ? t("console.quote.surge", { multiplier: quote.multiplier }) : t("console.quote.no-surge")}
             </span>
           </div>
-          <p class="meta">
-            {(quote.distanceMeters / 1000).toFixed(1)} km · about {Math.round(quote.durationSeconds / 60)} min · valid until{" "}
-            {clock(quote.expiresAt)}
+          <p class="meta" data-testid="quote-meta">
+            {t("console.quote.meta", {
+              distance: quote.distanceFormatted,
+              duration: quote.durationFormatted,
+              time: quote.expiresAtFormatted,
+            })}
+          </p>
+          <p class="sentence" data-testid="quote-sentence">
+            {quote.explanationText}
           </p>
           <table class="breakdown">
             <tbody>
               <tr>
-                <th>Base fare</th>
+                <th>{t("console.quote.base")}</th>
                 <td>{money(quote.breakdown.base)}</td>
               </tr>
               <tr>
-                <th>Distance</th>
+                <th>{t("console.quote.distance")}</th>
                 <td>{money(quote.breakdown.distance)}</td>
               </tr>
               <tr>
-                <th>Time</th>
+                <th>{t("console.quote.time")}</th>
                 <td>{money(quote.breakdown.time)}</td>
               </tr>
               <tr>
-                <th>Subtotal</th>
+                <th>{t("console.quote.subtotal")}</th>
                 <td>{money(quote.breakdown.subtotal)}</td>
               </tr>
               <tr>
-                <th>Surge ({quote.multiplier.toFixed(1)}×)</th>
+                <th>{t("console.quote.surcharge", { multiplier: quote.multiplier })}</th>
                 <td>{money(quote.breakdown.surcharge)}</td>
               </tr>
               <tr>
-                <th>Booking fee</th>
+                <th>{t("console.quote.booking")}</th>
                 <td>{money(quote.breakdown.bookingFee)}</td>
               </tr>
               {quote.breakdown.minimumFareApplied && (
                 <tr>
-                  <th colSpan={2}>Minimum fare applied</th>
+                  <th colSpan={2}>{t("console.quote.minimum")}</th>
                 </tr>
               )}
               <tr class="sum">
-                <th>Total</th>
+                <th>{t("console.quote.total")}</th>
                 <td>{money(quote.breakdown.total)}</td>
               </tr>
             </tbody>
           </table>
-          <h3>Why {quote.multiplier.toFixed(1)}× at the pickup</h3>
+          <h3>{t("console.quote.why", { multiplier: quote.multiplier })}</h3>
           <ExplanationList explanation={quote.explanation} />
-          <p class="meta">
-            Quote <code>{quote.quoteId}</code>, signed; pickup cell <code>{quote.pickupCell}</code>.
-          </p>
+          <p class="meta">{t("console.quote.signed", { quote: quote.quoteId, cell: quote.pickupCell })}</p>
         </div>
       )}
     </section>

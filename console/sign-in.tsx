@@ -1,9 +1,11 @@
 /** @jsxImportSource preact */
 import { useEffect, useState } from "preact/hooks";
+import { useWords } from "./i18n";
 import { signIn } from "./session";
 
 /** Shown when the tab has no session: password + TOTP, or Cloudflare Access when the console sits behind it. */
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const { t } = useWords();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   useEffect(() => {
@@ -34,7 +36,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     <main class="sign-in">
       <form onSubmit={submit}>
         <h1>Equilibrium</h1>
-        <p>Operators sign in with their password and authenticator code.</p>
+        <p>{t("console.sign-in.intro")}</p>
         <label>
           Email <input name="email" type="email" autocomplete="username" required />
         </label>

@@ -1,6 +1,7 @@
 /** @jsxImportSource preact */
 import { useCallback, useEffect, useState } from "preact/hooks";
 import { ApiProblem, api, type SystemSnapshot } from "./api";
+import { useWords } from "./i18n";
 
 /**
  * The system's mode in the header (normal / degraded from the dependencies, emergency for the
@@ -12,7 +13,8 @@ const POLL_MS = 5_000;
 
 const marketInView = () => decodeURIComponent(location.hash.replace(/^#\//, "").split("/")[0] ?? "");
 
-export function SystemMode() {
+export function SystemMode({ timeZone }: { timeZone?: string | undefined }) {
+  const { t, time } = useWords();
   const [snapshot, setSnapshot] = useState<SystemSnapshot | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [market, setMarket] = useState(marketInView());
@@ -70,11 +72,14 @@ export function SystemMode() {
     <div class="system-mode">
       <span class={`mode ${mode}`} title={detail} data-testid="system-mode">
         <span class="dot" aria-hidden="true" />
-        {mode === "checking" ? "Checking…" : mode === "emergency" ? "Emergency" : `System ${mode}`}
+        {mode === "checking" ? t("console.system.checking") : t("console.system.mode", { mode })}
       </span>
       {overrides.map((o) => (
         <span class="override" key={o.id} data-testid="override">
-          cap ×{o.cap.toFixed(1)} until {new Date(o.until).toLocaleTimeString()}
+          {t("console.system.override", {
+            cap: o.cap,
+            time: timeZone ? time(o.until, timeZone) : new Date(o.until).toLocaleTimeString(),
+          })}
           <button type="button" onClick={() => api.liftOverride(o.id).then(refresh)}>
             Lift
           </button>

@@ -14,14 +14,16 @@ import { LANGUAGES, negotiate, supported, withMarket } from "../shared/i18n/loca
 
 const DIR = join(import.meta.dir, "../shared/i18n/catalogues");
 const files = readdirSync(DIR).filter((f) => f.endsWith(".json"));
+const consoleFiles = readdirSync(join(DIR, "console")).map((f) => `console/${f}`);
 
 describe("the catalogues", () => {
   test("there is one per supported language, and each is valid data", () => {
     expect(files.map((f) => f.replace(/\.json$/, "")).sort()).toEqual([...LANGUAGES].sort());
-    for (const file of files) {
+    expect(consoleFiles.map((f) => f.replace(/^console\/|\.json$/g, "")).sort()).toEqual([...LANGUAGES].sort());
+    for (const file of [...files, ...consoleFiles]) {
       const parsed = CatalogueSchema.safeParse(JSON.parse(readFileSync(join(DIR, file), "utf8")));
       expect(parsed.success ? file : `${file}: ${parsed.error?.message}`).toBe(file);
-      expect(parsed.data?.language).toBe(file.replace(/\.json$/, "") as never);
+      expect(parsed.data?.language).toBe(file.replace(/^console\/|\.json$/g, "") as never);
     }
     expect(CATALOGUES.ar.direction).toBe("rtl");
   });

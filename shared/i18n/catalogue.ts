@@ -1,6 +1,10 @@
 import { type MessageFormatElement, parse, TYPE } from "@formatjs/icu-messageformat-parser";
 import { z } from "zod";
 import ar from "./catalogues/ar.json";
+import arConsole from "./catalogues/console/ar.json";
+import enConsole from "./catalogues/console/en.json";
+import esConsole from "./catalogues/console/es.json";
+import viConsole from "./catalogues/console/vi.json";
 import en from "./catalogues/en.json";
 import es from "./catalogues/es.json";
 import vi from "./catalogues/vi.json";
@@ -10,7 +14,8 @@ import { type MessageParams, type Rendered, renderMessage } from "./render";
 export type { MessageParams, Rendered } from "./render";
 
 /**
- * Message catalogues: one JSON file per language (`catalogues/<language>.json`), ICU
+ * Message catalogues: one JSON file per language (`catalogues/<language>.json`, the console's
+ * own in `catalogues/console/<language>.json`), ICU
  * MessageFormat messages (plurals, selects, numbers) under flat dotted keys, English the
  * reference every other language is checked against (`tests/i18n-catalogues.test.ts`: every key
  * exists in English, placeholders match). Messages are compiled on first use per locale and
@@ -30,7 +35,7 @@ export const CatalogueSchema = z.object({
 export type Catalogue = z.infer<typeof CatalogueSchema>;
 
 /** Every message the platform has: English's keys. */
-export type MessageKey = keyof typeof en.messages;
+export type MessageKey = keyof typeof en.messages | keyof typeof enConsole.messages;
 
 /** A locale a caller may save or ask for: a well-formed tag of a language with a catalogue. */
 export const LocaleTagSchema = z
@@ -38,11 +43,17 @@ export const LocaleTagSchema = z
   .max(35)
   .refine((tag) => supported(tag, "user") !== undefined, "a BCP 47 tag of a supported language (en, vi, es, ar), e.g. vi-VN");
 
+/** A language's whole catalogue: the API's messages and the console's (a file of its own, so the page loads only those). */
+function catalogue(api: unknown, console: unknown): Catalogue {
+  const [a, c] = [CatalogueSchema.parse(api), CatalogueSchema.parse(console)];
+  return { ...a, messages: { ...a.messages, ...c.messages } };
+}
+
 export const CATALOGUES: Readonly<Record<Language, Catalogue>> = Object.freeze({
-  en: CatalogueSchema.parse(en),
-  vi: CatalogueSchema.parse(vi),
-  es: CatalogueSchema.parse(es),
-  ar: CatalogueSchema.parse(ar),
+  en: catalogue(en, enConsole),
+  vi: catalogue(vi, viConsole),
+  es: catalogue(es, esConsole),
+  ar: catalogue(ar, arConsole),
 });
 
 const ENGLISH_KEYS = Object.keys(CATALOGUES.en.messages) as MessageKey[];

@@ -55,10 +55,18 @@ export function formatDuration(seconds: number, tag: string): string {
  * @example formatTime(Date.parse("2026-11-24T03:09:00Z"), "America/New_York", "en-US") // "10:09 PM EST"
  * @example formatTime(Date.parse("2026-11-24T03:09:00Z"), "Asia/Ho_Chi_Minh", "vi-VN") // "10:09 GMT+7"
  */
-export function formatTime(at: number, timeZone: string, tag: string): string {
+export function formatTime(at: number, timeZone: string, tag: string, options: { seconds?: boolean } = {}): string {
+  const seconds = options.seconds === true;
   const format = dateFormats.getOrInsertComputed(
-    `${tag}\u0000${timeZone}`,
-    () => new Intl.DateTimeFormat(tag, { timeZone, hour: "numeric", minute: "2-digit", timeZoneName: "short" }),
+    `${tag}\u0000${timeZone}\u0000${seconds}`,
+    () =>
+      new Intl.DateTimeFormat(tag, {
+        timeZone,
+        hour: "numeric",
+        minute: "2-digit",
+        ...(seconds && { second: "2-digit" }),
+        timeZoneName: "short",
+      }),
   );
   return format.format(at);
 }
