@@ -119,7 +119,7 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, onS
           </div>
           <h3>{t("console.cell.history")}</h3>
           {history && history.points.length > 0 ? (
-            <HistoryChart points={history.points} />
+            <HistoryChart points={history.points} timeZone={timeZone} />
           ) : (
             <p class="empty">{t("console.cell.no-history")}</p>
           )}

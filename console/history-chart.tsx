@@ -26,7 +26,7 @@ function windowOf(times: ArrayLike<number>): uPlot.Range.MinMax {
   return [first, last + (last - first) * 0.03];
 }
 
-export function HistoryChart({ points }: { points: CellHistory["points"] }) {
+export function HistoryChart({ points, timeZone }: { points: CellHistory["points"]; timeZone: string }) {
   const box = useRef<HTMLDivElement>(null);
   const chart = useRef<uPlot | null>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -53,6 +53,8 @@ export function HistoryChart({ points }: { points: CellHistory["points"] }) {
             // A key only: the panel above shows the current values.
             legend: { live: false },
             cursor: { drag: { x: false, y: false } },
+            // The time axis reads the market's clock, not the browser's.
+            tzDate: (ts) => UPlot.tzDate(new Date(ts * 1000), timeZone),
             scales: {
               // From the data itself: uPlot widens a single point to a whole day before any range function sees it.
               x: { time: true, range: (u) => windowOf(u.data[0]) },
