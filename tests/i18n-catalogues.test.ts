@@ -1,6 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { Glob } from "bun";
 import { CATALOGUES, CatalogueSchema, completeness, placeholders, render } from "../shared/i18n/catalogue";
 import { explanationMessage } from "../shared/i18n/explanation";
 import { LANGUAGES, negotiate, supported, withMarket } from "../shared/i18n/locales";
@@ -142,5 +143,17 @@ describe("the sentence for riders", () => {
     expect(say({ explanation: busy, multiplier: 1.5, capped: true })).toStartWith("Prices are held at 1.5×");
     expect(say({ explanation: { ...busy, ratio: 0.9 }, multiplier: 1.3 })).toStartWith("Prices are still 1.3× but coming down");
     expect(say({ explanation: busy, multiplier: 1.8, degraded: true })).toContain("last known level, 1.8×");
+  });
+});
+
+describe("problems in the code", () => {
+  test("every problem the edge makes names a code, never inline English", () => {
+    const inline = /(ProblemError|problemResponse)\(\s*(c,\s*)?\d+,\s*[`"']/g;
+    const found: string[] = [];
+    for (const file of new Glob("{workers,durable-objects}/**/*.ts").scanSync(join(import.meta.dir, ".."))) {
+      const text = readFileSync(join(import.meta.dir, "..", file), "utf8");
+      for (const m of text.matchAll(inline)) found.push(`${file}: ${text.slice(m.index, m.index + 60)}`);
+    }
+    expect(found).toEqual([]);
   });
 });

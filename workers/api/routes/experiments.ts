@@ -17,7 +17,7 @@ import { audited } from "../audit";
 import { requireMarket } from "../auth/access";
 import { pushAssignments, resultsOf, stopIfBreached } from "../experiments";
 import { marketIndex } from "../market-index";
-import { ProblemError, problemDoc } from "../problem";
+import { ProblemError, type ProblemText, problemDoc } from "../problem";
 
 /**
  * Pricing experiments, owned by the operators of their market: define (PUT, until it starts),
@@ -27,7 +27,7 @@ import { ProblemError, problemDoc } from "../problem";
 export const experiments = router();
 
 const Params = z.object({ experimentId: ExperimentIdSchema });
-const UNAVAILABLE = "Experiments are kept in the history database, which is unreachable right now; pricing is unaffected.";
+const UNAVAILABLE: ProblemText = { code: "history-unreachable", params: { what: "experiments" } };
 
 /** Metrics that shadow mode cannot tell apart: every variant was charged the market's price. */
 const NOT_IN_SHADOW = new Set(["conversion", "completion", "quotes", "revenueAtOne"]);
@@ -49,7 +49,7 @@ async function load(c: Context<AppEnv>, id: string, fresh = false): Promise<Stor
   }
   const rows = await readDatabase(c, experimentSql(id), UNAVAILABLE);
   const e = (rows[0] as { body: StoredExperiment } | undefined)?.body;
-  if (!e) throw new ProblemError(404, `There is no experiment "${id}".`);
+  if (!e) throw new ProblemError(404, { code: "experiment-unknown", params: { experiment: id } });
   cached.set(id, e);
   requireMarket(c, e.market);
   return e;
@@ -81,19 +81,16 @@ experiments.openapi(
     const input = c.req.valid("json");
     requireMarket(c, input.market);
     const market = (await marketIndex(c.env)).market(input.market);
-    if (!market) throw new ProblemError(404, `There is no market "${input.market}".`);
+    if (!market) throw new ProblemError(404, { code: "market-unknown", params: { market: input.market } });
     if (input.unitResolution > market.resolution)
-      throw new ProblemError(
-        422,
-        `unitResolution: a unit is a pricing cell of ${market.id} (resolution ${market.resolution}) or coarser, not ${input.unitResolution}.`,
-      );
+      throw new ProblemError(422, {
+        code: "unit-resolution-too-fine",
+        params: { market: market.id, resolution: market.resolution, asked: input.unitResolution },
+      });
     if (input.mode === "shadow" && NOT_IN_SHADOW.has(input.primaryMetric))
-      throw new ProblemError(
-        422,
-        `primaryMetric: in shadow mode every variant is charged the market's price, so ${input.primaryMetric} cannot differ between them; use multiplier or revenue.`,
-      );
+      throw new ProblemError(422, { code: "shadow-metric", params: { metric: input.primaryMetric } });
     const now = Date.now();
-    if (Date.parse(input.to) <= now) throw new ProblemError(422, "to: the experiment would already be over.");
+    if (Date.parse(input.to) <= now) throw new ProblemError(422, { code: "experiment-over" });
     const at = new Date(now).toISOString();
     const fromMinute = new Date(span(input).from).toISOString();
     const e: StoredExperiment = {
@@ -121,18 +118,18 @@ experiments.openapi(
       if (r.code === "experiment-overlap")
         throw new ProblemError(
           409,
-          `It overlaps experiment "${r.other.id}" of ${r.other.market} (${r.other.from} – ${r.other.to}): a market runs one experiment at a time.`,
-          { code: r.code, experiment: r.other.id },
+          {
+            code: "experiment-overlap",
+            params: { other: r.other.id, market: r.other.market, from: r.other.from, to: r.other.to },
+          },
+          { experiment: r.other.id },
         );
       if (r.code === "experiment-market")
-        throw new ProblemError(409, `Experiment "${experimentId}" belongs to another market; choose another id.`, {
-          code: r.code,
-        });
-      throw new ProblemError(
-        409,
-        `Experiment "${experimentId}" has ${r.experiment.stoppedAt ? "stopped" : "started"}: its variants and windows can no longer change; stop it and define another.`,
-        { code: r.code },
-      );
+        throw new ProblemError(409, { code: "experiment-market", params: { experiment: experimentId } });
+      throw new ProblemError(409, {
+        code: "experiment-started",
+        params: { experiment: experimentId, state: r.experiment.stoppedAt ? "stopped" : "started" },
+      });
     }
     cached.set(experimentId, saved.experiment);
     // Starting now: its first window is pushed at once rather than at the next cron tick.
@@ -204,12 +201,15 @@ experiments.openapi(
     const at = q.at ? Date.parse(q.at) : Date.now();
     const where = (await marketIndex(c.env)).locate(q.lat, q.lng);
     if (!where || where.market.id !== e.market)
-      throw new ProblemError(422, `lat, lng: the point is not in market ${e.market}, where experiment "${e.id}" runs.`);
-    if (e.design === "rider" && !q.rider) throw new ProblemError(422, "rider: a rider design assigns riders; say which.");
+      throw new ProblemError(422, { code: "point-outside-experiment", params: { market: e.market, experiment: e.id } });
+    if (e.design === "rider" && !q.rider) throw new ProblemError(422, { code: "rider-required" });
     const window = windowAt(e, at);
     const label = labelAt(e, e.design === "rider" ? { rider: q.rider as string } : { cell: where.cell }, at);
     if (!window || !label)
-      throw new ProblemError(422, `at: ${new Date(at).toISOString()} is outside the experiment (${e.from} – ${e.to}).`);
+      throw new ProblemError(422, {
+        code: "time-outside-experiment",
+        params: { at: new Date(at).toISOString(), from: e.from, to: e.to },
+      });
     const stoppedAt = e.stoppedAt === null ? Number.POSITIVE_INFINITY : Date.parse(e.stoppedAt);
     return c.json(
       {
@@ -258,7 +258,7 @@ experiments.openapi(
         (r) => r?.stopped === true,
       ),
     );
-    if (!result) throw new ProblemError(404, `There is no experiment "${experimentId}".`);
+    if (!result) throw new ProblemError(404, { code: "experiment-unknown", params: { experiment: experimentId } });
     cached.set(experimentId, result.experiment);
     await pushAssignments(c.env, result.experiment, now);
     return c.json(answer(result.experiment, now), 200);
