@@ -160,4 +160,3 @@ describe("the languages the platform speaks", () => {
       expect(codes).toContain(code);
   });
 });
-
