@@ -2,10 +2,10 @@ import {
   type Destination,
   envelopeText,
   HISTORY_RETRY,
-  type HistoryMessage,
   MAX_BATCH_BYTES,
   MAX_BATCH_MESSAGES,
   type Origin,
+  type OutboxMessage,
   toTexts,
   utf8Length,
 } from "../shared/contracts/history";
@@ -55,8 +55,8 @@ const ENVELOPE_BYTES = 320;
 
 export interface OutboxHost {
   readonly sql: SqlStorage;
-  /** The queue of each destination this host sends to (the history writer's, and any new consumer's). */
-  readonly queues: Readonly<Record<Destination, Queue>>;
+  /** The queue of each destination this host sends to: the history writer's, and any other it adds to. */
+  readonly queues: Readonly<Partial<Record<Destination, Queue>>>;
   /** Who the consumer confirms to (read when sending: a zone learns its name once configured). */
   readonly origin: Origin;
   /** The clock of retries and resends (tests); Date.now by default. */
@@ -120,7 +120,7 @@ export class Outbox {
    * Stores a message for a destination (history by default), split to fit the queue's limits.
    * Call inside the change's storage turn.
    */
-  add(message: HistoryMessage, now: number, destination: Destination = "history"): void {
+  add(message: OutboxMessage, now: number, destination: Destination = "history"): void {
     for (const text of toTexts(message)) {
       const bytes = utf8Length(text);
       this.#host.sql.exec(
@@ -182,7 +182,9 @@ export class Outbox {
         const destination = rows[0]?.destination;
         if (destination === undefined) return;
         try {
-          await this.#host.queues[destination].sendBatch(
+          const queue = this.#host.queues[destination];
+          if (!queue) throw new Error(`this host has no queue for ${destination}`);
+          await queue.sendBatch(
             rows.map((r) => ({ body: envelopeText(this.#host.origin, r.seq, r.body), contentType: "text" as const })),
           );
         } catch (err) {

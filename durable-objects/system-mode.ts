@@ -86,7 +86,7 @@ export class SystemMode extends HistoryProducer {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
     this.outbox = new Outbox({
       sql: ctx.storage.sql,
-      queues: { history: env.HISTORY },
+      queues: { history: env.HISTORY, notifications: env.NOTIFICATIONS },
       origin: { host: "system", name: SYSTEM_NAME },
     });
     void this.rearm();
@@ -379,7 +379,10 @@ export class SystemMode extends HistoryProducer {
   /** A failure event into the outbox, in the same storage turn as the change it records. */
   #log(e: Omit<FailureEvent, "id" | "at">): void {
     const now = Date.now();
-    this.outbox.add({ type: "failure", event: { ...e, id: crypto.randomUUID(), at: now } }, now);
+    const event: FailureEvent = { ...e, id: crypto.randomUUID(), at: now };
+    this.outbox.add({ type: "failure", event }, now);
+    // Mode changes and emergencies are also what operators subscribe to hear (issue 15).
+    if (e.kind === "mode" || e.kind === "override") this.outbox.add({ type: "failure", event }, now, "notifications");
     void this.rearm();
   }
 

@@ -17,6 +17,7 @@ import {
 } from "../shared/pricing/zone-state";
 import { COVERAGE_REVISION } from "../shared/pricing/zoning";
 import { HistoryProducer } from "./history-producer";
+import { NotificationWatch } from "./notification-watch";
 import type { Backlog } from "./outbox";
 import { Outbox } from "./outbox";
 import { Subscribers } from "./subscribers";
@@ -84,6 +85,8 @@ export class Zone extends HistoryProducer {
   #caps: EmergencyCap[] = [];
   #failUntil = 0;
   #quoteRecords: QuoteRecord[] = [];
+  /** Cells someone asked to hear about (issue 15): their crossings go to the notifications worker. */
+  #watch: NotificationWatch;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -96,10 +99,11 @@ export class Zone extends HistoryProducer {
       CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);`);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
     this.#subscribers = new Subscribers(ctx);
+    this.#watch = new NotificationWatch(sql);
     const zone = this;
     this.outbox = new Outbox({
       sql,
-      queues: { history: env.HISTORY },
+      queues: { history: env.HISTORY, notifications: env.NOTIFICATIONS },
       get origin() {
         const config = zone.#config;
         return { host: "zone" as const, name: config ? zoneName(config.market.id, config.zone) : "" };
@@ -107,6 +111,8 @@ export class Zone extends HistoryProducer {
     });
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
     if (row) this.#restore(JSON.parse(row.value) as ZoneConfig);
+    const restored = this.#state;
+    if (restored) this.#watch.prime((cell) => restored.reading(cell, Date.now()).shownTenths);
     // History accepted before a stop or a crash goes on its way without waiting for traffic.
     this.rearm();
   }
@@ -341,6 +347,7 @@ export class Zone extends HistoryProducer {
     if (now - this.#lastSweepAt >= SWEEP_INTERVAL_MS) this.#sweep(state, now);
     this.#subscribers.broadcast(changes);
     if (changes.length > 0) this.#publish(changes);
+    this.#notify(changes, now);
     if (active) {
       if (now - this.#lastShareAt >= state.settings.updateIntervalMs) this.#shareBorders(state, now);
       this.#schedule(now + state.settings.updateIntervalMs);
@@ -417,6 +424,31 @@ export class Zone extends HistoryProducer {
         .publish(changes)
         .catch(() => undefined),
     );
+  }
+
+  // ── Notifications (issue 15) ──
+
+  /**
+   * What to watch for notifications: per cell, the thresholds (tenths) of the market's surge
+   * subscriptions there, as the market's notification hub computed them ({}: nothing).
+   */
+  async watchCells(market: MarketRef, zone: string, cells: Record<string, number[]>): Promise<void> {
+    const state = await this.#ready(market, zone);
+    const own = Object.fromEntries(Object.entries(cells).filter(([cell]) => state.ownCells.has(cell)));
+    this.#watch.set(own, (cell) => state.reading(cell, Date.now()).shownTenths);
+  }
+
+  /** A tick's crossings of watched thresholds, into the outbox for the notifications worker (same turn as the tick). */
+  #notify(changes: SurgeChange[], now: number): void {
+    const config = this.#config;
+    if (changes.length === 0 || this.#watch.size === 0 || !config) return;
+    const crossings = this.#watch.crossings(changes);
+    if (crossings.length > 0)
+      this.outbox.add(
+        { type: "cell-changes", market: config.market.id, zone: config.zone, changes: crossings },
+        now,
+        "notifications",
+      );
   }
 
   /** Sends neighbouring zones the balances of our cells they pool with theirs. */

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { PostgresTarget } from "../scripts/postgres";
 import { dropDatabase } from "../scripts/postgres";
+import { newSealKey } from "../shared/notifications/seal";
 import { isRole, type Role } from "../workers/api/auth/principal";
 import { ROUTE_CLASSES } from "../workers/api/rate-limit";
 import { localBridges, neonEnv } from "./bridges";
@@ -69,6 +70,8 @@ export interface Platform extends Client {
   restart(): Promise<void>;
   /** The history queue as the Workers see it: for sending what no API route would (hostile messages). */
   historyQueue(): Promise<Queue>;
+  /** The notifications worker's queue, for redelivering what it already got. */
+  notificationsQueue(): Promise<Queue>;
   dispose(): Promise<void>;
 }
 
@@ -85,6 +88,8 @@ export interface PlatformOptions {
   database?: TestDatabase;
   /** The folder `buildWorkers` bundles into (default: the tests' `dist/test`, built on first start). */
   bundles?: string;
+  /** Extra bindings for the notifications worker (providers' base URLs and credentials, e.g. a fake's). */
+  notificationBindings?: Record<string, string>;
 }
 
 /** A role client's token is minted again once it has less than this left. */
@@ -109,6 +114,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const database = options.database ?? (await freshDatabase(options.postgres));
   const ownsDatabase = options.database === undefined;
   const dbBindings = await neonEnv(database.url);
+  // Notifications: webhook secrets sealed under a key of this platform's; local webhook targets allowed.
+  const notificationKeys = { NOTIFICATIONS_SEAL_KEY: newSealKey(), NOTIFICATIONS_LOCAL_TARGETS: "true" };
 
   const start = async () => {
     const converted = convertV4MiniflareOptions({
@@ -122,9 +129,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           UPSTASH_REDIS_REST_TOKEN: upstash.upstashToken,
           RATE_LIMIT_PREFIX: rateLimitPrefix,
           RATE_LIMITS: generous,
+          ...notificationKeys,
           ...options.bindings,
         }),
         miniflareWorker("history", bundles, dbBindings),
+        miniflareWorker("notifications", bundles, { ...dbBindings, ...notificationKeys, ...options.notificationBindings }),
       ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
     const mf = new Miniflare({
@@ -195,6 +204,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     database,
     async historyQueue() {
       return (await current.mf.getQueueProducer("HISTORY", "equilibrium-api")) as unknown as Queue;
+    },
+    async notificationsQueue() {
+      return (await current.mf.getQueueProducer("NOTIFICATIONS", "equilibrium-api")) as unknown as Queue;
     },
     async restart() {
       await current.mf.dispose();

@@ -17,6 +17,7 @@ export const TEST_BUNDLES = resolve(ROOT, "dist/test");
 export const WORKERS = {
   api: { name: "equilibrium-api", config: resolve(ROOT, "wrangler.toml") },
   history: { name: "equilibrium-history", config: resolve(ROOT, "workers/history/wrangler.toml") },
+  notifications: { name: "equilibrium-notifications", config: resolve(ROOT, "workers/notifications/wrangler.toml") },
 } as const;
 export type WorkerKey = keyof typeof WORKERS;
 

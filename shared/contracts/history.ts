@@ -1,5 +1,6 @@
 import type { BackoffPolicy } from "../kit/backoff";
 import type { ExperimentLabel, ExperimentStory } from "../pricing/policy";
+import type { NotificationMessage } from "./notifications";
 
 /**
  * What the edge and the Durable Objects tell history: the messages on the history queue, read
@@ -147,24 +148,28 @@ export type HistoryMessage =
   | { type: "requests"; counts: RequestCount[] };
 
 /**
- * Where an outbox sends: the history writer's queue today. A new consumer (notifications, say)
- * adds its name here, its queue's binding to the hosts' `queues`, and confirms to the origin
- * exactly as the history writer does (see docs/architecture.md).
+ * Where an outbox sends: the history writer's queue, or the notifications worker's. A new
+ * consumer adds its name here, its queue's binding to the hosts' `queues`, and confirms to the
+ * origin exactly as the history writer does (see docs/architecture.md).
  */
-export type Destination = "history";
+export type Destination = "history" | "notifications";
+
+/** Anything an outbox carries: history, or what the notifications worker hears (`./notifications.ts`). */
+export type OutboxMessage = HistoryMessage | NotificationMessage;
 
 /** Where a message waits until history confirms it: a Durable Object hosting an outbox. */
 export interface Origin {
-  host: "zone" | "system" | "ledger";
+  /** `notifications`: a notification hub (the notifications worker's own object, per market). */
+  host: "zone" | "system" | "ledger" | "notifications";
   /** The object's name (`idFromName`). */
   name: string;
 }
 
 /** A queue message: one outbox row, with what the consumer needs to confirm it. */
-export interface Envelope {
+export interface Envelope<M extends OutboxMessage = HistoryMessage> {
   origin: Origin;
   seq: number;
-  message: HistoryMessage;
+  message: M;
 }
 
 /**
@@ -207,10 +212,10 @@ export function utf8Length(s: string): number {
  * @example
  * toTexts({ type: "events", market: "nyc", zone, events: tenThousandEvents }) // → several texts, each ≤ 100 KB
  */
-export function toTexts(message: HistoryMessage, maxBytes = MAX_MESSAGE_BYTES): string[] {
+export function toTexts(message: OutboxMessage, maxBytes = MAX_MESSAGE_BYTES): string[] {
   const text = JSON.stringify(message);
   if (utf8Length(text) <= maxBytes) return [text];
-  const halves = <T>(list: readonly T[], rebuild: (part: T[]) => HistoryMessage): string[] | undefined => {
+  const halves = <T>(list: readonly T[], rebuild: (part: T[]) => OutboxMessage): string[] | undefined => {
     if (list.length < 2) return undefined;
     const half = Math.ceil(list.length / 2);
     return [...toTexts(rebuild(list.slice(0, half)), maxBytes), ...toTexts(rebuild(list.slice(half)), maxBytes)];
@@ -222,7 +227,11 @@ export function toTexts(message: HistoryMessage, maxBytes = MAX_MESSAGE_BYTES): 
         ? halves(message.minutes, (minutes) => ({ ...message, minutes }))
         : message.type === "requests"
           ? halves(message.counts, (counts) => ({ ...message, counts }))
-          : undefined;
+          : message.type === "cell-changes"
+            ? halves(message.changes, (changes) => ({ ...message, changes }))
+            : message.type === "notification-log"
+              ? halves(message.deliveries, (deliveries) => ({ ...message, deliveries }))
+              : undefined;
   if (parts) return parts;
   throw new RangeError(`a ${message.type} history message of ${utf8Length(text)} bytes cannot be split under ${maxBytes}`);
 }

@@ -10,6 +10,7 @@ import type { Origin } from "./history";
  *   system mode   `system` (one)          market directory   `directory` (one)
  *   revocations   `revocations` (one)     ledger shard       `ledger:<n>`, n < LEDGER_SHARDS
  *   dead letters  `dead-letters` (one, the history writer's)
+ *   notification hub  the market's id (the notifications worker's, one per market)
  *
  * Each function takes any env that has the binding, so the history writer's env (whose
  * bindings to the API's objects are untyped) serves as well as the API's.
@@ -80,6 +81,14 @@ export function deadLettersStub<T extends Branded>(env: { DEAD_LETTERS: Namespac
   return env.DEAD_LETTERS.getByName(DEAD_LETTERS_NAME);
 }
 
+/** A market's notification hub: its subscriptions, matching and deliveries (the notifications worker's object). */
+export function notificationHubStub<T extends Branded>(
+  env: { NOTIFICATION_HUBS: Namespace<T> },
+  marketId: string,
+): DurableObjectStub<T> {
+  return env.NOTIFICATION_HUBS.getByName(marketId);
+}
+
 /** A Durable Object that holds live sockets: a zone (by its name), or a market's feed (by the market's id). */
 export interface LiveHost {
   kind: "zone" | "feed";
@@ -93,12 +102,18 @@ export function liveHostStub<Z extends Branded, F extends Branded>(
   return host.kind === "zone" ? env.ZONES.getByName(host.name) : env.MARKET_FEEDS.getByName(host.name);
 }
 
-/** The object whose outbox a history row came from (`Origin`), to confirm or ask it. */
-export function outboxStub<Z extends Branded, S extends Branded, L extends Branded>(
-  env: { ZONES: Namespace<Z>; SYSTEM: Namespace<S>; LEDGERS: Namespace<L> },
+/**
+ * The object whose outbox a history row came from (`Origin`), to confirm or ask it. A
+ * notification hub's rows go only to the notifications worker, whose env binds the hubs.
+ */
+export function outboxStub<Z extends Branded, S extends Branded, L extends Branded, N extends Branded = undefined>(
+  env: { ZONES: Namespace<Z>; SYSTEM: Namespace<S>; LEDGERS: Namespace<L>; NOTIFICATION_HUBS?: Namespace<N> },
   origin: Origin,
-): DurableObjectStub<Z> | DurableObjectStub<S> | DurableObjectStub<L> {
+): DurableObjectStub<Z> | DurableObjectStub<S> | DurableObjectStub<L> | DurableObjectStub<N> {
   switch (origin.host) {
+    case "notifications":
+      if (!env.NOTIFICATION_HUBS) throw new Error("only the notifications worker hears notification hubs");
+      return env.NOTIFICATION_HUBS.getByName(origin.name);
     case "zone":
       return env.ZONES.getByName(origin.name);
     case "system":

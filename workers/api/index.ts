@@ -16,6 +16,7 @@ import { historyImport } from "./routes/history-import";
 import { live } from "./routes/live";
 import { locales } from "./routes/locales";
 import { markets } from "./routes/markets";
+import { notifications } from "./routes/notifications";
 import { quotes } from "./routes/quotes";
 import { replayRoute } from "./routes/replay";
 import { surge } from "./routes/surge";
@@ -49,6 +50,7 @@ app.route("/", admin);
 app.route("/", audit);
 app.route("/", auth);
 app.route("/", system);
+app.route("/", notifications);
 app.route("/", locales);
 app.route("/", docs(app));
 

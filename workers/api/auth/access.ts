@@ -152,6 +152,20 @@ export const ACCESS: readonly Rule[] = [
   { id: "system.backlog", method: "GET", path: "/v1/system/backlog", roles: ["admin"] },
   { id: "system.drain", method: "POST", path: "/v1/system/drain", roles: ["admin"] },
   { id: "admin.audit", method: "GET", path: "/v1/admin/audit", roles: ["admin"] },
+  // Notifications (issue 15): everyone subscribes for themselves (the handler checks the market and
+  // which topics a role may hear); a subscription and its log are its owner's (admins: any).
+  { id: "notifications.subscribe", method: "POST", path: "/v1/notifications/subscriptions", roles: EVERYONE },
+  { id: "notifications.get", method: "GET", path: "/v1/notifications/subscriptions/{subscriptionId}", roles: EVERYONE },
+  { id: "notifications.delete", method: "DELETE", path: "/v1/notifications/subscriptions/{subscriptionId}", roles: EVERYONE },
+  {
+    id: "notifications.replay",
+    method: "POST",
+    path: "/v1/notifications/subscriptions/{subscriptionId}/replay",
+    roles: EVERYONE,
+  },
+  { id: "notifications.deliveries", method: "GET", path: "/v1/notifications/deliveries", roles: EVERYONE },
+  // A public key: browsers need it before anyone signs in.
+  { id: "notifications.vapidKey", method: "GET", path: "/v1/notifications/vapid-public-key", roles: "public" },
 ];
 
 interface Compiled extends Rule {
