@@ -118,7 +118,10 @@ describe("defining an experiment", () => {
     // Results before any data: nothing to compare yet, said plainly.
     const empty = await nycOperator().fetch("/v1/experiments/tomorrow/results");
     expect(empty.status).toBe(200);
-    const none = (await empty.json()) as { unitWindows: number; effects: Array<{ estimate: number | null; clusterRobust: unknown }> };
+    const none = (await empty.json()) as {
+      unitWindows: number;
+      effects: Array<{ estimate: number | null; clusterRobust: unknown }>;
+    };
     expect(none.unitWindows).toBe(0);
     expect(none.effects[0]).toMatchObject({ estimate: null, clusterRobust: null });
     expect((await hcmOperator().json("/v1/experiments/tomorrow/stop", {})).status).toBe(403);
