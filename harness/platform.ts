@@ -5,6 +5,7 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { PostgresTarget } from "../scripts/postgres";
 import { dropDatabase } from "../scripts/postgres";
 import { newSealKey } from "../shared/notifications/seal";
+import { newVapidKeys } from "../shared/notifications/vapid";
 import { isRole, type Role } from "../workers/api/auth/principal";
 import { ROUTE_CLASSES } from "../workers/api/rate-limit";
 import { localBridges, neonEnv } from "./bridges";
@@ -115,6 +116,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const ownsDatabase = options.database === undefined;
   const dbBindings = await neonEnv(database.url);
   // Notifications: webhook secrets sealed under a key of this platform's; local webhook targets allowed.
+  const vapid = await newVapidKeys();
   const notificationKeys = { NOTIFICATIONS_SEAL_KEY: newSealKey(), NOTIFICATIONS_LOCAL_TARGETS: "true" };
 
   const start = async () => {
@@ -130,10 +132,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           RATE_LIMIT_PREFIX: rateLimitPrefix,
           RATE_LIMITS: generous,
           ...notificationKeys,
+          VAPID_PUBLIC_KEY: vapid.publicKey,
           ...options.bindings,
         }),
         miniflareWorker("history", bundles, dbBindings),
-        miniflareWorker("notifications", bundles, { ...dbBindings, ...notificationKeys, ...options.notificationBindings }),
+        miniflareWorker("notifications", bundles, {
+          ...dbBindings,
+          ...notificationKeys,
+          VAPID_PRIVATE_KEY: vapid.privateJwk,
+          ...options.notificationBindings,
+        }),
       ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
     const mf = new Miniflare({

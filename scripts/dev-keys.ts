@@ -1,6 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { newAuthSigningKeys, newQuoteSigningKey } from "../harness/keys";
 import { mintToken, type TokenClaims } from "../harness/tokens";
+import { newSealKey } from "../shared/notifications/seal";
+import { newVapidKeys } from "../shared/notifications/vapid";
 
 /**
  * Local secrets and settings live in `.dev.vars` files (ignored by git), one per Worker.
@@ -55,6 +57,34 @@ export async function ensureDevKeys(path = ".dev.vars"): Promise<void> {
     setDevVars(path, { AUTH_SIGNING_KEYS: await newAuthSigningKeys() });
     console.log(`generated a local access-token signing key in ${path}`);
   }
+}
+
+/**
+ * Notifications' local keys (made once, kept: webhook secrets in Postgres are sealed under the
+ * seal key): the seal key for both Workers, the VAPID pair split between them, local webhook
+ * targets allowed, and empty provider credentials (those channels park with "not configured").
+ */
+export async function ensureNotificationKeys(apiPath: string, workerPath: string): Promise<void> {
+  const api = read(apiPath);
+  const worker = read(workerPath);
+  if (api.has("NOTIFICATIONS_SEAL_KEY") && worker.get("NOTIFICATIONS_SEAL_KEY") === api.get("NOTIFICATIONS_SEAL_KEY")) return;
+  const sealKey = api.get("NOTIFICATIONS_SEAL_KEY")?.replace(/^'(.*)'$/, "$1") ?? newSealKey();
+  const vapid = await newVapidKeys();
+  setDevVars(apiPath, {
+    NOTIFICATIONS_SEAL_KEY: sealKey,
+    VAPID_PUBLIC_KEY: vapid.publicKey,
+    NOTIFICATIONS_LOCAL_TARGETS: "true",
+  });
+  setDevVars(workerPath, {
+    NOTIFICATIONS_SEAL_KEY: sealKey,
+    VAPID_PRIVATE_KEY: vapid.privateJwk,
+    NOTIFICATIONS_LOCAL_TARGETS: "true",
+    FCM_SERVICE_ACCOUNT: worker.has("FCM_SERVICE_ACCOUNT") ? undefined : "",
+    APNS_KEY: worker.has("APNS_KEY") ? undefined : "",
+    EMAIL_API_KEY: worker.has("EMAIL_API_KEY") ? undefined : "",
+    SMS_ACCOUNT: worker.has("SMS_ACCOUNT") ? undefined : "",
+  });
+  console.log(`generated local notification keys in ${apiPath} and ${workerPath}`);
 }
 
 if (import.meta.main) await ensureDevKeys();

@@ -4,7 +4,7 @@ import { resolve } from "node:path";
 import { startBridges } from "../bridges";
 import { buildConsole } from "./build-console";
 import { devDatabase } from "./dev-database";
-import { devToken, ensureDevKeys, setDevVars } from "./dev-keys";
+import { devToken, ensureDevKeys, ensureNotificationKeys, setDevVars } from "./dev-keys";
 import { drainHistory, EXIT_WITH_PARENT, signalGroup, stopProcessGroup, stopTimeoutMs } from "./dev-stop";
 import { migrateDatabase } from "./migrate";
 
@@ -13,7 +13,8 @@ import { migrateDatabase } from "./migrate";
  *  1. a local quote signing key (generated once into .dev.vars);
  *  2. a PostgreSQL (see dev-database.ts) with every migration applied;
  *  3. the Neon and Upstash bridges, so the Workers' drivers reach local servers;
- *  4. `wrangler dev` with the edge worker and the history writer (workerd; state in .wrangler/state);
+ *  4. `wrangler dev` with the edge worker, the history writer and the notifications worker
+ *     (workerd; state in .wrangler/state);
  *  5. the demo markets, loaded the first time.
  * Ctrl-C (or SIGTERM) drains history into Postgres before stopping (dev-stop.ts); a second one stops at once.
  */
@@ -47,6 +48,8 @@ setDevVars(resolve(root, ".dev.vars"), {
   UPSTASH_REDIS_REST_TOKEN: bridges.upstashToken,
 });
 setDevVars(resolve(root, "workers/history/.dev.vars"), dbVars);
+setDevVars(resolve(root, "workers/notifications/.dev.vars"), dbVars);
+await ensureNotificationKeys(resolve(root, ".dev.vars"), resolve(root, "workers/notifications/.dev.vars"));
 
 const console_ = await buildConsole();
 console.log(`operator console built (${(console_.gzipBytes / 1024).toFixed(1)} KB gzip)`);
@@ -62,6 +65,8 @@ const wrangler = spawn(
     "wrangler.toml",
     "-c",
     "workers/history/wrangler.toml",
+    "-c",
+    "workers/notifications/wrangler.toml",
     "--ip",
     "127.0.0.1",
     "--port",
