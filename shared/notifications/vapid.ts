@@ -15,7 +15,7 @@ export const fromB64url = (text: string): Uint8Array =>
   Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
 
 /** The public key of a private JWK, as browsers take it: 0x04 ‖ x ‖ y, base64url. */
-export function vapidPublicKey(jwk: JsonWebKey): string {
+export function vapidPublicKey(jwk: { x?: string; y?: string }): string {
   const x = fromB64url(jwk.x ?? "");
   const y = fromB64url(jwk.y ?? "");
   return b64url(new Uint8Array([4, ...x, ...y]));
