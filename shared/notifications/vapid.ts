@@ -27,6 +27,6 @@ export async function newVapidKeys(): Promise<{ privateJwk: string; publicKey: s
     "sign",
     "verify",
   ])) as CryptoKeyPair;
-  const jwk = await crypto.subtle.exportKey("jwk", pair.privateKey);
+  const jwk = (await crypto.subtle.exportKey("jwk", pair.privateKey)) as { x?: string; y?: string };
   return { privateJwk: JSON.stringify(jwk), publicKey: vapidPublicKey(jwk) };
 }
