@@ -5675,6 +5675,643 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/notifications/subscriptions": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Subscribe to hear of a market: a price crossing a threshold in an area, a mode change, an emergency
+     * @description Riders and drivers subscribe for themselves; operators and partners' back ends for their markets (whole-market topics are theirs). A webhook's answer carries its signing secret, once.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            topic: "surge.above" | "surge.below" | "system.mode" | "system.emergency";
+            market: string;
+            lat?: number;
+            lng?: number;
+            radiusKm?: number;
+            cells?: string[];
+            /** @description surge topics: the multiplier to cross (below: from ≥ threshold to under it; above: from under to ≥) */
+            threshold?: number;
+            /** @enum {string} */
+            channel: "webhook" | "webpush" | "fcm" | "apns" | "email" | "sms";
+            /** @description a webhook URL, a PushSubscription, an FCM or APNs token, an email address or an E.164 number */
+            target:
+              | string
+              | {
+                  /** Format: uri */
+                  endpoint: string;
+                  keys: {
+                    p256dh: string;
+                    auth: string;
+                  };
+                };
+            /** @description the language of the messages; by default the caller's, else the market's */
+            locale?: string;
+            /** @description the recipient's; the market's by default */
+            timeZone?: string;
+            /** @description nothing is sent between from and to in the recipient's time zone; what arrives waits for the end, in one message */
+            quietHours?: {
+              from: string;
+              to: string;
+            };
+            /** Format: date-time */
+            expiresAt?: string;
+            /**
+             * @description gather what happens within this many minutes of the first notice into one message (0: send at once)
+             * @default 0
+             */
+            digestMinutes?: number;
+            /**
+             * @description at most count messages per minutes to this recipient; more wait and go as one digest
+             * @default {
+             *       "count": 10,
+             *       "minutes": 60
+             *     }
+             */
+            limit?: {
+              count: number;
+              minutes: number;
+            };
+          };
+        };
+      };
+      responses: {
+        /** @description Subscribed */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["NotificationSubscriptionCreated"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/notifications/subscriptions/{subscriptionId}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One of your subscriptions (its state: active, or disabled with the reason) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          subscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The subscription */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["NotificationSubscription"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    /** Unsubscribe: nothing more is sent, and what waited is cancelled */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          subscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["NotificationSubscription"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/notifications/subscriptions/{subscriptionId}/replay": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send again what was parked (the dead letters of this subscription), enabling a disabled target
+     * @description For after the target is fixed: a webhook back up, a new token. Parked deliveries go now, in order.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          subscriptionId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Replayed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              replayed: number;
+              enabled: boolean;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/notifications/deliveries": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The delivery log of one of your subscriptions, newest first */
+    get: {
+      parameters: {
+        query: {
+          subscription: string;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deliveries */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              subscription: string;
+              deliveries: components["schemas"]["NotificationDelivery"][];
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/notifications/vapid-public-key": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The VAPID public key browsers subscribe to Web Push with (applicationServerKey) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The key */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              publicKey: string;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/locales": {
     parameters: {
       query?: never;
@@ -5745,6 +6382,7 @@ export interface components {
       | "api-key-malformed"
       | "api-key-refused"
       | "api-key-unknown"
+      | "area-outside-market"
       | "bad-request"
       | "batch-rejected"
       | "batch-too-large"
@@ -5770,6 +6408,7 @@ export interface components {
       | "experiment-overlap"
       | "experiment-started"
       | "experiment-unknown"
+      | "expiry-past"
       | "forbidden"
       | "geofence-ambiguous"
       | "geofence-empty"
@@ -5802,6 +6441,7 @@ export interface components {
       | "no-route"
       | "not-enough-history"
       | "not-found"
+      | "notifications-unavailable"
       | "override-unknown"
       | "payload-too-large"
       | "pickup-outside"
@@ -5829,12 +6469,16 @@ export interface components {
       | "sso-email-unverified"
       | "sso-not-configured"
       | "sso-unknown-user"
+      | "subscription-unknown"
+      | "subscriptions-too-many"
+      | "target-refused"
       | "time-outside-experiment"
       | "token-invalid"
       | "token-required"
       | "token-revoked"
       | "too-large"
       | "too-many-requests"
+      | "topic-forbidden"
       | "trip-too-long"
       | "unauthorized"
       | "unavailable"
@@ -5847,6 +6491,64 @@ export interface components {
       | "websocket-required"
       | "wrong-password"
       | "zones-unavailable";
+    NotificationSubscriptionCreated: components["schemas"]["NotificationSubscription"] & {
+      /** @description a webhook's signing secret: shown once, here */
+      secret?: string;
+    };
+    NotificationSubscription: {
+      subscriptionId: string;
+      market: string;
+      owner: string;
+      /** @enum {string} */
+      topic: "surge.above" | "surge.below" | "system.mode" | "system.emergency";
+      threshold: number | null;
+      cells: string[];
+      area: {
+        lat: number;
+        lng: number;
+        radiusKm: number;
+      } | null;
+      /** @enum {string} */
+      channel: "webhook" | "webpush" | "fcm" | "apns" | "email" | "sms";
+      target:
+        | string
+        | ({
+            endpoint: string;
+          } & {
+            [key: string]: unknown;
+          });
+      locale: string;
+      timeZone: string;
+      quietHours: {
+        from: string;
+        to: string;
+      } | null;
+      digestMinutes: number;
+      limit: {
+        count: number;
+        minutes: number;
+      };
+      expiresAt: string | null;
+      /** @enum {string} */
+      status: "active" | "disabled" | "deleted";
+      statusReason: string | null;
+      createdAt: string;
+    };
+    NotificationDelivery: {
+      deliveryId: string;
+      /** @description scheduled, retrying, sent, parked (with its reason) or cancelled */
+      status: string;
+      attempts: number;
+      sendAt: string;
+      sentAt: string | null;
+      lastError: string | null;
+      locale: string;
+      notices: {
+        id: string;
+        at: number;
+        summary: string;
+      }[];
+    };
   };
   responses: never;
   parameters: never;
