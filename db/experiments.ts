@@ -1,6 +1,6 @@
 import { type SQL, sql } from "drizzle-orm";
 import type { FailureEvent } from "../shared/contracts/history";
-import type { UnitWindowRow } from "../shared/experiments/analysis";
+import { emptyRow, type UnitWindowRow } from "../shared/experiments/analysis";
 import { type StoredExperiment, span } from "../shared/experiments/assignment";
 import type { PoolDatabase } from "./client";
 import { storableJson } from "./text";
@@ -162,19 +162,7 @@ export function unitWindowRows(e: StoredExperiment, parts: ReadonlyArray<Record<
     const key = `${unit}|${window}|${variant}`;
     let row = rows.get(key);
     if (!row) {
-      row = {
-        unit,
-        window,
-        variant,
-        searches: 0,
-        requests: 0,
-        quotes: 0,
-        verified: 0,
-        revenue: 0,
-        revenueAtOne: 0,
-        cellMinutes: 0,
-        multiplierSum: 0,
-      };
+      row = emptyRow(unit, window, variant);
       rows.set(key, row);
     }
     return row;

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type ExperimentInput, ExperimentInputSchema, type Metric } from "../shared/contracts/experiments";
-import { analyse, METRIC_PARTS, type UnitWindowRow } from "../shared/experiments/analysis";
+import { analyse, metricValue, type UnitWindowRow } from "../shared/experiments/analysis";
 import type { StoredExperiment } from "../shared/experiments/assignment";
 import { SurgeSettingsSchema } from "../shared/pricing/market";
 import { City } from "../simulator/city";
@@ -77,17 +77,6 @@ function config(seed: number): SimulationConfig {
   };
 }
 
-function pooled(rows: readonly UnitWindowRow[], metric: Metric): number {
-  let num = 0;
-  let den = 0;
-  for (const r of rows) {
-    const [n, d] = METRIC_PARTS[metric](r);
-    num += n;
-    den += d;
-  }
-  return num / den;
-}
-
 const A_A: ExperimentInput["variants"] = [
   { id: "a", weight: 1 },
   { id: "b", weight: 1 },
@@ -144,7 +133,7 @@ for (let seed = 1; seed <= abSeeds; seed++) {
   ab.push(verdicts(e, runSwitchback({ city, config: c, settings, experiment: e, assignment: "switchback" }).rows));
   const allA = runSwitchback({ city, config: c, settings, experiment: e, assignment: "a" }).rows;
   const allB = runSwitchback({ city, config: c, settings, experiment: e, assignment: "b" }).rows;
-  truths.push(Object.fromEntries(METRICS.map((m) => [m, pooled(allB, m) - pooled(allA, m)])) as Record<Metric, number>);
+  truths.push(Object.fromEntries(METRICS.map((m) => [m, metricValue(allB, m) - metricValue(allA, m)])) as Record<Metric, number>);
 }
 process.stderr.write("\n");
 

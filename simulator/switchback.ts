@@ -1,4 +1,4 @@
-import type { UnitWindowRow } from "../shared/experiments/analysis";
+import { emptyRow, type UnitWindowRow } from "../shared/experiments/analysis";
 import { inBurnIn, labelAt, type StoredExperiment, windowAt, zoneInputs } from "../shared/experiments/assignment";
 import { computeFare } from "../shared/pricing/fare";
 import type { SurgeSettings } from "../shared/pricing/market";
@@ -59,20 +59,7 @@ export function runSwitchback(input: {
     if (!label) return undefined;
     const variant = input.assignment === "switchback" ? label.variant : input.assignment;
     const key = `${label.unit}|${label.window}|${variant}`;
-    if (!rows.has(key))
-      rows.set(key, {
-        unit: label.unit,
-        window: label.window,
-        variant,
-        searches: 0,
-        requests: 0,
-        quotes: 0,
-        verified: 0,
-        revenue: 0,
-        revenueAtOne: 0,
-        cellMinutes: 0,
-        multiplierSum: 0,
-      });
+    if (!rows.has(key)) rows.set(key, emptyRow(label.unit, label.window, variant));
     return key;
   };
 

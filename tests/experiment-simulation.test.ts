@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { analyse, METRIC_PARTS, type UnitWindowRow } from "../shared/experiments/analysis";
+import { analyse, metricValue } from "../shared/experiments/analysis";
 import { SurgeSettingsSchema } from "../shared/pricing/market";
 import { City } from "../simulator/city";
 import { scenario } from "../simulator/scenario";
@@ -44,17 +44,6 @@ const config = {
   fleet: 6 * city.cells.length,
 };
 
-function pooled(rows: readonly UnitWindowRow[], metric: "conversion" | "multiplier"): number {
-  let num = 0;
-  let den = 0;
-  for (const r of rows) {
-    const [n, d] = METRIC_PARTS[metric](r);
-    num += n;
-    den += d;
-  }
-  return num / den;
-}
-
 describe("a switchback in the simulator", () => {
   test("a steeper curve: the switchback's effects have the sign of the whole market's under each variant", () => {
     const switchback = runSwitchback({ city, config, settings, experiment: e, assignment: "switchback" });
@@ -64,7 +53,7 @@ describe("a switchback in the simulator", () => {
     expect(new Set(switchback.rows.map((r) => r.variant))).toEqual(new Set(["a", "b"]));
     expect(switchback.searches).toBeGreaterThan(1000);
     for (const metric of ["conversion", "multiplier"] as const) {
-      const truth = pooled(allB, metric) - pooled(allA, metric);
+      const truth = metricValue(allB, metric) - metricValue(allA, metric);
       const effect = analyse({ ...e, primaryMetric: metric }, switchback.rows).effects[0];
       expect(Math.sign(effect?.estimate as number)).toBe(Math.sign(truth));
       expect(metric === "conversion" ? truth < 0 : truth > 0).toBe(true);

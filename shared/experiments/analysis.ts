@@ -36,6 +36,31 @@ export interface UnitWindowRow {
   multiplierSum: number;
 }
 
+/** A unit-window with nothing recorded yet. */
+export function emptyRow(unit: string, window: number, variant: string): UnitWindowRow {
+  return {
+    unit,
+    window,
+    variant,
+    searches: 0,
+    requests: 0,
+    quotes: 0,
+    verified: 0,
+    revenue: 0,
+    revenueAtOne: 0,
+    cellMinutes: 0,
+    multiplierSum: 0,
+  };
+}
+
+/**
+ * A metric over some unit-windows: its ratio of sums (NaN without a denominator).
+ * @example metricValue(rows, "conversion") // Σ requests ÷ Σ searches
+ */
+export function metricValue(rows: readonly UnitWindowRow[], metric: Metric): number {
+  return ratio(rows.map(METRIC_PARTS[metric]));
+}
+
 /** Each metric as a ratio of sums over a variant's unit-windows. */
 export const METRIC_PARTS: Record<Metric, (r: UnitWindowRow) => [number, number]> = {
   conversion: (r) => [r.requests, r.searches],
@@ -127,8 +152,11 @@ export function analyse(e: StoredExperiment, rows: readonly UnitWindowRow[], opt
     // Seeded by the experiment, the pair and the metric: the same rows always give the same p-value.
     const random = new Random(0, `${e.id}|${variant}|${metric}`);
     const perm = permutationEffect(obs, { permutations, level, random: () => random.next() });
-    const own = METRIC_PARTS[metric];
-    const value = (id: string) => ratio(rows.filter((r) => r.variant === id).map(own));
+    const value = (id: string) =>
+      metricValue(
+        rows.filter((r) => r.variant === id),
+        metric,
+      );
     const finite = (x: number) => (Number.isFinite(x) ? x : null);
     const controlValue = finite(value(control));
     const variantValue = finite(value(variant));
