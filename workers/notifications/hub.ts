@@ -371,7 +371,7 @@ export class NotificationHub extends DurableObject<NotificationsEnv> {
     const due = sql
       .exec<{ id: string; send_at: number }>(
         `SELECT id, send_at FROM deliveries WHERE status = 'scheduled' AND send_at <= ?
-         AND (dispatched_at IS NULL OR (send_at < ? AND dispatched_at < ?)) ORDER BY send_at LIMIT 500`,
+         AND (dispatched_at IS NULL OR (send_at < ? AND dispatched_at < ?)) ORDER BY send_at LIMIT 2000`,
         now + MAX_QUEUE_DELAY_MS,
         now - DISPATCH_TIMEOUT_MS,
         now - DISPATCH_TIMEOUT_MS,
