@@ -3,7 +3,9 @@ import { CircuitBreaker } from "../../shared/kit/breaker";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { compose } from "../../shared/notifications/messages";
 import type { ChannelName } from "../../shared/notifications/subscription";
+import { emailChannel } from "./channels/email";
 import type { Channel, Outgoing } from "./channels/port";
+import { smsChannel } from "./channels/sms";
 import { webhookChannel } from "./channels/webhook";
 import type { Claimed, NotificationHub, SendResult, Settlement } from "./hub";
 
@@ -21,7 +23,14 @@ const BREAKER = { failureThreshold: 5, openMs: 2_000, maxOpenMs: 60_000 };
 const breakers = new ExpiringMap<string, CircuitBreaker>({ maxEntries: 10_000, ttlMs: 3_600_000 });
 
 export function channels(env: NotificationsEnv): Record<ChannelName, Channel | undefined> {
-  return { webhook: webhookChannel(env), webpush: undefined, fcm: undefined, apns: undefined, email: undefined, sms: undefined };
+  return {
+    webhook: webhookChannel(env),
+    email: emailChannel(env),
+    sms: smsChannel(env),
+    webpush: undefined,
+    fcm: undefined,
+    apns: undefined,
+  };
 }
 
 export const hub = (env: NotificationsEnv, market: string) =>

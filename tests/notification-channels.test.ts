@@ -1,0 +1,213 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import type { Notice } from "../shared/notifications/matching";
+import { crosses, isCrossingFor } from "../shared/notifications/matching";
+import { compose } from "../shared/notifications/messages";
+import { afterLimit, afterQuietHours } from "../shared/notifications/schedule";
+import { signWebhook, verifyWebhook } from "../shared/notifications/signature";
+import type { StoredSubscription } from "../shared/notifications/subscription";
+import { webhookTargetRefusal } from "../shared/notifications/targets";
+import { emailChannel } from "../workers/notifications/channels/email";
+import type { Outgoing } from "../workers/notifications/channels/port";
+import { smsChannel } from "../workers/notifications/channels/sms";
+
+/**
+ * The parts of notifications that need no platform: each provider's adapter against a recording
+ * fake that checks the request as the provider documents it (and answers as it would), and the
+ * pure rules — crossings, quiet hours in the recipient's zone, the frequency limit, signatures,
+ * which webhook targets are refused.
+ */
+
+interface Recorded {
+  method: string;
+  path: string;
+  headers: Headers;
+  body: string;
+}
+
+/** A provider's stand-in: records each request and answers from the script (the last answer repeats). */
+function fake(answers: Array<{ status: number; body?: unknown; headers?: Record<string, string> }>) {
+  const requests: Recorded[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(req) {
+      requests.push({ method: req.method, path: new URL(req.url).pathname, headers: req.headers, body: await req.text() });
+      const a = answers[Math.min(requests.length - 1, answers.length - 1)] as (typeof answers)[number];
+      return Response.json(a.body ?? {}, { status: a.status, headers: a.headers });
+    },
+  });
+  return { url: `http://127.0.0.1:${server.port}`, requests, stop: () => server.stop(true) };
+}
+
+const subscription = (patch: Partial<StoredSubscription>): StoredSubscription => ({
+  id: "sub_0123456789abcdef01234567",
+  market: "nyc",
+  owner: "rita-rider",
+  topic: "surge.below",
+  thresholdTenths: 13,
+  cells: ["882a100d65fffff"],
+  zoneResolution: 6,
+  area: null,
+  channel: "email",
+  target: "rita@example.com",
+  sealedSecret: null,
+  locale: "vi-VN",
+  timeZone: "America/New_York",
+  quietHours: null,
+  digestMinutes: 0,
+  limit: { count: 10, minutes: 60 },
+  expiresAt: null,
+  status: "active",
+  statusReason: null,
+  createdAt: 0,
+  version: 0,
+  ...patch,
+});
+const notice: Notice = {
+  id: "cell:882a100d65fffff:7:1",
+  topic: "surge.above",
+  market: "nyc",
+  at: 1,
+  cell: "882a100d65fffff",
+  fromTenths: 14,
+  toTenths: 12,
+};
+const outgoing = (s: StoredSubscription): Outgoing => ({
+  id: "dlv_5f0c",
+  subscription: s,
+  notices: [notice],
+  message: compose(s, [notice]),
+  payload: {},
+  now: Date.now(),
+});
+
+const fakes: Array<{ stop(): void }> = [];
+afterAll(() => {
+  for (const f of fakes) f.stop();
+});
+
+describe("email, as an email API (Resend's format) takes it", () => {
+  test("one POST /emails with the key, the delivery's idempotency key, and the message in the recipient's language", async () => {
+    const provider = fake([{ status: 200, body: { id: "49a3999c" } }]);
+    fakes.push(provider);
+    const channel = emailChannel({
+      EMAIL_BASE_URL: provider.url,
+      EMAIL_API_KEY: "re_test",
+      EMAIL_FROM: "Equilibrium <a@eq.example>",
+    });
+    expect(await channel.send(outgoing(subscription({})))).toEqual({ kind: "sent" });
+    const [req] = provider.requests;
+    expect(req?.method).toBe("POST");
+    expect(req?.path).toBe("/emails");
+    expect(req?.headers.get("authorization")).toBe("Bearer re_test");
+    expect(req?.headers.get("idempotency-key")).toBe("dlv_5f0c");
+    const body = JSON.parse(req?.body ?? "{}");
+    expect(body).toMatchObject({
+      from: "Equilibrium <a@eq.example>",
+      to: ["rita@example.com"],
+      subject: "Giá đã trở lại bình thường",
+    });
+    expect(body.text).toContain("1,2×"); // Vietnamese writes the decimal with a comma
+  });
+
+  test("a refused address disables the target; a rate limit is retried after the time it names", async () => {
+    const refused = fake([{ status: 422, body: { name: "validation_error", message: "Invalid `to` field." } }]);
+    const limited = fake([{ status: 429, body: { name: "rate_limit_exceeded" }, headers: { "retry-after": "3" } }]);
+    fakes.push(refused, limited);
+    const env = { EMAIL_API_KEY: "re_test", EMAIL_FROM: "a@eq.example" };
+    expect(await emailChannel({ ...env, EMAIL_BASE_URL: refused.url }).send(outgoing(subscription({})))).toMatchObject({
+      kind: "failed",
+      disable: true,
+    });
+    expect(await emailChannel({ ...env, EMAIL_BASE_URL: limited.url }).send(outgoing(subscription({})))).toMatchObject({
+      kind: "retry",
+      afterMs: 3000,
+    });
+    expect(
+      await emailChannel({ ...env, EMAIL_API_KEY: "", EMAIL_BASE_URL: limited.url }).send(outgoing(subscription({}))),
+    ).toMatchObject({
+      kind: "failed",
+      disable: false,
+    });
+  });
+});
+
+describe("SMS, as Twilio's REST API takes it", () => {
+  test("a form POST to the account's Messages.json with Basic auth; a number that cannot receive disables the target", async () => {
+    const twilio = fake([
+      { status: 201, body: { sid: "SM1" } },
+      { status: 400, body: { code: 21211, message: "Invalid 'To' Phone Number" } },
+    ]);
+    fakes.push(twilio);
+    const channel = smsChannel({ SMS_BASE_URL: twilio.url, SMS_ACCOUNT: "AC123:secret", SMS_FROM: "+15005550006" });
+    const s = subscription({ channel: "sms", target: "+12125550100", locale: "en" });
+    expect(await channel.send(outgoing(s))).toEqual({ kind: "sent" });
+    const [req] = twilio.requests;
+    expect(req?.path).toBe("/2010-04-01/Accounts/AC123/Messages.json");
+    expect(req?.headers.get("authorization")).toBe(`Basic ${btoa("AC123:secret")}`);
+    expect(req?.headers.get("content-type")).toBe("application/x-www-form-urlencoded");
+    const form = new URLSearchParams(req?.body);
+    expect([form.get("To"), form.get("From")]).toEqual(["+12125550100", "+15005550006"]);
+    expect(form.get("Body")).toBe("Prices are back to normal: Near your place in nyc the price is now 1.2×, under your 1.3×.");
+    expect(await channel.send(outgoing(s))).toMatchObject({ kind: "failed", disable: true });
+  });
+});
+
+describe("the rules", () => {
+  test("a crossing is a change from one side of the threshold to the other, in the direction asked", () => {
+    expect(crosses(14, 12, 13)).toBe(true);
+    expect(crosses(13, 14, 13)).toBe(false);
+    expect(isCrossingFor("surge.below", 13, 13, 12)).toBe(true); // 1.3 is not under 1.3; 1.2 is
+    expect(isCrossingFor("surge.below", 13, 12, 14)).toBe(false);
+    expect(isCrossingFor("surge.above", 20, 19, 20)).toBe(true);
+  });
+
+  test("quiet hours end on the recipient's clock, across midnight and across a change of daylight saving", () => {
+    const ny = "America/New_York";
+    const quiet = { from: "22:00", to: "07:00" };
+    // 23:30 in New York (EST, UTC−5) → 07:00 the next morning.
+    expect(new Date(afterQuietHours(Date.parse("2026-01-15T04:30:00Z"), quiet, ny)).toISOString()).toBe(
+      "2026-01-15T12:00:00.000Z",
+    );
+    // The night clocks spring forward (8 March 2026): 07:00 is EDT, UTC−4.
+    expect(new Date(afterQuietHours(Date.parse("2026-03-08T04:00:00Z"), quiet, ny)).toISOString()).toBe(
+      "2026-03-08T11:00:00.000Z",
+    );
+    // Outside quiet hours nothing waits.
+    expect(afterQuietHours(Date.parse("2026-01-15T17:00:00Z"), quiet, ny)).toBe(Date.parse("2026-01-15T17:00:00Z"));
+  });
+
+  test("the frequency limit lets the next message go when the oldest leaves the window", () => {
+    const minute = 60_000;
+    const sent = [0, 10 * minute, 20 * minute];
+    expect(afterLimit(30 * minute, sent, { count: 3, minutes: 60 })).toBe(60 * minute);
+    expect(afterLimit(30 * minute, sent, { count: 4, minutes: 60 })).toBe(30 * minute);
+  });
+
+  test("a signature verifies with its secret and body only, and not long after", async () => {
+    const header = await signWebhook("whsec_a", '{"a":1}', 1_767_000_000);
+    expect(await verifyWebhook("whsec_a", '{"a":1}', header, 1_767_000_030)).toBe(true);
+    expect(await verifyWebhook("whsec_a", '{"a":2}', header, 1_767_000_030)).toBe(false);
+    expect(await verifyWebhook("whsec_b", '{"a":1}', header, 1_767_000_030)).toBe(false);
+    expect(await verifyWebhook("whsec_a", '{"a":1}', header, 1_767_001_000)).toBe(false);
+  });
+
+  test("webhook targets: public https only in production; loopback over http only locally", () => {
+    for (const url of [
+      "http://10.0.0.7/h",
+      "https://10.0.0.7/h",
+      "https://192.168.1.2/h",
+      "https://169.254.169.254/latest",
+      "https://[fd00::1]/h",
+      "https://[::ffff:10.0.0.1]/h",
+      "https://printer.local/h",
+      "https://127.0.0.1/h",
+      "https://user:pw@partner.example/h",
+    ])
+      expect([url, webhookTargetRefusal(url, false)]).toEqual([url, expect.any(String)]);
+    expect(webhookTargetRefusal("https://partner.example/hooks", false)).toBeUndefined();
+    expect(webhookTargetRefusal("http://127.0.0.1:9000/hooks", true)).toBeUndefined();
+    expect(webhookTargetRefusal("http://localhost:9000/hooks", false)).toBeDefined();
+    expect(webhookTargetRefusal("http://10.0.0.7/h", true)).toBeDefined(); // locally too: only loopback
+  });
+});
