@@ -10,6 +10,7 @@ import { hears, type Notice, watchLists } from "../../shared/notifications/match
 import { describeNotice } from "../../shared/notifications/messages";
 import { MAX_QUEUE_DELAY_MS, sendAt } from "../../shared/notifications/schedule";
 import { listening, type StoredSubscription } from "../../shared/notifications/subscription";
+import type { SendResult } from "./channels/port";
 
 /**
  * A market's notification hub (one Durable Object per market, the notifications worker's own):
@@ -55,11 +56,6 @@ export interface Claimed {
   subscription: StoredSubscription;
   notices: Notice[];
 }
-
-export type SendResult =
-  | { kind: "sent"; providerId?: string }
-  | { kind: "retry"; reason: string; afterMs?: number }
-  | { kind: "failed"; reason: string; disable: boolean };
 
 export interface Settlement {
   id: string;

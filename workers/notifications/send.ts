@@ -4,10 +4,10 @@ import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { compose } from "../../shared/notifications/messages";
 import type { ChannelName } from "../../shared/notifications/subscription";
 import { emailChannel } from "./channels/email";
-import type { Channel, Outgoing } from "./channels/port";
+import type { Channel, Outgoing, SendResult } from "./channels/port";
 import { smsChannel } from "./channels/sms";
 import { webhookChannel } from "./channels/webhook";
-import type { Claimed, NotificationHub, SendResult, Settlement } from "./hub";
+import type { Claimed, NotificationHub, Settlement } from "./hub";
 
 /**
  * The sending half of the worker: delivery jobs from the queue are claimed from their market's

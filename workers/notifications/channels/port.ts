@@ -1,7 +1,6 @@
 import type { Notice } from "../../../shared/notifications/matching";
 import type { Composed } from "../../../shared/notifications/messages";
 import type { ChannelName, StoredSubscription } from "../../../shared/notifications/subscription";
-import type { SendResult } from "../hub";
 
 /**
  * The one port every channel's adapter stands behind: given a delivery, make the provider's
@@ -10,6 +9,12 @@ import type { SendResult } from "../hub";
  * disabled: an unregistered device, an address that bounces, a webhook that is gone). Breakers,
  * retries and the log are the sender's (`../send.ts`), the same for all.
  */
+
+/** What a provider's answer means for a delivery. */
+export type SendResult =
+  | { kind: "sent"; providerId?: string }
+  | { kind: "retry"; reason: string; afterMs?: number }
+  | { kind: "failed"; reason: string; disable: boolean };
 
 export interface Outgoing {
   /** The delivery's id: every provider that takes an idempotency key gets this one. */
