@@ -6,9 +6,11 @@ import { afterLimit, afterQuietHours } from "../shared/notifications/schedule";
 import { signWebhook, verifyWebhook } from "../shared/notifications/signature";
 import type { StoredSubscription } from "../shared/notifications/subscription";
 import { webhookTargetRefusal } from "../shared/notifications/targets";
+import { b64url, fromB64url, newVapidKeys } from "../shared/notifications/vapid";
 import { emailChannel } from "../workers/notifications/channels/email";
 import type { Outgoing } from "../workers/notifications/channels/port";
 import { smsChannel } from "../workers/notifications/channels/sms";
+import { contentKeys, webPushChannel } from "../workers/notifications/channels/webpush";
 
 /**
  * The parts of notifications that need no platform: each provider's adapter against a recording
@@ -22,6 +24,7 @@ interface Recorded {
   path: string;
   headers: Headers;
   body: string;
+  bytes: Uint8Array<ArrayBuffer>;
 }
 
 /** A provider's stand-in: records each request and answers from the script (the last answer repeats). */
@@ -31,7 +34,14 @@ function fake(answers: Array<{ status: number; body?: unknown; headers?: Record<
     hostname: "127.0.0.1",
     port: 0,
     async fetch(req) {
-      requests.push({ method: req.method, path: new URL(req.url).pathname, headers: req.headers, body: await req.text() });
+      const bytes = new Uint8Array(await req.arrayBuffer());
+      requests.push({
+        method: req.method,
+        path: new URL(req.url).pathname,
+        headers: req.headers,
+        body: new TextDecoder().decode(bytes),
+        bytes,
+      });
       const a = answers[Math.min(requests.length - 1, answers.length - 1)] as (typeof answers)[number];
       return Response.json(a.body ?? {}, { status: a.status, headers: a.headers });
     },
@@ -149,6 +159,70 @@ describe("SMS, as Twilio's REST API takes it", () => {
     const form = new URLSearchParams(req?.body);
     expect([form.get("To"), form.get("From")]).toEqual(["+12125550100", "+15005550006"]);
     expect(form.get("Body")).toBe("Prices are back to normal: Near your place in nyc the price is now 1.2×, under your 1.3×.");
+    expect(await channel.send(outgoing(s))).toMatchObject({ kind: "failed", disable: true });
+  });
+});
+
+describe("Web Push, as a browser's push service takes it (RFC 8291, RFC 8292)", () => {
+  test("the payload decrypts with the browser's keys, and the VAPID JWT verifies for the push service", async () => {
+    // The browser: its ECDH keys and auth secret, as PushSubscription.toJSON() gives them.
+    const browser = (await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, [
+      "deriveBits",
+    ])) as CryptoKeyPair;
+    const p256dh = new Uint8Array((await crypto.subtle.exportKey("raw", browser.publicKey)) as ArrayBuffer);
+    const auth = crypto.getRandomValues(new Uint8Array(16));
+    const push = fake([{ status: 201 }, { status: 410 }]);
+    fakes.push(push);
+    const vapid = await newVapidKeys();
+    const channel = webPushChannel({ VAPID_PRIVATE_KEY: vapid.privateJwk, VAPID_SUBJECT: "mailto:alerts@eq.example" });
+    const s = subscription({
+      channel: "webpush",
+      locale: "es",
+      target: { endpoint: `${push.url}/push/abc`, keys: { p256dh: b64url(p256dh), auth: b64url(auth) } },
+    });
+    expect(await channel.send({ ...outgoing(s), payload: { id: "dlv_5f0c" } })).toEqual({ kind: "sent" });
+    const [req] = push.requests;
+    expect(req?.path).toBe("/push/abc");
+    expect(req?.headers.get("content-encoding")).toBe("aes128gcm");
+    expect(req?.headers.get("ttl")).toBe("86400");
+
+    // The push service checks who sent it: vapid t=<ES256 JWT for its origin>, k=<the key the browser subscribed with>.
+    const [, t, k] = /^vapid t=([^,]+), k=(.+)$/.exec(req?.headers.get("authorization") ?? "") ?? [];
+    expect(k).toBe(vapid.publicKey);
+    const [head, claims, signature] = (t ?? "").split(".");
+    const publicKey = await crypto.subtle.importKey("raw", fromB64url(k ?? ""), { name: "ECDSA", namedCurve: "P-256" }, false, [
+      "verify",
+    ]);
+    const signed = new TextEncoder().encode(`${head}.${claims}`);
+    expect(await crypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, publicKey, fromB64url(signature ?? ""), signed)).toBe(
+      true,
+    );
+    const jwt = JSON.parse(new TextDecoder().decode(fromB64url(claims ?? "")));
+    expect(jwt.aud).toBe(push.url);
+    expect(jwt.sub).toBe("mailto:alerts@eq.example");
+    expect(jwt.exp * 1000).toBeGreaterThan(Date.now());
+
+    // The browser decrypts: salt ‖ record size ‖ key id (the server's ephemeral key) ‖ one record.
+    const bytes = req?.bytes ?? new Uint8Array();
+    const salt = bytes.slice(0, 16);
+    const idLength = bytes[20] as number;
+    const serverPublic = bytes.slice(21, 21 + idLength);
+    const server = await crypto.subtle.importKey("raw", serverPublic, { name: "ECDH", namedCurve: "P-256" }, false, []);
+    const shared = new Uint8Array(
+      await crypto.subtle.deriveBits(
+        { name: "ECDH", public: server } as unknown as Parameters<typeof crypto.subtle.deriveBits>[0],
+        browser.privateKey,
+        256,
+      ),
+    );
+    const { key, nonce } = await contentKeys(shared, auth, p256dh, serverPublic, salt);
+    const aes = await crypto.subtle.importKey("raw", key, "AES-GCM", false, ["decrypt"]);
+    const plain = new Uint8Array(await crypto.subtle.decrypt({ name: "AES-GCM", iv: nonce }, aes, bytes.slice(21 + idLength)));
+    expect(plain[plain.length - 1]).toBe(2); // the last record's delimiter
+    const message = JSON.parse(new TextDecoder().decode(plain.slice(0, -1)));
+    expect(message).toMatchObject({ title: "Los precios han vuelto a la normalidad", data: { id: "dlv_5f0c" } });
+
+    // The browser unsubscribed: the push service answers 410, and the target is disabled.
     expect(await channel.send(outgoing(s))).toMatchObject({ kind: "failed", disable: true });
   });
 });

@@ -11,7 +11,7 @@ export const b64url = (bytes: Uint8Array): string =>
     .replaceAll("/", "_")
     .replace(/=+$/, "");
 
-export const fromB64url = (text: string): Uint8Array =>
+export const fromB64url = (text: string): Uint8Array<ArrayBuffer> =>
   Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
 
 /** The public key of a private JWK, as browsers take it: 0x04 ‖ x ‖ y, base64url. */

@@ -7,6 +7,7 @@ import { emailChannel } from "./channels/email";
 import type { Channel, Outgoing, SendResult } from "./channels/port";
 import { smsChannel } from "./channels/sms";
 import { webhookChannel } from "./channels/webhook";
+import { webPushChannel } from "./channels/webpush";
 import type { Claimed, NotificationHub, Settlement } from "./hub";
 
 /**
@@ -27,7 +28,7 @@ export function channels(env: NotificationsEnv): Record<ChannelName, Channel | u
     webhook: webhookChannel(env),
     email: emailChannel(env),
     sms: smsChannel(env),
-    webpush: undefined,
+    webpush: webPushChannel(env),
     fcm: undefined,
     apns: undefined,
   };
