@@ -1,4 +1,5 @@
 import { afterAll, describe, expect, test } from "bun:test";
+import { exportPKCS8, generateKeyPair, jwtVerify } from "jose";
 import type { Notice } from "../shared/notifications/matching";
 import { crosses, isCrossingFor } from "../shared/notifications/matching";
 import { compose } from "../shared/notifications/messages";
@@ -7,7 +8,9 @@ import { signWebhook, verifyWebhook } from "../shared/notifications/signature";
 import type { StoredSubscription } from "../shared/notifications/subscription";
 import { webhookTargetRefusal } from "../shared/notifications/targets";
 import { b64url, fromB64url, newVapidKeys } from "../shared/notifications/vapid";
+import { apnsChannel, apnsId } from "../workers/notifications/channels/apns";
 import { emailChannel } from "../workers/notifications/channels/email";
+import { fcmChannel } from "../workers/notifications/channels/fcm";
 import type { Outgoing } from "../workers/notifications/channels/port";
 import { smsChannel } from "../workers/notifications/channels/sms";
 import { contentKeys, webPushChannel } from "../workers/notifications/channels/webpush";
@@ -224,6 +227,75 @@ describe("Web Push, as a browser's push service takes it (RFC 8291, RFC 8292)", 
 
     // The browser unsubscribed: the push service answers 410, and the target is disabled.
     expect(await channel.send(outgoing(s))).toMatchObject({ kind: "failed", disable: true });
+  });
+});
+
+describe("FCM HTTP v1, as Google documents it", () => {
+  test("a service account's RS256 JWT is exchanged for an access token, then messages:send with the device's token", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("RS256", { extractable: true });
+    const google = fake([
+      { status: 200, body: { access_token: "ya29.test", expires_in: 3600, token_type: "Bearer" } },
+      { status: 200, body: { name: "projects/eq-demo/messages/0:1" } },
+      { status: 404, body: { error: { code: 404, status: "NOT_FOUND", details: [{ errorCode: "UNREGISTERED" }] } } },
+    ]);
+    fakes.push(google);
+    const account = {
+      project_id: "eq-demo",
+      client_email: "push@eq-demo.iam.gserviceaccount.com",
+      private_key: await exportPKCS8(privateKey),
+      token_uri: `${google.url}/token`,
+    };
+    const channel = fcmChannel({ FCM_BASE_URL: google.url, FCM_SERVICE_ACCOUNT: JSON.stringify(account) });
+    const s = subscription({ channel: "fcm", target: "fcm-token-0123456789abcdef", locale: "en" });
+    expect(await channel.send(outgoing(s))).toEqual({ kind: "sent" });
+    const [exchange, send] = google.requests;
+    expect(exchange?.path).toBe("/token");
+    const form = new URLSearchParams(exchange?.body);
+    expect(form.get("grant_type")).toBe("urn:ietf:params:oauth:grant-type:jwt-bearer");
+    const { payload } = await jwtVerify(form.get("assertion") ?? "", publicKey, {
+      issuer: account.client_email,
+      audience: account.token_uri,
+    });
+    expect(payload.scope).toBe("https://www.googleapis.com/auth/firebase.messaging");
+    expect(send?.path).toBe("/v1/projects/eq-demo/messages:send");
+    expect(send?.headers.get("authorization")).toBe("Bearer ya29.test");
+    const message = JSON.parse(send?.body ?? "{}").message;
+    expect(message.token).toBe("fcm-token-0123456789abcdef");
+    expect(message.notification).toEqual({ title: "Prices are back to normal", body: expect.stringContaining("1.2×") });
+    expect(Object.values(message.data).every((v) => typeof v === "string")).toBe(true);
+    // The app was uninstalled: UNREGISTERED disables the token (the access token is reused, not fetched again).
+    expect(await channel.send(outgoing(s))).toMatchObject({ kind: "failed", disable: true });
+    expect(google.requests.map((r) => r.path)).toEqual([
+      "/token",
+      "/v1/projects/eq-demo/messages:send",
+      "/v1/projects/eq-demo/messages:send",
+    ]);
+  });
+});
+
+describe("APNs, as Apple documents it", () => {
+  test("an ES256 provider token, the headers Apple asks for, and a dead device token disabled", async () => {
+    const { publicKey, privateKey } = await generateKeyPair("ES256", { extractable: true });
+    const apple = fake([{ status: 200 }, { status: 410, body: { reason: "Unregistered", timestamp: 1 } }]);
+    fakes.push(apple);
+    const key = { teamId: "TEAM123456", keyId: "KEY1234567", privateKey: await exportPKCS8(privateKey) };
+    const channel = apnsChannel({ APNS_BASE_URL: apple.url, APNS_KEY: JSON.stringify(key), APNS_TOPIC: "com.example.rider" });
+    const device = "a".repeat(64);
+    const s = subscription({ channel: "apns", target: device, locale: "en" });
+    const out = { ...outgoing(s), id: "dlv_0123456789abcdef0123456789abcdef" };
+    expect(await channel.send(out)).toEqual({ kind: "sent" });
+    const [req] = apple.requests;
+    expect(req?.path).toBe(`/3/device/${device}`);
+    expect(req?.headers.get("apns-topic")).toBe("com.example.rider");
+    expect(req?.headers.get("apns-push-type")).toBe("alert");
+    expect(req?.headers.get("apns-id")).toBe(apnsId(out.id));
+    expect(apnsId(out.id)).toBe("01234567-89ab-cdef-0123-456789abcdef");
+    const bearer = (req?.headers.get("authorization") ?? "").replace(/^bearer /, "");
+    const { payload, protectedHeader } = await jwtVerify(bearer, publicKey, { issuer: key.teamId });
+    expect(protectedHeader).toMatchObject({ alg: "ES256", kid: key.keyId });
+    expect(typeof payload.iat).toBe("number");
+    expect(JSON.parse(req?.body ?? "{}").aps.alert.title).toBe("Prices are back to normal");
+    expect(await channel.send(out)).toMatchObject({ kind: "failed", disable: true });
   });
 });
 

@@ -3,7 +3,9 @@ import { CircuitBreaker } from "../../shared/kit/breaker";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { compose } from "../../shared/notifications/messages";
 import type { ChannelName } from "../../shared/notifications/subscription";
+import { apnsChannel } from "./channels/apns";
 import { emailChannel } from "./channels/email";
+import { fcmChannel } from "./channels/fcm";
 import type { Channel, Outgoing, SendResult } from "./channels/port";
 import { smsChannel } from "./channels/sms";
 import { webhookChannel } from "./channels/webhook";
@@ -23,14 +25,14 @@ const BREAKER = { failureThreshold: 5, openMs: 2_000, maxOpenMs: 60_000 };
 // One breaker per provider (webhook receivers by origin), per isolate; bounded.
 const breakers = new ExpiringMap<string, CircuitBreaker>({ maxEntries: 10_000, ttlMs: 3_600_000 });
 
-export function channels(env: NotificationsEnv): Record<ChannelName, Channel | undefined> {
+export function channels(env: NotificationsEnv): Record<ChannelName, Channel> {
   return {
     webhook: webhookChannel(env),
     email: emailChannel(env),
     sms: smsChannel(env),
     webpush: webPushChannel(env),
-    fcm: undefined,
-    apns: undefined,
+    fcm: fcmChannel(env),
+    apns: apnsChannel(env),
   };
 }
 
@@ -62,13 +64,8 @@ export function payloadOf(c: Claimed, message: ReturnType<typeof compose>, now: 
   };
 }
 
-async function sendOne(
-  env: NotificationsEnv,
-  adapters: Record<ChannelName, Channel | undefined>,
-  c: Claimed,
-): Promise<SendResult> {
+async function sendOne(adapters: Record<ChannelName, Channel>, c: Claimed): Promise<SendResult> {
   const adapter = adapters[c.subscription.channel];
-  if (!adapter) return { kind: "failed", reason: `the ${c.subscription.channel} channel is not available here`, disable: false };
   const key = adapter.provider(c.subscription);
   const breaker = breakers.getOrInsertComputed(key, () => new CircuitBreaker(BREAKER));
   const now = Date.now();
@@ -104,7 +101,7 @@ export async function deliver(env: NotificationsEnv, market: string, ids: string
   if (claimed.length === 0) return 0;
   const adapters = channels(env);
   const settlements: Settlement[] = await Promise.all(
-    claimed.map(async (c) => ({ id: c.id, claim: c.claim, result: await sendOne(env, adapters, c) })),
+    claimed.map(async (c) => ({ id: c.id, claim: c.claim, result: await sendOne(adapters, c) })),
   );
   await stub.settle(market, settlements);
   const sent = settlements.filter((s) => s.result.kind === "sent").length;
