@@ -415,7 +415,7 @@ export class NotificationHub extends DurableObject<NotificationsEnv> {
         continue;
       }
       const s = this.#subscriptions.get(row.subscription);
-      if (!s || s.status !== "active") {
+      if (s?.status !== "active") {
         sql.exec(
           "UPDATE deliveries SET status = 'parked', last_error = ?, version = ? WHERE id = ?",
           s ? `the target is disabled: ${s.statusReason ?? ""}` : "the subscription is gone",
