@@ -122,3 +122,28 @@ export function outboxStub<Z extends Branded, S extends Branded, L extends Brand
       return env.LEDGERS.getByName(origin.name);
   }
 }
+
+/**
+ * Tells each outbox which of its rows a consumer has handled (written, delivered or parked),
+ * grouped by origin: one call per object. Returns how many objects could not be told (they
+ * send those rows again, which a consumer's idempotence absorbs).
+ */
+export async function confirmToOrigins(
+  env: Parameters<typeof outboxStub>[0],
+  envelopes: ReadonlyArray<{ origin: Origin; seq: number } | undefined>,
+): Promise<number> {
+  const byOrigin = new Map<string, { origin: Origin; seqs: number[] }>();
+  for (const e of envelopes) {
+    if (!e || e.origin.name === "") continue;
+    const key = `${e.origin.host}\u0000${e.origin.name}`;
+    const entry = byOrigin.get(key) ?? { origin: e.origin, seqs: [] };
+    entry.seqs.push(e.seq);
+    byOrigin.set(key, entry);
+  }
+  const results = await Promise.allSettled(
+    [...byOrigin.values()].map(({ origin, seqs }) =>
+      (outboxStub(env, origin) as unknown as { confirm(seqs: number[]): Promise<number> }).confirm(seqs),
+    ),
+  );
+  return results.filter((r) => r.status === "rejected").length;
+}

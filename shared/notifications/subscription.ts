@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { MarketIdSchema } from "../pricing/market";
+import { isTimeZone, MarketIdSchema } from "../pricing/market";
 
 /**
  * Subscriptions: who asked to hear what, where, through which channel, and under which rules
@@ -19,15 +19,6 @@ export type ChannelName = (typeof CHANNELS)[number];
 /** Largest radius of an area, and most cells a subscription may watch (a bounded index per market). */
 export const MAX_RADIUS_KM = 5;
 export const MAX_CELLS = 400;
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat("en", { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, "a time of day, HH:MM (24 h)");
 const base64url = (bytes: number) =>

@@ -101,7 +101,8 @@ function isLocale(tag: string): boolean {
   }
 }
 
-function isTimeZone(zone: string): boolean {
+/** Whether a string names an IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat("en", { timeZone: zone });
     return true;

@@ -1,7 +1,7 @@
 import { openPool, type PoolDatabase } from "../../db/client";
 import { writeHistory } from "../../db/history";
 import { type Envelope, HISTORY_RETRY, type HistoryMessage, type Origin } from "../../shared/contracts/history";
-import { deadLettersStub, outboxStub } from "../../shared/contracts/objects";
+import { confirmToOrigins, deadLettersStub } from "../../shared/contracts/objects";
 import { backoffMs } from "../../shared/kit/backoff";
 
 export { DeadLetters } from "./dead-letters";
@@ -23,14 +23,6 @@ export { DeadLetters } from "./dead-letters";
  */
 
 const DEAD_LETTER_QUEUE = "equilibrium-history-dlq";
-
-/** What every object hosting an outbox answers. */
-interface ConfirmsHistory {
-  confirm(seqs: number[]): Promise<number> | number;
-}
-
-// The API's objects are bound here without their classes: what they answer is declared above.
-const outboxOf = (env: HistoryEnv, origin: Origin) => outboxStub(env, origin) as unknown as ConfirmsHistory;
 
 interface Received {
   message: Message<unknown>;
@@ -65,17 +57,10 @@ export function isConnectionFailure(err: unknown): boolean {
 
 /** Tells each origin which of its rows are now in Postgres (or parked); an origin that cannot hear it will resend. */
 async function confirm(env: HistoryEnv, received: Received[]): Promise<void> {
-  const byOrigin = new Map<string, { origin: Origin; seqs: number[] }>();
-  for (const r of received) {
-    const e = r.envelope;
-    if (!e || e.origin.name === "") continue;
-    const key = `${e.origin.host}\u0000${e.origin.name}`;
-    const entry = byOrigin.get(key) ?? { origin: e.origin, seqs: [] };
-    entry.seqs.push(e.seq);
-    byOrigin.set(key, entry);
-  }
-  const results = await Promise.allSettled([...byOrigin.values()].map(({ origin, seqs }) => outboxOf(env, origin).confirm(seqs)));
-  const failed = results.filter((r) => r.status === "rejected").length;
+  const failed = await confirmToOrigins(
+    env,
+    received.map((r) => r.envelope),
+  );
   if (failed > 0)
     console.error(
       JSON.stringify({ level: "warn", message: "could not confirm history to some outboxes; they will resend", failed }),

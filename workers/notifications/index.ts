@@ -3,7 +3,7 @@ import { setSubscriptionStatus, writeDeliveries } from "../../db/notifications";
 import type { Envelope, Origin, OutboxMessage } from "../../shared/contracts/history";
 import { HISTORY_RETRY } from "../../shared/contracts/history";
 import type { DeliveryRecord, NotificationMessage } from "../../shared/contracts/notifications";
-import { directoryStub, outboxStub } from "../../shared/contracts/objects";
+import { confirmToOrigins, directoryStub } from "../../shared/contracts/objects";
 import { backoffMs } from "../../shared/kit/backoff";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { cellNotices, failureNotices, type Notice } from "../../shared/notifications/matching";
@@ -129,19 +129,9 @@ async function hear(env: NotificationsEnv, received: Received[]): Promise<Receiv
 
 /** Tells each origin which of its rows were handled; one that does not hear it sends them again. */
 async function confirm(env: NotificationsEnv, handled: Received[]): Promise<void> {
-  const byOrigin = new Map<string, { origin: Origin; seqs: number[] }>();
-  for (const r of handled) {
-    const e = r.envelope;
-    if (!e || e.origin.name === "") continue;
-    const key = `${e.origin.host}\u0000${e.origin.name}`;
-    const entry = byOrigin.get(key) ?? { origin: e.origin, seqs: [] };
-    entry.seqs.push(e.seq);
-    byOrigin.set(key, entry);
-  }
-  await Promise.allSettled(
-    [...byOrigin.values()].map(({ origin, seqs }) =>
-      (outboxStub(env, origin) as unknown as { confirm(seqs: number[]): Promise<number> }).confirm(seqs),
-    ),
+  await confirmToOrigins(
+    env,
+    handled.map((r) => r.envelope),
   );
 }
 
