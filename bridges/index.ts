@@ -24,7 +24,46 @@ export interface BridgeOptions {
   /** Browser origins that may use the bridges; none by default (the Workers and scripts send no Origin). */
   allowedOrigins?: readonly string[];
   /** Fixed ports (the CLI's); 0 or absent picks free ones. */
-  ports?: { neonWs?: number; neonHttp?: number; upstash?: number };
+  ports?: BridgePorts;
+  /**
+   * Ports to take when free, else a free one each (the dev command's defaults, so a second copy
+   * beside a running one comes up). `ports` wins where both name a bridge.
+   */
+  preferredPorts?: BridgePorts;
+}
+
+export interface BridgePorts {
+  neonWs?: number;
+  neonHttp?: number;
+  upstash?: number;
+}
+
+/** Each bridge's port variable and its default: the CLI's and the dev command's. */
+export const BRIDGE_PORTS = {
+  neonWs: { variable: "NEON_WS_PORT", default: 5488 },
+  neonHttp: { variable: "NEON_HTTP_PORT", default: 5489 },
+  upstash: { variable: "UPSTASH_PORT", default: 8079 },
+} as const satisfies Record<keyof BridgePorts, { variable: string; default: number }>;
+
+/**
+ * The bridges' ports from the environment: one set in its variable is fixed (taken, or the start
+ * fails saying so); one left unset is its default when free, else any free port.
+ *
+ * @example startBridges({ ...bridgePortsFromEnv() }) // beside a running copy: free ports, not a failure
+ */
+export function bridgePortsFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): Pick<BridgeOptions, "ports" | "preferredPorts"> {
+  const ports: BridgePorts = {};
+  const preferredPorts: BridgePorts = {};
+  for (const [bridge, { variable, default: fallback }] of Object.entries(BRIDGE_PORTS) as Array<
+    [keyof BridgePorts, (typeof BRIDGE_PORTS)[keyof BridgePorts]]
+  >) {
+    const value = env[variable];
+    if (value === undefined || value === "") preferredPorts[bridge] = fallback;
+    else ports[bridge] = envPort(variable, value);
+  }
+  return { ports, preferredPorts };
 }
 
 /** What a Worker needs to reach the bridges: its `.dev.vars`, or Miniflare bindings. */
@@ -52,6 +91,8 @@ export interface Bridges {
   bindings: BridgeBindings;
   /** A connection string for the local server's `database`, as a Worker's DATABASE_URL. */
   databaseUrl(database: string): string;
+  /** Preferred ports that were taken, and where each bridge went instead. */
+  moved: Array<{ bridge: keyof BridgePorts; wanted: number; port: number }>;
   stop(): Promise<void>;
 }
 
@@ -69,13 +110,39 @@ export async function startBridges(options: BridgeOptions = {}): Promise<Bridges
   if (!isLoopbackHost(postgres.host)) throw new Error(`bridges: postgres must be on this machine, not ${postgres.host}`);
   const access = { token: options.token ?? newBridgeToken(), allowedOrigins: options.allowedOrigins };
   const started: Array<{ stop(): Promise<void> }> = [];
+  const moved: Bridges["moved"] = [];
+  /** Starts one bridge on its fixed port, or its preferred one when free, or any free one. */
+  const start = <B extends { port: number; stop(): Promise<void> }>(
+    bridge: keyof BridgePorts,
+    listen: (port: number) => B,
+  ): B => {
+    const fixed = options.ports?.[bridge];
+    const preferred = options.preferredPorts?.[bridge];
+    let server: B;
+    if (fixed || !preferred)
+      try {
+        server = listen(fixed ?? 0);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+        throw new Error(
+          `port ${fixed} (${BRIDGE_PORTS[bridge].variable}) is in use: choose another, or leave it unset for a free one`,
+        );
+      }
+    else
+      try {
+        server = listen(preferred);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EADDRINUSE") throw error;
+        server = listen(0);
+        moved.push({ bridge, wanted: preferred, port: server.port });
+      }
+    started.push(server);
+    return server;
+  };
   try {
-    const ws = startNeonWsProxy({ ...access, port: options.ports?.neonWs ?? 0 });
-    started.push(ws);
-    const http = startNeonHttp({ ...access, port: options.ports?.neonHttp ?? 0 });
-    started.push(http);
-    const upstash = startUpstashRest({ ...access, port: options.ports?.upstash ?? 0, redis: options.redis });
-    started.push(upstash);
+    const ws = start("neonWs", (port) => startNeonWsProxy({ ...access, port }));
+    const http = start("neonHttp", (port) => startNeonHttp({ ...access, port }));
+    const upstash = start("upstash", (port) => startUpstashRest({ ...access, port, redis: options.redis }));
     const neon = neonLocalConfig({ neonWsProxyPort: ws.port, token: access.token, neonHttpUrl: http.url });
     return {
       token: access.token,
@@ -89,6 +156,7 @@ export async function startBridges(options: BridgeOptions = {}): Promise<Bridges
         UPSTASH_REDIS_REST_URL: upstash.url,
         UPSTASH_REDIS_REST_TOKEN: access.token,
       },
+      moved,
       databaseUrl: (database) => `postgresql://postgres@${postgres.host}:${postgres.port}/${encodeURIComponent(database)}`,
       async stop() {
         await Promise.all(started.map((b) => b.stop()));
@@ -101,8 +169,7 @@ export async function startBridges(options: BridgeOptions = {}): Promise<Bridges
   }
 }
 
-function envPort(name: string, fallback: number): number {
-  const value = process.env[name];
+function envPort(name: string, value: string | undefined, fallback = 0): number {
   if (value === undefined || value === "") return fallback;
   const port = Number(value);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${name} must be a port number, not "${value}"`);
@@ -111,16 +178,13 @@ function envPort(name: string, fallback: number): number {
 
 if (import.meta.main) {
   const bridges = await startBridges({
-    postgres: { host: process.env.PGHOST ?? "127.0.0.1", port: envPort("PGPORT", 5432) },
-    redis: { host: process.env.REDIS_HOST ?? "127.0.0.1", port: envPort("REDIS_PORT", 6379) },
+    postgres: { host: process.env.PGHOST ?? "127.0.0.1", port: envPort("PGPORT", process.env.PGPORT, 5432) },
+    redis: { host: process.env.REDIS_HOST ?? "127.0.0.1", port: envPort("REDIS_PORT", process.env.REDIS_PORT, 6379) },
     // A fresh secret each run unless one is given (then at least 16 URL-safe characters).
     token: process.env.BRIDGE_TOKEN || undefined,
-    ports: {
-      neonWs: envPort("NEON_WS_PORT", 5488),
-      neonHttp: envPort("NEON_HTTP_PORT", 5489),
-      upstash: envPort("UPSTASH_PORT", 8079),
-    },
+    ...bridgePortsFromEnv(),
   });
+  for (const m of bridges.moved) console.log(`port ${m.wanted} is taken: ${BRIDGE_PORTS[m.bridge].variable}=${m.port} this time`);
   const local = neonLocalConfig(bridges);
   console.log(`Bridges are running (Ctrl-C to stop):
   Neon WebSocket proxy  ws://${bridges.bindings.NEON_LOCAL_WS_PROXY}?address=<host>:<port>

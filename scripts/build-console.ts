@@ -21,7 +21,8 @@ export interface ConsoleBuild {
   gzipBytes: number;
 }
 
-export async function buildConsole(): Promise<ConsoleBuild> {
+/** Builds the console into public/console; `quiet` leaves out the table of files (the dev command's start). */
+export async function buildConsole(options: { quiet?: boolean } = {}): Promise<ConsoleBuild> {
   rmSync(OUT, { recursive: true, force: true });
   mkdirSync(OUT, { recursive: true });
 
@@ -59,6 +60,7 @@ export async function buildConsole(): Promise<ConsoleBuild> {
   // The first paint needs the HTML, the stylesheet and the entry module; chunks load on demand.
   const firstPaint = total(files.filter((f) => ["index.html", "console.css", "console.js"].includes(f.name)));
   const all = total(files);
+  if (options.quiet) return all;
   for (const f of files)
     console.log(`  public/console/${f.name.padEnd(24)} ${kb(f.bytes).padStart(9)}  ${kb(f.gzipBytes).padStart(9)} gzip`);
   console.log(

@@ -1,12 +1,15 @@
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { startBridges } from "../bridges";
+import { BRIDGE_PORTS, bridgePortsFromEnv, startBridges } from "../bridges";
 import { buildConsole } from "./build-console";
 import { devDatabase } from "./dev-database";
 import { devToken, ensureDevKeys, ensureNotificationKeys, setDevVars } from "./dev-keys";
+import { DevProblem, envPort, exitWith, oneLine } from "./dev-problem";
 import { drainHistory, EXIT_WITH_PARENT, signalGroup, stopProcessGroup, stopTimeoutMs } from "./dev-stop";
+import { recordPlatform, seedOperator } from "./dev-users";
 import { migrateDatabase } from "./migrate";
+import { listening } from "./postgres";
 
 /**
  * `npm start` / `bun run dev`: the whole platform on this machine.
@@ -15,32 +18,44 @@ import { migrateDatabase } from "./migrate";
  *  3. the Neon and Upstash bridges, so the Workers' drivers reach local servers;
  *  4. `wrangler dev` with the edge worker, the history writer and the notifications worker
  *     (workerd; state in .wrangler/state);
- *  5. the demo markets, loaded the first time.
+ *  5. the demo markets, loaded the first time, and a local operator (made once, sign-in printed).
  * Ctrl-C (or SIGTERM) drains history into Postgres before stopping (dev-stop.ts); a second one stops at once.
+ * Whatever stands in the way is one line (dev-problem.ts), never a stack trace.
  */
 const root = resolve(import.meta.dir, "..");
-const port = Number(process.env.PORT ?? 8787);
+/** What has started so far, stopped again should a later step fail. */
+const started: Array<{ stop(): Promise<void> | void }> = [];
+const port = await safely(() => envPort("PORT", 8787));
 const base = `http://127.0.0.1:${port}`;
 const stopTimeout = stopTimeoutMs();
 /** How long wrangler may take to exit after SIGTERM before its group is killed. */
 const WRANGLER_GRACE_MS = 10_000;
 
-await ensureDevKeys(resolve(root, ".dev.vars"));
-const database = await devDatabase(root);
+if (await listening(port))
+  exitWith(
+    new DevProblem(
+      `port ${port} is in use (another copy running?): start this one on another, e.g. PORT=${port === 8800 ? 8801 : 8800} npm start`,
+    ),
+  );
+await safely(() => ensureDevKeys(resolve(root, ".dev.vars")));
+const database = await safely(() => devDatabase(root));
+started.push(database);
 const local = /@(127\.0\.0\.1|localhost|\[::1\])[:/]/.test(database.url);
-const bridges = await startBridges({
-  ports: {
-    neonWs: Number(process.env.NEON_WS_PORT ?? 5488),
-    neonHttp: Number(process.env.NEON_HTTP_PORT ?? 5489),
-    upstash: Number(process.env.UPSTASH_PORT ?? 8079),
-  },
-});
+const bridges = await safely(() => startBridges(bridgePortsFromEnv()));
+started.push(bridges);
+for (const m of bridges.moved)
+  console.log(
+    `port ${m.wanted} is taken: the ${BRIDGE_PORTS[m.bridge].variable.replace(/_PORT$/, "").toLowerCase()} bridge is on ${m.port}`,
+  );
 const dbVars = {
   DATABASE_URL: database.url,
   NEON_LOCAL_WS_PROXY: local ? bridges.bindings.NEON_LOCAL_WS_PROXY : undefined,
   NEON_LOCAL_HTTP: local ? bridges.bindings.NEON_LOCAL_HTTP : undefined,
 };
-await migrateDatabase(dbVars);
+await safely(
+  () => migrateDatabase(dbVars),
+  (error) => `the history database did not take its migrations: ${oneLine((error as { cause?: unknown }).cause ?? error)}`,
+);
 console.log(`history database: ${database.kind} (${database.url.replace(/:[^:@/]*@/, ":***@")}), migrations applied`);
 setDevVars(resolve(root, ".dev.vars"), {
   ...dbVars,
@@ -51,7 +66,7 @@ setDevVars(resolve(root, "workers/history/.dev.vars"), dbVars);
 setDevVars(resolve(root, "workers/notifications/.dev.vars"), dbVars);
 await ensureNotificationKeys(resolve(root, ".dev.vars"), resolve(root, "workers/notifications/.dev.vars"));
 
-const console_ = await buildConsole();
+const console_ = await safely(() => buildConsole({ quiet: true }));
 console.log(`operator console built (${(console_.gzipBytes / 1024).toFixed(1)} KB gzip)`);
 
 const wrangler = spawn(
@@ -73,6 +88,9 @@ const wrangler = spawn(
     String(port),
     "--persist-to",
     ".wrangler/state",
+    // Warnings and errors only: no bindings tables (our banner says what matters), no line per request.
+    "--log-level",
+    process.env.WRANGLER_LOG_LEVEL || "warn",
   ],
   {
     cwd: root,
@@ -141,14 +159,10 @@ wrangler.on("exit", (code) => {
 // However this command ends, wrangler (in its own group) does not stay behind.
 process.on("exit", () => signalGroup(wrangler, "SIGTERM"));
 
-await waitFor(`${base}/health/live`, 60_000);
+await safely(() => waitFor(`${base}/health/live`, 60_000));
 up = true;
+recordPlatform(base);
 const admin = await devToken(devVars, { subject: "dev-admin", roles: ["admin"], seconds: 600 });
-const operator = await devToken(devVars, {
-  subject: "dev-operator",
-  roles: ["operator"],
-  seconds: 12 * 3600,
-});
 for (const file of readdirSync(resolve(root, "db/seed/markets")).filter((f) => f.endsWith(".json"))) {
   const id = file.replace(/\.json$/, "");
   const authorization = `Bearer ${admin}`;
@@ -168,17 +182,36 @@ if (process.env.SIMULATE === "1") {
   });
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => sim.kill(signal));
 }
+const signIn = await safely(() => seedOperator(base));
+const hour = (offset: number) => `${new Date(Date.now() + offset * 3_600_000).toISOString().slice(0, 13)}:00:00Z`;
+// Lines starting with "$" are commands that work as printed from this folder with only Node and
+// npm (tests/dev-command.test.ts runs each of them).
 console.log(`
 Equilibrium is running at ${base}
-  API docs      ${base}/docs   (OpenAPI: ${base}/openapi.json)
-  console       ${base}/console/?token=${operator}
-                (SIMULATE=1 npm start also runs the market simulator in the background, so the map moves)
-  tokens        TOKEN=$(bun run --silent token service)      (roles: rider, driver, operator, admin, service)
-  markets       curl -H "authorization: Bearer $TOKEN" ${base}/v1/markets
-  surge         curl -H "authorization: Bearer $TOKEN" '${base}/v1/surge?lat=40.758&lng=-73.9855'
-  live          websocket ${base.replace("http", "ws")}/v1/live?market=nyc-manhattan&access_token=$TOKEN
-  analytics     curl -H "authorization: Bearer $(bun run --silent token operator)" '${base}/v1/markets/nyc-manhattan/kpis?from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}'
+  console   ${base}/console/
+${signIn.map((line) => `            ${line}`).join("\n")}
+  API docs  ${base}/docs  (OpenAPI: ${base}/openapi.json)
+
+  Try the API (tokens for rider, driver, operator, admin or service; a service may send events and ask quotes):
+  $ export TOKEN=$(npm run --silent token -- service)
+  $ curl -fsS -H "authorization: Bearer $TOKEN" ${base}/v1/markets
+  $ curl -fsS -H "authorization: Bearer $TOKEN" '${base}/v1/surge?lat=40.758&lng=-73.9855'
+  $ curl -fsS -H "authorization: Bearer $(npm run --silent token -- operator)" '${base}/v1/markets/nyc-manhattan/kpis?from=${hour(-1)}&to=${hour(1)}'
+  Add an operator for one market:
+  $ npm run user -- --email you@example.com --role operator --markets nyc-manhattan
+  Live changes: ws://127.0.0.1:${port}/v1/live?market=nyc-manhattan&access_token=<token>
+  SIMULATE=1 npm start also runs the market simulator, so the map moves. Ctrl-C drains history and stops.
 `);
+
+/** Runs a step of the start; its failure is one line, and the end of the command. */
+async function safely<T>(step: () => T | Promise<T>, describe: (error: unknown) => string = oneLine): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await Promise.all(started.map(async (s) => s.stop())).catch(() => undefined);
+    return exitWith(new DevProblem(describe(error)));
+  }
+}
 
 async function waitFor(url: string, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
@@ -190,5 +223,5 @@ async function waitFor(url: string, ms: number): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`${url} did not answer within ${ms} ms`);
+  throw new DevProblem(`the platform did not answer at ${url} within ${ms / 1000} s (wrangler's output above says why)`);
 }

@@ -112,6 +112,8 @@ export interface DevCommand {
   readonly dir: string;
   readonly url: string;
   readonly database: { name: string; url: string };
+  /** The environment it runs in. */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
   /** Starts the dev command; resolves once it says it is running (its demo markets loaded). */
   start(): Promise<DevRun>;
   /** An access token signed with this copy's development key (as `bun run token` does). */
@@ -163,18 +165,39 @@ process.on("exit", () => {
   for (const command of live) command.abandon();
 });
 
-export async function devCommand(): Promise<DevCommand> {
+export interface DevCommandOptions {
+  /**
+   * Leave the bridges' port variables unset, as in a user's shell: the dev command takes its
+   * defaults, or free ports where those are taken. Otherwise each gets a free port.
+   */
+  defaultBridgePorts?: boolean;
+  /**
+   * The database DATABASE_URL names: a fresh one made here (the default), one that does not exist
+   * yet ("missing": the dev command must make it), or another command's.
+   */
+  database?: "fresh" | "missing" | { name: string; url: string };
+  /** PORT, when not a free one (a taken one, say). */
+  port?: number;
+}
+
+export async function devCommand(options: DevCommandOptions = {}): Promise<DevCommand> {
   const dir = copyCheckout();
-  const name = testDatabaseName();
-  createDatabase(MACHINE_POSTGRES, name);
-  const database = { name, url: connectionString(MACHINE_POSTGRES, name) };
-  const [port, neonWs, neonHttp, upstash] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const shared = typeof options.database === "object" ? options.database : undefined;
+  const name = shared?.name ?? testDatabaseName();
+  if ((options.database ?? "fresh") === "fresh") createDatabase(MACHINE_POSTGRES, name);
+  const database = shared ?? { name, url: connectionString(MACHINE_POSTGRES, name) };
+  const port = options.port ?? (await freePort());
+  const bridgePorts = options.defaultBridgePorts
+    ? {}
+    : {
+        NEON_WS_PORT: String(await freePort()),
+        NEON_HTTP_PORT: String(await freePort()),
+        UPSTASH_PORT: String(await freePort()),
+      };
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     PORT: String(port),
-    NEON_WS_PORT: String(neonWs),
-    NEON_HTTP_PORT: String(neonHttp),
-    UPSTASH_PORT: String(upstash),
+    ...bridgePorts,
     DATABASE_URL: database.url,
     WRANGLER_SEND_METRICS: "false",
     WRANGLER_SEND_ERROR_REPORTS: "false",
@@ -183,6 +206,8 @@ export async function devCommand(): Promise<DevCommand> {
   // The user's defaults, whatever this shell has set.
   delete env.SIMULATE;
   delete env.STOP_TIMEOUT_SECONDS;
+  delete env.WRANGLER_LOG_LEVEL;
+  if (options.defaultBridgePorts) for (const variable of ["NEON_WS_PORT", "NEON_HTTP_PORT", "UPSTASH_PORT"]) delete env[variable];
   const runs: Array<DevRun> = [];
   let starts = 0;
 
@@ -272,6 +297,7 @@ export async function devCommand(): Promise<DevCommand> {
     dir,
     url: `http://127.0.0.1:${port}`,
     database,
+    env,
     start,
     token: (claims) => devToken(join(dir, ".dev.vars"), claims),
     async dispose() {

@@ -16,6 +16,7 @@ import {
 } from "../../../shared/pricing/zoning";
 import { router, withDatabase } from "../app";
 import { audited } from "../audit";
+import { allowsMarket } from "../auth/principal";
 import { forgetMarkets, marketIndex } from "../market-index";
 import { ProblemError, type ProblemText, problemDoc } from "../problem";
 
@@ -103,12 +104,15 @@ markets.openapi(
     tags: ["markets"],
     responses: {
       200: {
-        description: "Every market",
+        description: "The markets the caller may act on (every market for a token of all markets)",
         content: { "application/json": { schema: z.object({ markets: z.array(MarketSchema) }) } },
       },
     },
   }),
-  async (c) => c.json({ markets: (await marketIndex(c.env)).markets }, 200),
+  async (c) => {
+    const principal = c.get("principal");
+    return c.json({ markets: (await marketIndex(c.env)).markets.filter((m) => allowsMarket(principal, m.id)) }, 200);
+  },
 );
 
 markets.openapi(
