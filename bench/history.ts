@@ -21,10 +21,11 @@ import { round, sleep } from "./stats";
  * - **Drain**: seconds from the last answer of the load until every accepted event is a row.
  *
  * Locally the history writer runs on workerd's one thread beside ingest (in production it is a
- * Worker of its own, 10 batches at once), so the rate must leave that thread room: ingest's cost
- * per event grows over a long run (2026-11: at 0.5 of a fresh instance's burst the thread
- * saturated after about a minute, ingest itself fell short of the schedule and history with it;
- * at 0.4 and 0.3 history kept up for five minutes). The default share is 0.4.
+ * Worker of its own, 10 batches at once), so the rate must leave that thread room. A fresh
+ * instance's burst overstates what ingest sustains: its cost per event grows in a long run
+ * (2026-12: 23,000–23,500 events/s, 0.4–0.5 of the burst, saturated the thread after one to
+ * one and a half minutes, and ingest itself fell behind its schedule; 11,700–17,700 events/s
+ * kept up for five minutes). The default share is 0.3.
  */
 
 export interface HistorySample {
@@ -104,7 +105,7 @@ export async function measureHistory(options: HistoryOptions): Promise<HistoryRe
         inFlight: 4,
       });
       maxEventsPerSec = burst.accepted / burst.seconds;
-      rate = maxEventsPerSec * (options.share ?? 0.4);
+      rate = maxEventsPerSec * (options.share ?? 0.3);
       log(`history: burst accepted ${Math.round(maxEventsPerSec)} events/s; waiting for its rows`);
       const drained = await drain(rows, burst.accepted, drainLimit);
       if (drained === null) throw new Error("the burst's history did not drain");
@@ -272,7 +273,7 @@ if (import.meta.main) {
     seconds: Number(value("seconds") ?? (smoke ? 30 : 300)),
     sampleEverySeconds: smoke ? 5 : 10,
     eventsPerSec: rate === undefined ? undefined : Number(rate),
-    share: Number(value("share") ?? 0.4),
+    share: Number(value("share") ?? 0.3),
   });
   console.log(JSON.stringify({ ...result, samples: undefined }));
   process.exit(0);
