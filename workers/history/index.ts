@@ -1,6 +1,6 @@
 import { openPool, type PoolDatabase } from "../../db/client";
 import { writeHistory } from "../../db/history";
-import { type Envelope, HISTORY_RETRY, type HistoryMessage, type Origin } from "../../shared/contracts/history";
+import { type Envelope, HISTORY_RETRY, type HistoryMessage } from "../../shared/contracts/history";
 import { confirmToOrigins, deadLettersStub } from "../../shared/contracts/objects";
 import { backoffMs } from "../../shared/kit/backoff";
 
