@@ -52,6 +52,8 @@ export interface paths {
     /**
      * Readiness: the last known system mode, or (?deep, operators) each dependency probed now
      * @description Without `deep`: a cheap public answer from the system mode this isolate last saw; nothing is probed. With `deep` (any value; operators and admins, rate limited): Postgres, Redis, the queue, the directory and the zones are called now, each with its status and latency; the zones check also names the zone objects that fail now (reported by the edge's breakers), which leave the platform degraded, not unready.
+     *
+     *     **Who may call:** with `?deep`: operator, admin; otherwise: anyone.
      */
     get: {
       parameters: {
@@ -91,6 +93,42 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description Not ready */
         503: {
           headers: {
@@ -115,6 +153,7 @@ export interface paths {
                 };
               };
             };
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -134,7 +173,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Get a market */
+    /**
+     * Get a market
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     get: {
       parameters: {
         query?: never;
@@ -162,6 +204,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -186,9 +246,30 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
-    /** Create or replace a market */
+    /**
+     * Create or replace a market
+     * @description **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
     put: {
       parameters: {
         query?: never;
@@ -368,6 +449,33 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Nothing by that id */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description The geofence overlaps another market's area (sharing a border is fine) */
         409: {
           headers: {
@@ -392,6 +500,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description Invalid, or too large: a geofence is measured before its cells are computed (at most 50,000 cells) */
         422: {
           headers: {
@@ -414,6 +531,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description The configuration store (Postgres) is unreachable; nothing changed */
@@ -456,7 +582,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List markets */
+    /**
+     * List markets
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     get: {
       parameters: {
         query?: never;
@@ -466,7 +595,7 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Every market */
+        /** @description The markets the caller may act on (every market for a token of all markets) */
         200: {
           headers: {
             [name: string]: unknown;
@@ -482,6 +611,33 @@ export interface paths {
                 [key: string]: unknown;
               })[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -501,7 +657,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every active cell of a market with its multiplier */
+    /**
+     * Every active cell of a market with its multiplier
+     * @description **Who may call:** driver, operator, admin, service. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query?: never;
@@ -533,6 +692,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among driver, operator, admin, service, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -557,6 +734,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     put?: never;
@@ -579,6 +774,8 @@ export interface paths {
     /**
      * Ingest a batch of supply events
      * @description At most 1000 events. Each event is validated on its own: the response counts accepted, duplicate (eventId seen before; nothing changes) and rejected events, with each rejection's index and reason. A batch with no acceptable event is a 422.
+     *
+     *     **Who may call:** driver, service.
      */
     post: {
       parameters: {
@@ -620,6 +817,24 @@ export interface paths {
                 retryable?: boolean;
               }[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among driver, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -668,6 +883,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 ingest requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -714,6 +938,8 @@ export interface paths {
     /**
      * Ingest a batch of demand events
      * @description At most 1000 events. Each event is validated on its own: the response counts accepted, duplicate (eventId seen before; nothing changes) and rejected events, with each rejection's index and reason. A batch with no acceptable event is a 422.
+     *
+     *     **Who may call:** rider, service.
      */
     post: {
       parameters: {
@@ -755,6 +981,24 @@ export interface paths {
                 retryable?: boolean;
               }[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -805,6 +1049,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 ingest requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -844,7 +1097,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The multiplier at a point, with what made it */
+    /**
+     * The multiplier at a point, with what made it
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     get: {
       parameters: {
         query?: {
@@ -947,6 +1203,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description No market covers the point */
         404: {
           headers: {
@@ -995,6 +1269,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     put?: never;
@@ -1015,6 +1298,8 @@ export interface paths {
     /**
      * Recent multiplier, supply and demand of a cell
      * @description Points every few seconds (and at every change) over the last minutes, kept by the zone. Older history is in analytics.
+     *
+     *     **Who may call:** operator, admin, service.
      */
     get: {
       parameters: {
@@ -1070,6 +1355,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -1094,6 +1397,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     put?: never;
@@ -1116,6 +1437,8 @@ export interface paths {
     /**
      * An upfront, signed price for a trip
      * @description Fare = (base + per km + per minute) × the multiplier shown at pickup + booking fee, at least the minimum fare, in the market currency's minor units. The token is an ES256 JWS; present it to /v1/quotes/verify (or check it against /.well-known/jwks.json) to honour the price until it expires.
+     *
+     *     **Who may call:** rider, service, operator, admin.
      */
     post: {
       parameters: {
@@ -1135,6 +1458,7 @@ export interface paths {
               lat: number;
               lng: number;
             };
+            /** @description one of the pickup market's product ids, as GET /v1/markets/{marketId} lists them (the demo markets: standard and xl in nyc-manhattan, bike and car in hcmc-central); another is a 422 naming those offered */
             product: string;
           };
         };
@@ -1251,8 +1575,68 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, service, operator, admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 600 quotes requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The platform is stopping (Retry-After), or its signing key is not configured */
+        503: {
           headers: {
             [name: string]: unknown;
           };
@@ -1292,7 +1676,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Check a quote token before honouring it */
+    /**
+     * Check a quote token before honouring it
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     post: {
       parameters: {
         query?: never;
@@ -1327,6 +1714,33 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description Not valid; `reason` is malformed, signature, expired or foreign */
         422: {
           headers: {
@@ -1351,6 +1765,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 600 quotes requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -1368,7 +1791,9 @@ export interface paths {
     };
     /**
      * WebSocket of multiplier changes
-     * @description Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server. A whole market (no `cells`) is for drivers, operators, admins and services, as the heatmap. Messages: at most 5 per second (bursts of 10) and 4 KB each, else an error and close code 1008. When the token expires or is revoked the socket closes with 4001.
+     * @description Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server. A whole market (no `cells`) is for drivers, operators, admins and services, as the heatmap. Messages: at most 5 per second (bursts of 10) and 4 KB each, else an error and close code 1008. When the token expires or is revoked the socket closes with 4001. A refused subscription is a problem+json answer to the upgrade; a browser (it sends Origin, and cannot read that answer) gets the socket instead, one `{"type":"error","status","code","detail"}` message and a close with code 4000 + status (4401, 4403, 4404…) whose reason is the detail.
+     *
+     *     **Who may call:** with `?cells`: rider, driver, operator, admin, service; otherwise: driver, operator, admin, service. The token's markets must include the market it names.
      */
     get: {
       parameters: {
@@ -1415,6 +1840,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -1437,6 +1880,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -1463,6 +1915,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     put?: never;
@@ -1483,6 +1944,8 @@ export interface paths {
     /**
      * KPIs per time bucket: multipliers, supply, demand, quotes, conversion, revenue at surge and at 1.0
      * @description Metrics: avgMultiplier, peakMultiplier, avgSupply, avgDemand, ratio, quotes, verified, conversion, revenueAtSurge, revenueAtOne. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC. format=csv exports.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
      */
     get: {
       parameters: {
@@ -1518,6 +1981,24 @@ export interface paths {
               }[];
             };
             "text/csv": string;
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -1568,6 +2049,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -1609,7 +2099,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The map of a market as it was at a past minute */
+    /**
+     * The map of a market as it was at a past minute
+     * @description **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query: {
@@ -1638,6 +2131,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -1660,6 +2171,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -1705,7 +2234,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** A custom report: whitelisted dimensions, metrics and filters over a time range */
+    /**
+     * A custom report: whitelisted dimensions, metrics and filters over a time range
+     * @description **Who may call:** operator, admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -1773,6 +2305,24 @@ export interface paths {
             "text/csv": string;
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -1797,6 +2347,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -1819,6 +2378,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -1865,6 +2433,8 @@ export interface paths {
     /**
      * Import demand history (JSON rows or text/csv): idempotent per (cell, at)
      * @description At most 10000 rows per request. CSV: a header naming cell,at,searches,requests,supply (any order), one row per line.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
      */
     post: {
       parameters: {
@@ -1905,6 +2475,24 @@ export interface paths {
                 reason: string;
               }[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2003,6 +2591,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -2047,6 +2644,8 @@ export interface paths {
     /**
      * Fit and backtest every model now on the market's history; promote one only if it beats seasonal naive
      * @description Reads the last `weeks` (default 8) of history, holds out the final two, and scores each model by WAPE at 15, 30 and 60 minutes in a rolling-origin backtest. A cron does this hourly.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
      */
     post: {
       parameters: {
@@ -2123,6 +2722,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -2147,6 +2764,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description Not enough history (at least 3 weeks) */
         422: {
           headers: {
@@ -2169,6 +2795,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2210,7 +2845,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Every model version of the market with its backtest, and which one is live */
+    /**
+     * Every model version of the market with its backtest, and which one is live
+     * @description **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query?: never;
@@ -2263,6 +2901,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -2285,6 +2941,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2328,7 +3002,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The live model's forecast per cell (or for the market) over the next minutes, with an 80 % band */
+    /**
+     * The live model's forecast per cell (or for the market) over the next minutes, with an 80 % band
+     * @description **Who may call:** operator, admin, service. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query?: {
@@ -2369,6 +3046,24 @@ export interface paths {
                 }[];
               }[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, service, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2417,6 +3112,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2460,7 +3164,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Cells ranked by expected shortage of drivers over the next 15–60 minutes (for driver apps) */
+    /**
+     * Cells ranked by expected shortage of drivers over the next 15–60 minutes (for driver apps)
+     * @description **Who may call:** driver, operator, admin, service. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query?: {
@@ -2499,6 +3206,24 @@ export interface paths {
                 shortage: number;
               }[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among driver, operator, admin, service, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2549,6 +3274,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -2590,7 +3324,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One known happening */
+    /**
+     * One known happening
+     * @description **Who may call:** operator, admin, service. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query?: never;
@@ -2622,6 +3359,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, service, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -2644,6 +3399,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2672,7 +3445,10 @@ export interface paths {
         };
       };
     };
-    /** Register or replace a known happening (a concert, a match, a holiday) */
+    /**
+     * Register or replace a known happening (a concert, a match, a holiday)
+     * @description **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
     put: {
       parameters: {
         query?: never;
@@ -2743,6 +3519,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -2767,6 +3561,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -2789,6 +3592,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2831,7 +3643,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The market's known happenings, earliest first (from/to narrow them to those overlapping) */
+    /**
+     * The market's known happenings, earliest first (from/to narrow them to those overlapping)
+     * @description **Who may call:** operator, admin, service. The token's markets must include the market it names.
+     */
     get: {
       parameters: {
         query?: {
@@ -2868,6 +3683,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, service, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -2890,6 +3723,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -2933,7 +3784,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** An experiment and where it is in its life */
+    /**
+     * An experiment and where it is in its life
+     * @description **Who may call:** operator, admin.
+     */
     get: {
       parameters: {
         query?: never;
@@ -3008,6 +3862,15 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         403: {
           headers: {
@@ -3056,6 +3919,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -3085,6 +3966,8 @@ export interface paths {
     /**
      * Define a pricing experiment (or change one that has not started)
      * @description A switchback randomises each unit (an H3 cell at `unitResolution`) in each `windowMinutes` window afresh, by a keyed hash; the first `burnInMinutes` of every window are left out of the results. Live: the drawn variant's surge settings price the unit's cells (never above the market's cap or an operator's). Shadow: every variant is priced beside the market's multiplier and recorded; the market's is charged. One experiment at a time per market.
+     *
+     *     **Who may call:** operator, admin.
      */
     put: {
       parameters: {
@@ -3302,6 +4185,15 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         403: {
           headers: {
@@ -3374,6 +4266,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -3396,6 +4297,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -3438,7 +4348,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The experiments of a market, newest first */
+    /**
+     * The experiments of a market, newest first
+     * @description **Who may call:** operator, admin.
+     */
     get: {
       parameters: {
         query: {
@@ -3515,6 +4428,15 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         403: {
           headers: {
@@ -3537,6 +4459,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -3580,7 +4520,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Which unit, window and variant a place and time (or a rider) are in: deterministic */
+    /**
+     * Which unit, window and variant a place and time (or a rider) are in: deterministic
+     * @description **Who may call:** operator, admin, service.
+     */
     get: {
       parameters: {
         query?: {
@@ -3622,6 +4565,15 @@ export interface paths {
               /** @description whether the experiment is in force at that time (within its span and not stopped) */
               active: boolean;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -3696,6 +4648,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -3739,7 +4700,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Stop an experiment now: every cell goes back to the market's settings */
+    /**
+     * Stop an experiment now: every cell goes back to the market's settings
+     * @description **Who may call:** operator, admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -3814,6 +4778,15 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         403: {
           headers: {
@@ -3862,6 +4835,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -3904,6 +4895,8 @@ export interface paths {
     /**
      * Results from history: per variant, the effect with intervals and p-values, sample-ratio check, guardrails
      * @description Computed from Postgres per unit and window after the burn-in. A live experiment whose guardrail is surely breached is stopped by this call (and by the job every 5 minutes), with a failure event.
+     *
+     *     **Who may call:** operator, admin.
      */
     get: {
       parameters: {
@@ -4001,6 +4994,15 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         403: {
           headers: {
@@ -4049,6 +5051,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         503: {
           headers: {
@@ -4095,6 +5115,8 @@ export interface paths {
     /**
      * Run a period's recorded events again through candidate surge settings and compare with what was live
      * @description Multiplier distribution, time at the cap, changes and flaps per active cell-hour, for the candidate, for the market's current settings replayed, and as recorded. Nothing is charged or changed.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
      */
     post: {
       parameters: {
@@ -4222,6 +5244,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -4246,6 +5286,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description Invalid, or more recorded events than one replay reads */
         422: {
           headers: {
@@ -4268,6 +5317,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -4309,7 +5367,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** History messages that kept failing and are parked */
+    /**
+     * History messages that kept failing and are parked
+     * @description **Who may call:** admin.
+     */
     get: {
       parameters: {
         query?: never;
@@ -4333,6 +5394,33 @@ export interface paths {
                 count: number;
               }[];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -4378,7 +5466,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Send every parked message back to the history queue */
+    /**
+     * Send every parked message back to the history queue
+     * @description **Who may call:** admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -4397,6 +5488,33 @@ export interface paths {
             "application/json": {
               replayed: number;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -4438,7 +5556,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List API keys (never their secrets) */
+    /**
+     * List API keys (never their secrets)
+     * @description **Who may call:** admin.
+     */
     get: {
       parameters: {
         query?: never;
@@ -4468,10 +5589,40 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     put?: never;
-    /** Create an API key (its secret is shown once, in this response) */
+    /**
+     * Create an API key (its secret is shown once, in this response)
+     * @description **Who may call:** admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -4515,6 +5666,33 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -4539,6 +5717,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -4557,7 +5744,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke an API key (its access tokens, and those it delegated, stop working at once) */
+    /**
+     * Revoke an API key (its access tokens, and those it delegated, stop working at once)
+     * @description **Who may call:** admin.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -4579,6 +5769,24 @@ export interface paths {
               /** @enum {boolean} */
               revoked: true;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -4605,6 +5813,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     options?: never;
@@ -4621,7 +5847,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Add an operator or admin (the TOTP secret is shown once, to enrol an authenticator) */
+    /**
+     * Add an operator or admin (the TOTP secret is shown once, to enrol an authenticator)
+     * @description **Who may call:** admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -4660,6 +5889,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         409: {
           headers: {
@@ -4682,6 +5929,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -4708,6 +5964,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -4726,7 +5991,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Disable a user: no more sign-ins, and every token and open socket of theirs stops working */
+    /**
+     * Disable a user: no more sign-ins, and every token and open socket of theirs stops working
+     * @description **Who may call:** admin.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -4748,6 +6016,24 @@ export interface paths {
               /** @enum {boolean} */
               disabled: true;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -4774,6 +6060,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     options?: never;
@@ -4788,7 +6092,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Operators' and admins' actions, newest first */
+    /**
+     * Operators' and admins' actions, newest first
+     * @description **Who may call:** admin.
+     */
     get: {
       parameters: {
         query?: {
@@ -4828,6 +6135,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -4850,6 +6175,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5012,6 +6346,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -5034,6 +6377,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 20 auth requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -5085,6 +6437,33 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 20 auth requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5100,7 +6479,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The system's mode, each dependency's health, the live overrides */
+    /**
+     * The system's mode, each dependency's health, the live overrides
+     * @description **Who may call:** operator, admin.
+     */
     get: {
       parameters: {
         query?: never;
@@ -5119,6 +6501,33 @@ export interface paths {
             "application/json": {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -5140,7 +6549,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Probe every dependency now (the cron trigger does it every minute) */
+    /**
+     * Probe every dependency now (the cron trigger does it every minute)
+     * @description **Who may call:** admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5161,6 +6573,33 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5178,7 +6617,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Declare an emergency: cap multipliers in a market (or some cells) for a while */
+    /**
+     * Declare an emergency: cap multipliers in a market (or some cells) for a while
+     * @description **Who may call:** operator, admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5211,6 +6653,15 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         403: {
           headers: {
@@ -5257,6 +6708,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5283,6 +6743,15 @@ export interface paths {
             };
           };
         };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5301,7 +6770,10 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Lift an override before it expires */
+    /**
+     * Lift an override before it expires
+     * @description **Who may call:** operator, admin.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -5322,6 +6794,15 @@ export interface paths {
             "application/json": {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5372,6 +6853,24 @@ export interface paths {
             };
           };
         };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     options?: never;
@@ -5386,7 +6885,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** History accepted and not yet confirmed in Postgres, across every outbox */
+    /**
+     * History accepted and not yet confirmed in Postgres, across every outbox
+     * @description **Who may call:** admin.
+     */
     get: {
       parameters: {
         query?: never;
@@ -5422,6 +6924,33 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     put?: never;
@@ -5441,7 +6970,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Stop taking writes and send every outbox's history now (a local stop); draining ends when the platform restarts */
+    /**
+     * Stop taking writes and send every outbox's history now (a local stop); draining ends when the platform restarts
+     * @description **Who may call:** admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5484,6 +7016,51 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5499,7 +7076,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Performance and failure report: per mode, request rate, error rate, latency percentiles; the failure log */
+    /**
+     * Performance and failure report: per mode, request rate, error rate, latency percentiles; the failure log
+     * @description **Who may call:** operator, admin.
+     */
     get: {
       parameters: {
         query: {
@@ -5521,6 +7101,24 @@ export interface paths {
             "application/json": {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5545,6 +7143,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5590,7 +7197,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Fault injection (resilience tests only): make the zone at a point fail for a while */
+    /**
+     * Fault injection (resilience tests only): make the zone at a point fail for a while
+     * @description **Who may call:** admin.
+     */
     post: {
       parameters: {
         query?: never;
@@ -5617,6 +7227,15 @@ export interface paths {
             "application/json": {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5667,6 +7286,33 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
       };
     };
     delete?: never;
@@ -5687,6 +7333,8 @@ export interface paths {
     /**
      * Subscribe to hear of a market: a price crossing a threshold in an area, a mode change, an emergency
      * @description Riders and drivers subscribe for themselves; operators and partners' back ends for their markets (whole-market topics are theirs). A webhook's answer carries its signing secret, once.
+     *
+     *     **Who may call:** rider, driver, operator, admin, service.
      */
     post: {
       parameters: {
@@ -5758,6 +7406,15 @@ export interface paths {
           };
           content: {
             "application/json": components["schemas"]["NotificationSubscriptionCreated"];
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5832,6 +7489,15 @@ export interface paths {
             };
           };
         };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         422: {
           headers: {
@@ -5854,6 +7520,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5895,7 +7570,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One of your subscriptions (its state: active, or disabled with the reason) */
+    /**
+     * One of your subscriptions (its state: active, or disabled with the reason)
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     get: {
       parameters: {
         query?: never;
@@ -5914,6 +7592,24 @@ export interface paths {
           };
           content: {
             "application/json": components["schemas"]["NotificationSubscription"];
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5938,6 +7634,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -5968,7 +7682,10 @@ export interface paths {
     };
     put?: never;
     post?: never;
-    /** Unsubscribe: nothing more is sent, and what waited is cancelled */
+    /**
+     * Unsubscribe: nothing more is sent, and what waited is cancelled
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     delete: {
       parameters: {
         query?: never;
@@ -5987,6 +7704,24 @@ export interface paths {
           };
           content: {
             "application/json": components["schemas"]["NotificationSubscription"];
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -6011,6 +7746,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -6056,6 +7809,8 @@ export interface paths {
     /**
      * Send again what was parked (the dead letters of this subscription), enabling a disabled target
      * @description For after the target is fixed: a webhook back up, a new token. Parked deliveries go now, in order.
+     *
+     *     **Who may call:** rider, driver, operator, admin, service.
      */
     post: {
       parameters: {
@@ -6080,6 +7835,24 @@ export interface paths {
             };
           };
         };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
         /** @description A problem (RFC 9457) */
         404: {
           headers: {
@@ -6102,6 +7875,24 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -6143,7 +7934,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The delivery log of one of your subscriptions, newest first */
+    /**
+     * The delivery log of one of your subscriptions, newest first
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
     get: {
       parameters: {
         query: {
@@ -6166,6 +7960,24 @@ export interface paths {
               subscription: string;
               deliveries: components["schemas"]["NotificationDelivery"][];
             };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among rider, driver, operator, admin, service */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -6214,6 +8026,15 @@ export interface paths {
             } & {
               [key: string]: unknown;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -6276,6 +8097,15 @@ export interface paths {
             "application/json": {
               publicKey: string;
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
         /** @description A problem (RFC 9457) */
@@ -6356,6 +8186,15 @@ export interface paths {
                 missing: string[];
               }[];
             };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
           };
         };
       };
@@ -6548,6 +8387,22 @@ export interface components {
         at: number;
         summary: string;
       }[];
+    };
+    Problem: {
+      type: string;
+      /** @description the status's name, in the answer's language (Content-Language) */
+      title: string;
+      status: number;
+      code: components["schemas"]["ProblemCode"];
+      /** @description what went wrong here, in the answer's language (Content-Language) */
+      detail: string;
+      instance?: string;
+      errors?: {
+        path: string;
+        message: string;
+      }[];
+    } & {
+      [key: string]: unknown;
     };
   };
   responses: never;

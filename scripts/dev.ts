@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BRIDGE_PORTS, bridgePortsFromEnv, startBridges } from "../bridges";
 import { buildConsole } from "./build-console";
+import { buildDocsUi } from "./build-docs";
 import { devDatabase } from "./dev-database";
 import { devToken, ensureDevKeys, ensureNotificationKeys, setDevVars } from "./dev-keys";
 import { DevProblem, envPort, exitWith, oneLine } from "./dev-problem";
@@ -67,6 +68,7 @@ setDevVars(resolve(root, "workers/notifications/.dev.vars"), dbVars);
 await ensureNotificationKeys(resolve(root, ".dev.vars"), resolve(root, "workers/notifications/.dev.vars"));
 
 const console_ = await safely(() => buildConsole({ quiet: true }));
+buildDocsUi();
 console.log(`operator console built (${(console_.gzipBytes / 1024).toFixed(1)} KB gzip)`);
 
 const wrangler = spawn(

@@ -33,24 +33,46 @@ export function isPlainText(s: string): boolean {
 const Identifier = z.string().min(1).max(128).refine(isPlainText, "text without control characters or unpaired surrogates");
 const EventId = Identifier;
 
-export const SupplyEventSchema = z.object({
-  eventId: EventId,
-  driverId: Identifier,
-  lat: z.number().min(-90).max(90),
-  lng: z.number().min(-180).max(180),
-  status: z.enum(["available", "busy", "offline"]),
-  at: Timestamp,
-});
+export const SupplyEventSchema = z
+  .object({
+    eventId: EventId,
+    driverId: Identifier,
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    status: z.enum(["available", "busy", "offline"]),
+    at: Timestamp,
+  })
+  .meta({
+    example: {
+      eventId: "s-20261201-0001",
+      driverId: "driver-17",
+      lat: 40.758,
+      lng: -73.9855,
+      status: "available",
+      at: "2026-12-01T13:05:00Z",
+    },
+  });
 export type SupplyEvent = z.infer<typeof SupplyEventSchema>;
 
-export const DemandEventSchema = z.object({
-  eventId: EventId,
-  riderId: Identifier.optional(),
-  lat: z.number().min(-90).max(90),
-  lng: z.number().min(-180).max(180),
-  kind: z.enum(["search", "request"]),
-  at: Timestamp,
-});
+export const DemandEventSchema = z
+  .object({
+    eventId: EventId,
+    riderId: Identifier.optional(),
+    lat: z.number().min(-90).max(90),
+    lng: z.number().min(-180).max(180),
+    kind: z.enum(["search", "request"]),
+    at: Timestamp,
+  })
+  .meta({
+    example: {
+      eventId: "d-20261201-0001",
+      riderId: "rider-42",
+      lat: 40.758,
+      lng: -73.9855,
+      kind: "request",
+      at: "2026-12-01T13:05:00Z",
+    },
+  });
 export type DemandEvent = z.infer<typeof DemandEventSchema>;
 
 /**
@@ -199,8 +221,8 @@ export const SurgeReadingSchema = z.object({
 });
 
 export const SurgeQuerySchema = z.object({
-  lat: z.coerce.number().min(-90).max(90),
-  lng: z.coerce.number().min(-180).max(180),
+  lat: z.coerce.number().min(-90).max(90).meta({ example: 40.758 }),
+  lng: z.coerce.number().min(-180).max(180).meta({ example: -73.9855 }),
 });
 
 export const CellQuerySchema = z.object({ cell: z.string().min(1).max(20).describe("an H3 pricing cell") });
@@ -220,11 +242,19 @@ export const HeatmapSchema = z.object({
   ),
 });
 
-export const QuoteRequestSchema = z.object({
-  pickup: LatLngSchema,
-  dropoff: LatLngSchema,
-  product: z.string().min(1).max(32),
-});
+export const QuoteRequestSchema = z
+  .object({
+    pickup: LatLngSchema,
+    dropoff: LatLngSchema,
+    product: z
+      .string()
+      .min(1)
+      .max(32)
+      .describe(
+        "one of the pickup market's product ids, as GET /v1/markets/{marketId} lists them (the demo markets: standard and xl in nyc-manhattan, bike and car in hcmc-central); another is a 422 naming those offered",
+      ),
+  })
+  .meta({ example: { pickup: { lat: 40.758, lng: -73.9855 }, dropoff: { lat: 40.7069, lng: -74.0113 }, product: "standard" } });
 
 export const FareBreakdownSchema = z.object({
   base: z.number().int(),

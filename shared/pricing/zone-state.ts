@@ -336,7 +336,8 @@ export class ZoneState {
       seq: c?.seq ?? 0,
       supply,
       demand: Math.round(demand * 1000) / 1000,
-      computedAt: c?.computedAt ?? now,
+      // A cell that events have reached but no tick has priced yet rests at 1.0 as of now, not 1970.
+      computedAt: c?.computedAt || now,
       explanation: this.#explanations.get(cell) ?? restingExplanation(supply, demand, this.settings.cap, this.capFor(cell)),
     };
     const emergency = [this.capFor(cell), cap].filter((x): x is number => x !== undefined);

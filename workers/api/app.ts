@@ -11,7 +11,7 @@ import { authorize, identify } from "./auth/access";
 import type { Principal } from "./auth/principal";
 import { guarded } from "./dependencies";
 import { limits } from "./limits";
-import { locale } from "./locale";
+import { locale, requestLocale } from "./locale";
 import { invalid, ProblemError, type ProblemText, problemResponse, renderProblem } from "./problem";
 import { recordRequest, takeDue } from "./request-metrics";
 import { currentMode } from "./system";
@@ -37,10 +37,13 @@ export const MAX_BODY_BYTES = 512 * 1024;
 /** A router whose validation failures become problems. Every route module makes its own. */
 export function router(): OpenAPIHono<AppEnv> {
   return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
+    defaultHook: (result, c) => {
       if (!result.success) {
         const target = (result as { target?: string }).target;
-        throw invalid(result.error as z.ZodError, target === "query" ? "query" : target === "param" ? "path" : "body");
+        const where = target === "query" ? "query" : target === "param" ? "path" : "body";
+        const ctx = c as Context<AppEnv>;
+        const input = where === "query" ? ctx.req.query() : where === "path" ? ctx.req.param() : undefined;
+        throw invalid(result.error as z.ZodError, where, requestLocale(ctx), input);
       }
       return undefined;
     },

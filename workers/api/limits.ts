@@ -32,7 +32,8 @@ export const DEFAULT_LIMITS: Record<RouteClass, RateLimitRule> = {
 /** Failed password sign-ins per account, wherever they come from: then the account waits. */
 export const SIGN_IN_FAILURES: RateLimitRule = { requests: 5, windowSeconds: 15 * 60 };
 
-function routeClass(route: string | undefined): RouteClass | null {
+/** The rate-limit class of a route (by its access rule id), or null for routes not limited. */
+export function routeClass(route: string | undefined): RouteClass | null {
   if (!route) return "reads"; // unmatched paths (404 probing) count too, per IP
   if (route === "health.ready.deep") return "reads"; // it calls every dependency
   if (route.startsWith("health.") || route.startsWith("docs.") || route === "keys.jwks") return null;

@@ -6,6 +6,7 @@ import { ProblemSchema } from "../../shared/contracts/api";
 import { isMessageKey, render, t } from "../../shared/i18n/catalogue";
 import { ENGLISH, type Locale } from "../../shared/i18n/locales";
 import { GENERIC_PROBLEM_CODES, type ProblemText, problemKey } from "../../shared/i18n/problems";
+import { fieldProblems } from "../../shared/i18n/validation";
 import { requestLocale } from "./locale";
 
 /**
@@ -60,23 +61,33 @@ function genericCode(status: number, extensions: Record<string, unknown>): strin
   return typeof extensions.code === "string" ? extensions.code : (GENERIC_PROBLEM_CODES[status] ?? "error");
 }
 
-/** Issues of a zod parse as `{path, message}` pairs, paths in dotted form. */
-export function fieldErrors(error: z.ZodError, prefix: (string | number)[] = []): FieldError[] {
-  return error.issues.map((issue) => ({
-    path: [...prefix, ...issue.path].map(String).join(".") || "(body)",
-    message: issue.message,
-  }));
+/**
+ * Issues of a zod parse as `{path, message}` pairs, paths in dotted form, each message a person's
+ * sentence in the locale (`shared/i18n/validation.ts`; a schema's own message stays as written).
+ */
+export function fieldErrors(
+  error: z.ZodError,
+  locale: Locale = ENGLISH,
+  prefix: (string | number)[] = [],
+  input?: Record<string, unknown>,
+): FieldError[] {
+  return fieldProblems(locale, error, prefix, input);
 }
 
-/** The problem for a request body or query that failed its schema (the field's own message stays the schema's). */
-export function invalid(error: z.ZodError, where: "body" | "query" | "path" = "body"): ProblemError {
-  const errors = fieldErrors(error);
+/** The problem for a request body, query or path that failed its schema: the first field in the detail, every one in `errors`. */
+export function invalid(
+  error: z.ZodError,
+  where: "body" | "query" | "path" = "body",
+  locale: Locale = ENGLISH,
+  input?: Record<string, unknown>,
+): ProblemError {
+  const errors = fieldErrors(error, locale, [], input);
   const first = errors[0];
   return new ProblemError(
     422,
     {
       code: where === "query" ? "invalid-query" : where === "path" ? "invalid-path" : "invalid-body",
-      params: { field: first?.path ?? "(body)", reason: first?.message ?? "does not match the schema" },
+      params: { field: first?.path ?? "(body)", reason: first?.message ?? t(locale, "validation.invalid") },
     },
     { errors },
   );
@@ -90,6 +101,18 @@ export function problemWords(locale: Locale, status: number, text: ProblemText |
   return { title, detail: render(locale, problemKey(text.code), text.params).text };
 }
 
+/** A problem's fields in the order the API sends them (the answers' and the OpenAPI examples' one shape). */
+export function problemBody(
+  words: { title: string; detail: string },
+  status: number,
+  code: string,
+  extensions: object,
+  instance: string,
+  requestId: string,
+) {
+  return { type: "about:blank", title: words.title, status, ...extensions, code, detail: words.detail, instance, requestId };
+}
+
 export function problemResponse(
   c: Context,
   status: ContentfulStatusCode,
@@ -99,21 +122,34 @@ export function problemResponse(
 ): Response {
   const locale = requestLocale(c);
   const { title, detail } = problemWords(locale, status, text);
-  const body = {
-    type: "about:blank",
-    title,
-    status,
-    ...extensions,
-    code: typeof text === "string" ? genericCode(status, extensions) : text.code,
-    detail,
-    instance: new URL(c.req.url).pathname,
-    requestId: c.get("requestId"),
-  };
+  const code = typeof text === "string" ? genericCode(status, extensions) : text.code;
+  if (status < 500 && c.req.header("upgrade")?.toLowerCase() === "websocket" && c.req.header("origin"))
+    return refusedSocket(status, code, detail);
+  const body = problemBody({ title, detail }, status, code, extensions, new URL(c.req.url).pathname, c.get("requestId"));
   return c.newResponse(JSON.stringify(body), status, {
     ...headers,
     "content-type": "application/problem+json",
     "content-language": locale.tag,
   });
+}
+
+/** A close reason is at most 123 bytes of UTF-8. */
+const CLOSE_REASON_BYTES = 123;
+
+/**
+ * A refused WebSocket upgrade from a browser: a browser cannot read the HTTP answer to a failed
+ * handshake (its client sees only "failed" or code 1006), so it gets the socket, one
+ * `{"type":"error","status","code","detail"}` message and a close with code 4000 + status whose
+ * reason is the problem's detail. Other clients (which send no Origin) get the problem+json answer.
+ */
+function refusedSocket(status: number, code: string, detail: string): Response {
+  const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
+  server.accept();
+  server.send(JSON.stringify({ type: "error", status, code, detail }));
+  let reason = detail;
+  while (new TextEncoder().encode(reason).byteLength > CLOSE_REASON_BYTES) reason = `${[...reason].slice(0, -2).join("")}…`;
+  server.close(4000 + status, reason);
+  return new Response(null, { status: 101, webSocket: client });
 }
 
 /** Maps anything thrown to a problem. Unknown failures are 500s, logged with the request id. */

@@ -207,6 +207,17 @@ export function ruleFor(
   return undefined;
 }
 
+/**
+ * The methods a path has (HEAD wherever GET is), for a 405's `Allow`; none when no rule names the path.
+ *
+ * @example methodsOf("/v1/markets/nyc") // ["GET", "HEAD", "PUT"]
+ */
+export function methodsOf(path: string): string[] {
+  const methods = new Set(COMPILED.filter((rule) => rule.pattern.test(path)).map((rule) => rule.method));
+  if (methods.has("GET")) methods.add("HEAD");
+  return [...methods].sort();
+}
+
 /** The principal of a request: a bearer token, `?access_token=` on a WebSocket, or a Cloudflare Access assertion. */
 async function authenticate(c: Context<AppEnv>): Promise<Principal | undefined> {
   const header = c.req.header("authorization");
@@ -265,7 +276,17 @@ export function authorize(): MiddlewareHandler<AppEnv> {
   return async function authorizeRoute(c, next) {
     const id = c.get("route");
     const rule = id === undefined ? undefined : COMPILED.find((r) => r.id === id);
-    if (!rule) throw new ProblemError(404, { code: "no-route", params: { method: c.req.method, path: c.req.path } });
+    if (!rule) {
+      const allowed = methodsOf(c.req.path);
+      if (allowed.length > 0)
+        throw new ProblemError(
+          405,
+          { code: "method-not-allowed", params: { method: c.req.method, path: c.req.path, allowed: allowed.join(", ") } },
+          {},
+          { allow: allowed.join(", ") },
+        );
+      throw new ProblemError(404, { code: "no-route", params: { method: c.req.method, path: c.req.path } });
+    }
     const refusal = c.get("refusal");
     if (refusal) throw refusal;
     if (rule.roles === "public") return next();

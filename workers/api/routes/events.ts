@@ -21,6 +21,7 @@ import type { MarketIndex } from "../../../shared/pricing/zoning";
 import { type AppEnv, router } from "../app";
 import { allowsMarket, type Principal } from "../auth/principal";
 import { guarded } from "../dependencies";
+import { requestLocale } from "../locale";
 import { marketIndex } from "../market-index";
 import { fieldErrors, ProblemError, problemDoc } from "../problem";
 import { systemSnapshot } from "../system";
@@ -74,7 +75,7 @@ events.post("/v1/events/demand", (c) => ingest(c, "demand"));
 async function ingest(c: Context<AppEnv>, kind: "supply" | "demand") {
   const body = EventBatchSchema.safeParse(await c.req.json());
   if (!body.success) {
-    const errors = fieldErrors(body.error);
+    const errors = fieldErrors(body.error, requestLocale(c));
     throw new ProblemError(
       422,
       { code: "invalid-batch", params: { field: errors[0]?.path ?? "events", reason: errors[0]?.message ?? "" } },

@@ -29,7 +29,7 @@ live.openAPIRegistry.registerPath(
     path: "/v1/live",
     summary: "WebSocket of multiplier changes",
     description:
-      'Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server. A whole market (no `cells`) is for drivers, operators, admins and services, as the heatmap. Messages: at most 5 per second (bursts of 10) and 4 KB each, else an error and close code 1008. When the token expires or is revoked the socket closes with 4001.',
+      'Upgrade to a WebSocket. Choose cells or a market by query, or later with `{"type":"subscribe","cells":[...]}`. Each change: `{"type":"surge","cell","multiplier","at","seq"}` with a per-cell sequence number (a gap means a missed change). A text `ping` is answered `pong` without waking the server. A whole market (no `cells`) is for drivers, operators, admins and services, as the heatmap. Messages: at most 5 per second (bursts of 10) and 4 KB each, else an error and close code 1008. When the token expires or is revoked the socket closes with 4001. A refused subscription is a problem+json answer to the upgrade; a browser (it sends Origin, and cannot read that answer) gets the socket instead, one `{"type":"error","status","code","detail"}` message and a close with code 4000 + status (4401, 4403, 4404…) whose reason is the detail.',
     tags: ["surge"],
     request: { query: LiveQuery },
     responses: { 101: { description: "Switching protocols" }, 400: problemDoc, 404: problemDoc, 426: problemDoc },

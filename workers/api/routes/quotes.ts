@@ -28,6 +28,7 @@ quotes.openapi(
     responses: {
       201: { description: "The quote", content: { "application/json": { schema: QuoteSchema } } },
       422: problemDoc,
+      503: { ...problemDoc, description: "The platform is stopping (Retry-After), or its signing key is not configured" },
     },
   }),
   async (c) => {
