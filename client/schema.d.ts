@@ -569,7 +569,132 @@ export interface paths {
       };
     };
     post?: never;
-    delete?: never;
+    /**
+     * Delete an archived market's configuration (its versions and history stay)
+     * @description Only an archived market may be deleted (archive it first). Its events, minutes, quotes and rollups stay in history under its id, and every version of its configuration in market_versions; the id may be used again.
+     *
+     *     **Who may call:** admin. The token's markets must include the market it names.
+     */
+    delete: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Deleted */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              /** @enum {boolean} */
+              deleted: true;
+              id: string;
+              versionsKept: number;
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Nothing by that id */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The market is active: archive it first */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The configuration store (Postgres) is unreachable; nothing changed */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
     options?: never;
     head?: never;
     patch?: never;
@@ -756,6 +881,141 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/archive": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Archive a market: no longer priced or located, its area free, its history kept
+     * @description Events and quotes in its area are then refused as outside every market, and its live feeds stop changing. It stays listed with `archivedAt`; PUT it again to restore it (its area must still be free). Archiving again changes nothing.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @description why, for the audit log */
+            reason: string;
+          };
+        };
+      };
+      responses: {
+        /** @description The archived market */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              id: string;
+              version: number;
+              cellCount: number;
+              zoneCount: number;
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Nothing by that id */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The configuration store (Postgres) is unreachable; nothing changed */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -8270,6 +8530,7 @@ export interface components {
       | "locale-unsupported"
       | "malformed-json"
       | "market-forbidden"
+      | "market-not-archived"
       | "market-overlap"
       | "market-unknown"
       | "method-not-allowed"

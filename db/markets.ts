@@ -1,4 +1,4 @@
-import { desc, eq, ne, sql } from "drizzle-orm";
+import { count, desc, eq, ne, sql } from "drizzle-orm";
 import type { Market, MarketInput } from "../shared/pricing/market";
 import type { PoolDatabase } from "./client";
 import { markets, marketVersions } from "./schema";
@@ -41,6 +41,48 @@ export async function saveMarket<R>(
       .values({ id, version, body: market, updatedAt })
       .onConflictDoUpdate({ target: markets.id, set: { version, body: market, updatedAt } });
     return { market, created: last === undefined };
+  });
+}
+
+/**
+ * Archives a market: the next version carries `archivedAt`, so it is no longer priced, located or
+ * counted as claiming its area; its history and versions stay. Saving it again (PUT) restores it.
+ * Undefined for an unknown market; an archived one is answered as it is.
+ */
+export async function archiveMarket(db: PoolDatabase, id: string, at: Date): Promise<Market | undefined> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('markets'))`);
+    const [row] = await tx.select({ body: markets.body }).from(markets).where(eq(markets.id, id));
+    const current = row?.body as Market | undefined;
+    if (!current || current.archivedAt) return current;
+    const market: Market = {
+      ...current,
+      version: current.version + 1,
+      updatedAt: at.toISOString(),
+      archivedAt: at.toISOString(),
+    };
+    await tx.insert(marketVersions).values({ marketId: id, version: market.version, body: market, updatedAt: at });
+    await tx.update(markets).set({ version: market.version, body: market, updatedAt: at }).where(eq(markets.id, id));
+    return market;
+  });
+}
+
+export type Deletion = { deleted: Market; versionsKept: number } | { refused: "unknown" | "active" };
+
+/**
+ * Deletes an archived market's configuration: it leaves the markets, its versions and every row
+ * of its history stay (events, minutes, quotes, rollups keep its id). An active market is refused.
+ */
+export async function deleteMarket(db: PoolDatabase, id: string): Promise<Deletion> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select pg_advisory_xact_lock(hashtext('markets'))`);
+    const [row] = await tx.select({ body: markets.body }).from(markets).where(eq(markets.id, id));
+    const current = row?.body as Market | undefined;
+    if (!current) return { refused: "unknown" };
+    if (!current.archivedAt) return { refused: "active" };
+    await tx.delete(markets).where(eq(markets.id, id));
+    const [kept] = await tx.select({ n: count() }).from(marketVersions).where(eq(marketVersions.marketId, id));
+    return { deleted: current, versionsKept: Number(kept?.n ?? 0) };
   });
 }
 

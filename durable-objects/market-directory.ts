@@ -36,6 +36,11 @@ export class MarketDirectory extends DurableObject<Env> {
     if (this.#version() === 0) this.#bump();
   }
 
+  /** Forgets a deleted market (its home, Postgres, has already let it go). */
+  remove(id: string): void {
+    if (this.ctx.storage.sql.exec("DELETE FROM markets WHERE id = ?", id).rowsWritten > 0) this.#bump();
+  }
+
   get(id: string): Market | null {
     const row = this.ctx.storage.sql.exec<{ body: string }>("SELECT body FROM markets WHERE id = ?", id).toArray()[0];
     return row ? (JSON.parse(row.body) as Market) : null;

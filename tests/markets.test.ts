@@ -125,7 +125,7 @@ describe("markets", () => {
       [2.3501, 48.8501],
       [2.35, 48.85],
     ]);
-    const res = await put("tiny", demoMarket("nyc-manhattan", { geofence: tiny }));
+    const res = await put("tiny", demoMarket("nyc-manhattan", { geofence: tiny, timezone: "Europe/Paris" }));
     expect(res.status).toBe(201);
     expect((res.body as { cellCount: number }).cellCount).toBe(1);
     expect((await rider.fetch("/v1/surge?lat=48.85003&lng=2.35007")).status).toBe(200);
@@ -179,7 +179,7 @@ describe("markets may share borders, not areas", () => {
       [-17, -34],
     ]);
     const started = performance.now();
-    const res = await put("africa", demoMarket("nyc-manhattan", { geofence: africa }));
+    const res = await put("africa", demoMarket("nyc-manhattan", { geofence: africa, timezone: "Africa/Lagos" }));
     const ms = performance.now() - started;
     console.log(`continent refused in ${ms.toFixed(0)} ms`);
     expect(res.status).toBe(422);

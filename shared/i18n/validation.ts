@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { type MessageKey, type MessageParams, t } from "./catalogue";
+import { isMessageKey, type MessageKey, type MessageParams, t } from "./catalogue";
 import type { Locale } from "./locales";
 
 /**
@@ -45,6 +45,10 @@ export function fieldProblems(
 
 /** One issue's text in the locale (a schema's own message as written). */
 export function issueText(locale: Locale, issue: Issue): string {
+  // A schema's fault that names its catalogue message (shared/pricing/market.ts's addFault).
+  const params = issue.code === "custom" ? issue.params : undefined;
+  if (typeof params?.message === "string" && isMessageKey(params.message))
+    return t(locale, params.message, params.values as MessageParams);
   if (issue.code === "custom" || !ZOD_DEFAULT.test(issue.message)) return issue.message;
   const say = (key: MessageKey, params?: MessageParams) => t(locale, key, params);
   switch (issue.code) {
@@ -57,6 +61,7 @@ export function issueText(locale: Locale, issue: Issue): string {
       const minimum = Number(issue.minimum);
       if (issue.inclusive === false && issue.origin !== "string" && issue.origin !== "array")
         return say("validation.above", { minimum });
+      if (minimum === 1 && (issue.origin === "string" || issue.origin === "array")) return say("validation.empty");
       return say("validation.too-small", { origin: issue.origin, minimum });
     }
     case "too_big": {

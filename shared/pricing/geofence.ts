@@ -461,6 +461,62 @@ function unwrap(positions: number[][]): { xy: Float64Array; turns: number } {
 }
 
 /**
+ * Where a polygon's rings cross themselves or each other: a proper crossing of two edges that do
+ * not share a vertex, with the rings involved (the same ring twice when it crosses itself).
+ * Touching (a hole meeting its outline at a point) is not crossing.
+ *
+ * @example selfCrossing(new Polygon([[[0, 0], [2, 2], [2, 0], [0, 2], [0, 0]]])) // { ring: 0, other: 0, x: 1, y: 1 }
+ */
+export function selfCrossing(p: Polygon): { ring: number; other: number; x: number; y: number } | undefined {
+  const { edges, ringOfEdge } = p;
+  const count = edges.length / 4;
+  const firstOf = new Map<number, number>();
+  const lastOf = new Map<number, number>();
+  for (let i = 0; i < count; i++) {
+    const ring = ringOfEdge[i] as number;
+    if (!firstOf.has(ring)) firstOf.set(ring, i);
+    lastOf.set(ring, i);
+  }
+  const adjacent = (i: number, j: number) => {
+    if (ringOfEdge[i] !== ringOfEdge[j]) return false;
+    const ring = ringOfEdge[i] as number;
+    const [lo, hi] = i < j ? [i, j] : [j, i];
+    return hi - lo === 1 || (lo === firstOf.get(ring) && hi === lastOf.get(ring));
+  };
+  let found: { ring: number; other: number; x: number; y: number } | undefined;
+  for (let i = 0; i < count && !found; i++) {
+    const e = i * 4;
+    const ax = edges[e] as number;
+    const ay = edges[e + 1] as number;
+    const bx = edges[e + 2] as number;
+    const by = edges[e + 3] as number;
+    const near = { minLng: Math.min(ax, bx), maxLng: Math.max(ax, bx), minLat: Math.min(ay, by), maxLat: Math.max(ay, by) };
+    p.edgesNear(near, (f) => {
+      const j = f / 4;
+      if (j <= i || adjacent(i, j)) return false;
+      const cx = edges[f] as number;
+      const cy = edges[f + 1] as number;
+      const dx = edges[f + 2] as number;
+      const dy = edges[f + 3] as number;
+      const o1 = side(ax, ay, bx, by, cx, cy);
+      const o2 = side(ax, ay, bx, by, dx, dy);
+      const o3 = side(cx, cy, dx, dy, ax, ay);
+      const o4 = side(cx, cy, dx, dy, bx, by);
+      if (!(o1 * o2 < 0 && o3 * o4 < 0)) return false;
+      const t = o1 / (o1 - o2);
+      found = { ring: ringOfEdge[i] as number, other: ringOfEdge[j] as number, x: cx + t * (dx - cx), y: cy + t * (dy - cy) };
+      return true;
+    });
+  }
+  return found;
+}
+
+/** Signed area of each of a polygon's rings in steradians, positive counter-clockwise (as `ringArea`). */
+export function ringAreas(p: Polygon): number[] {
+  return p.rings.map(ringArea);
+}
+
+/**
  * Signed area of a ring in steradians (positive counter-clockwise): Green's theorem gives
  * A = −∮ sin φ dλ, and along an edge straight in (λ, φ) the mean of sin φ is
  * (cos φ₁ − cos φ₂) / (φ₂ − φ₁).

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type GeofenceFault, geometryFaults, positionFault, rewound, timezoneFault } from "./geofence-faults";
 import { isKnownCurrency } from "./money";
 
 /**
@@ -13,15 +14,28 @@ export const MarketIdSchema = z
 
 export const LatLngSchema = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
 
+/**
+ * A schema's fault as a custom issue whose message a catalogue can say again in the reader's
+ * language: `params.message` is its `validation.*` key, `params.values` the message's values.
+ */
+function addFault(ctx: z.RefinementCtx, fault: Omit<GeofenceFault, "path">, path: Array<string | number> = []): void {
+  ctx.addIssue({
+    code: "custom",
+    path,
+    message: fault.summary,
+    params: { message: `validation.${fault.kind}`, values: fault.params },
+  });
+}
+
 /** [lng, lat] (GeoJSON order), optionally with an altitude. */
 const Position = z
   .array(z.number())
   .min(2)
   .max(3)
-  .refine(
-    ([lng = Number.NaN, lat = Number.NaN]) => Math.abs(lng) <= 180 && Math.abs(lat) <= 90,
-    "a position is [lng, lat] within range",
-  );
+  .superRefine((position, ctx) => {
+    const fault = positionFault(position);
+    if (fault) addFault(ctx, fault);
+  });
 const LinearRing = z
   .array(Position)
   .min(4, "a linear ring has at least four positions")
@@ -33,10 +47,14 @@ const LinearRing = z
   }, "a linear ring is closed: its last position repeats its first");
 const PolygonCoordinates = z.array(LinearRing).min(1).max(100);
 
-export const GeofenceSchema = z.discriminatedUnion("type", [
-  z.object({ type: z.literal("Polygon"), coordinates: PolygonCoordinates }),
-  z.object({ type: z.literal("MultiPolygon"), coordinates: z.array(PolygonCoordinates).min(1).max(100) }),
-]);
+export const GeofenceSchema = z
+  .discriminatedUnion("type", [
+    z.object({ type: z.literal("Polygon"), coordinates: PolygonCoordinates }),
+    z.object({ type: z.literal("MultiPolygon"), coordinates: z.array(PolygonCoordinates).min(1).max(100) }),
+  ])
+  .superRefine((geofence, ctx) => {
+    for (const fault of geometryFaults(geofence)) addFault(ctx, fault, fault.path);
+  });
 export type Geofence = z.infer<typeof GeofenceSchema>;
 
 const MinorAmount = z.number().int().min(0).max(1_000_000_000);
@@ -137,16 +155,22 @@ export const MarketInputSchema = z
     quoteTtlSeconds: z.number().int().min(30).max(900).default(300),
   })
   .superRefine((m, ctx) => {
+    const clock = timezoneFault(m.geofence, m.timezone);
+    if (clock) addFault(ctx, clock, clock.path);
     const zoneRes = m.zoneResolution ?? m.resolution - 2;
     if (zoneRes >= m.resolution || zoneRes < m.resolution - 3) {
       ctx.addIssue({
         code: "custom",
         path: ["zoneResolution"],
         message: `zoneResolution must be 1–3 below resolution (${m.resolution - 3}–${m.resolution - 1})`,
+        params: {
+          message: "validation.zone-resolution",
+          values: { min: m.resolution - 3, max: m.resolution - 1, resolution: m.resolution },
+        },
       });
     }
   })
-  .transform((m) => ({ ...m, zoneResolution: m.zoneResolution ?? m.resolution - 2 }));
+  .transform((m) => ({ ...m, geofence: rewound(m.geofence), zoneResolution: m.zoneResolution ?? m.resolution - 2 }));
 export type MarketInput = z.infer<typeof MarketInputSchema>;
 
 /** A stored market: the input plus identity and bookkeeping. */
@@ -156,6 +180,8 @@ export interface Market extends MarketInput {
   updatedAt: string;
   cellCount: number;
   zoneCount: number;
+  /** When an operator archived it: no longer priced or located, its history kept; PUT restores it. */
+  archivedAt?: string;
 }
 
 /** The largest market accepted, in pricing cells: a zone object per few dozen of them. */

@@ -363,6 +363,8 @@ export class MarketIndex {
         zones,
       };
       this.#byId.set(market.id, indexed);
+      // An archived market is listed, never located: no point or cell is its any more.
+      if (market.archivedAt) return indexed;
       let grid = this.#grids.find((g) => g.resolution === market.resolution);
       if (!grid) {
         grid = { resolution: market.resolution, owners: new Map(), boxes: [] };
@@ -445,6 +447,7 @@ export class MarketIndex {
 export function overlappingMarket(geofence: Geofence, markets: readonly Market[]): Overlap | undefined {
   const region = new Region(geofence);
   for (const market of markets) {
+    if (market.archivedAt) continue; // an archived market claims no area
     const at = overlap(region, new Region(market.geofence));
     if (at) return { market, at };
   }

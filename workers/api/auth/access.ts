@@ -52,6 +52,9 @@ export const ACCESS: readonly Rule[] = [
   { id: "markets.get", method: "GET", path: "/v1/markets/{marketId}", roles: EVERYONE },
   { id: "markets.put", method: "PUT", path: "/v1/markets/{marketId}", roles: ["operator", "admin"], market: "path" },
   { id: "markets.heatmap", method: "GET", path: "/v1/markets/{marketId}/heatmap", roles: MARKET_WIDE, market: "path" },
+  // Archiving stops a market's pricing (its operators may); deleting an archived one is an admin's.
+  { id: "markets.archive", method: "POST", path: "/v1/markets/{marketId}/archive", roles: ["operator", "admin"], market: "path" },
+  { id: "markets.delete", method: "DELETE", path: "/v1/markets/{marketId}", roles: ["admin"], market: "path" },
   { id: "events.supply", method: "POST", path: "/v1/events/supply", roles: ["driver", "service"] },
   { id: "events.demand", method: "POST", path: "/v1/events/demand", roles: ["rider", "service"] },
   { id: "surge.get", method: "GET", path: "/v1/surge", roles: EVERYONE },

@@ -86,6 +86,7 @@ const ROUTE_PROBLEMS: Record<string, Record<number, Example[]>> = {
   "PUT /v1/markets/{marketId}": {
     409: [["overlap", "market-overlap", { market: "nyc-manhattan", name: "Manhattan", lat: 40.75, lng: -73.99 }]],
   },
+  "DELETE /v1/markets/{marketId}": { 409: [["active", "market-not-archived", { market: "nyc-manhattan" }]] },
   "GET /v1/surge": { 404: [["outside", "point-outside-markets", { lat: -75.1, lng: -40.7 }]] },
   "GET /v1/surge/history": {
     400: [["missing", "live-target-missing"]],

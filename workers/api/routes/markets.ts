@@ -1,6 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { withAudit } from "../../../db/audit";
-import { saveMarket } from "../../../db/markets";
+import { archiveMarket, deleteMarket, saveMarket } from "../../../db/markets";
 import { HeatmapSchema } from "../../../shared/contracts/api";
 import { directoryStub, zoneStub } from "../../../shared/contracts/objects";
 import { geofencePositions, Region } from "../../../shared/pricing/geofence";
@@ -164,6 +164,94 @@ markets.openapi(
       },
       200,
     );
+  },
+);
+
+markets.openapi(
+  createRoute({
+    method: "post",
+    path: "/v1/markets/{marketId}/archive",
+    summary: "Archive a market: no longer priced or located, its area free, its history kept",
+    description:
+      "Events and quotes in its area are then refused as outside every market, and its live feeds stop changing. It stays listed with `archivedAt`; PUT it again to restore it (its area must still be free). Archiving again changes nothing.",
+    tags: ["markets"],
+    request: {
+      params: Params,
+      body: {
+        required: true,
+        content: {
+          "application/json": {
+            schema: z
+              .object({ reason: z.string().trim().min(1).max(200).describe("why, for the audit log") })
+              .meta({ example: { reason: "pilot ended" } }),
+          },
+        },
+      },
+    },
+    responses: {
+      200: { description: "The archived market", content: { "application/json": { schema: MarketSchema } } },
+      503: { ...problemDoc, description: "The configuration store (Postgres) is unreachable; nothing changed" },
+    },
+  }),
+  async (c) => {
+    const { marketId } = c.req.valid("param");
+    const { reason } = c.req.valid("json");
+    const entry = audited(c, "market.archive", marketId, marketId, { reason });
+    const market = await withDatabase(c, (db) =>
+      withAudit(
+        db,
+        entry,
+        (tx) => archiveMarket(tx, marketId, new Date()),
+        (m) => m !== undefined,
+      ),
+    );
+    if (!market) throw new ProblemError(404, { code: "market-unknown", params: { market: marketId } });
+    await directoryStub(c.env).put(market);
+    forgetMarkets();
+    return c.json(market, 200);
+  },
+);
+
+markets.openapi(
+  createRoute({
+    method: "delete",
+    path: "/v1/markets/{marketId}",
+    summary: "Delete an archived market's configuration (its versions and history stay)",
+    description:
+      "Only an archived market may be deleted (archive it first). Its events, minutes, quotes and rollups stay in history under its id, and every version of its configuration in market_versions; the id may be used again.",
+    tags: ["markets"],
+    request: { params: Params },
+    responses: {
+      200: {
+        description: "Deleted",
+        content: {
+          "application/json": {
+            schema: z.object({ deleted: z.literal(true), id: z.string(), versionsKept: z.number().int() }),
+          },
+        },
+      },
+      409: { ...problemDoc, description: "The market is active: archive it first" },
+      503: { ...problemDoc, description: "The configuration store (Postgres) is unreachable; nothing changed" },
+    },
+  }),
+  async (c) => {
+    const { marketId } = c.req.valid("param");
+    const entry = audited(c, "market.delete", marketId, marketId);
+    const outcome = await withDatabase(c, (db) =>
+      withAudit(
+        db,
+        entry,
+        (tx) => deleteMarket(tx, marketId),
+        (d) => "deleted" in d,
+      ),
+    );
+    if ("refused" in outcome) {
+      if (outcome.refused === "unknown") throw new ProblemError(404, { code: "market-unknown", params: { market: marketId } });
+      throw new ProblemError(409, { code: "market-not-archived", params: { market: marketId } });
+    }
+    await directoryStub(c.env).remove(marketId);
+    forgetMarkets();
+    return c.json({ deleted: true as const, id: marketId, versionsKept: outcome.versionsKept }, 200);
   },
 );
 
