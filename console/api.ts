@@ -66,6 +66,9 @@ export const api = {
   market: (id: string) => loose<Market>(answer(client.GET("/v1/markets/{marketId}", market(id)))),
   putMarket: (id: string, body: MarketInput) =>
     loose<Market>(answer(client.PUT("/v1/markets/{marketId}", { ...market(id), body }))),
+  archiveMarket: (id: string, reason: string) =>
+    loose<Market>(answer(client.POST("/v1/markets/{marketId}/archive", { ...market(id), body: { reason } }))),
+  deleteMarket: (id: string) => answer(client.DELETE("/v1/markets/{marketId}", market(id))),
   heatmap: (id: string) => answer(client.GET("/v1/markets/{marketId}/heatmap", market(id))),
   surge: (at: LatLng) => answer(client.GET("/v1/surge", { params: { query: at } })),
   history: (cell: string) => answer(client.GET("/v1/surge/history", { params: { query: { cell } } })),

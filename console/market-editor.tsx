@@ -7,8 +7,11 @@ import { ApiProblem, api, type Market, type MarketInput } from "./api";
 /**
  * The market editor: products, fares, surge and trip settings. The API validates (one schema,
  * on the server); a rejected save shows each error beside its field, by the error's dotted
- * path, and changes nothing: the market keeps its version and the map its data. The geofence
- * is kept as it is (editing shapes belongs in a GIS tool or the API).
+ * path, and changes nothing: the market keeps its version and the map its data. The banner
+ * lists every error by its field's name and takes the operator to it. The geofence is GeoJSON in
+ * a text area (drawing shapes belongs in a GIS tool); its faults are listed beside it, each with
+ * the ring and position it is about. A market that is done is archived (with a reason), then
+ * deleted by an admin; its history stays.
  */
 
 type Kind = "text" | "number" | "integer" | "money" | "boolean" | "currency";
@@ -16,7 +19,8 @@ interface FieldSpec {
   key: string;
   label: string;
   kind: Kind;
-  help?: string;
+  /** A hint under the field; a function when it depends on other fields. */
+  help?: string | ((values: Draft) => string);
   /** Left empty, the field is left out and the API applies its default. */
   optional?: boolean;
   /** Takes a whole row: names are long. */
@@ -29,7 +33,17 @@ const GENERAL: FieldSpec[] = [
   { key: "locale", label: "Locale", kind: "text", help: "BCP 47, e.g. en-US" },
   { key: "timezone", label: "Time zone", kind: "text", help: "IANA, e.g. America/New_York" },
   { key: "resolution", label: "Cell resolution", kind: "integer", help: "H3, 5–10" },
-  { key: "zoneResolution", label: "Zone resolution", kind: "integer", help: "1–3 below cells; empty: 2 below", optional: true },
+  {
+    key: "zoneResolution",
+    label: "Zone resolution",
+    kind: "integer",
+    help: (values) => {
+      const cells = Number(values.resolution);
+      if (!Number.isInteger(cells)) return "1–3 levels below the cells' resolution";
+      return `${cells - 3}–${cells - 1} for cells at ${cells} (empty: ${cells - 2})`;
+    },
+    optional: true,
+  },
   { key: "quoteTtlSeconds", label: "Quote valid for (s)", kind: "integer", help: "30–900" },
 ];
 
@@ -92,7 +106,7 @@ function draftOf(market: Market): { values: Draft; products: number } {
  * value (optional ones are left out, for the API's default); anything else goes as typed and the
  * API judges it.
  */
-function inputOf(market: Market, values: Draft, products: number): MarketInput {
+function inputOf(values: Draft, products: number, geofence: unknown): MarketInput {
   const value = (path: string, spec: FieldSpec): unknown => {
     const v = values[path];
     if (spec.kind === "boolean") return v === true;
@@ -104,34 +118,94 @@ function inputOf(market: Market, values: Draft, products: number): MarketInput {
     Object.fromEntries(specs.map((f) => [f.key, value(`${prefix}${f.key}`, f)]));
   return {
     ...group("", GENERAL),
-    geofence: market.geofence,
+    geofence,
     products: Array.from({ length: products }, (_, i) => group(`products.${i}.`, PRODUCT)),
     surge: group("surge.", SURGE),
     trip: group("trip.", TRIP),
   } as unknown as MarketInput;
 }
 
-function knownPaths(products: number): Set<string> {
-  const paths = new Set(["products", "surge", "trip", ...GENERAL.map((f) => f.key)]);
-  for (let i = 0; i < products; i++) for (const f of PRODUCT) paths.add(`products.${i}.${f.key}`);
-  for (const f of SURGE) paths.add(`surge.${f.key}`);
-  for (const f of TRIP) paths.add(`trip.${f.key}`);
-  return paths;
+type Outcome =
+  | { kind: "saved"; version: number }
+  | { kind: "rejected"; detail: string; listed: Array<{ path: string; label: string; message: string }> }
+  | { kind: "archived" | "deleted"; detail: string };
+
+/** A field's name as the operator reads it, for any path the API may name. */
+function labelOf(path: string): string {
+  const [head, ...rest] = path.split(".");
+  const spec = (list: FieldSpec[], key: string | undefined) => list.find((f) => f.key === key)?.label;
+  if (head === "geofence") {
+    const [, polygonOrRing, ringOrPosition, position] = rest;
+    if (rest.length === 0) return "Geofence";
+    const numbers = [polygonOrRing, ringOrPosition, position].filter((n) => n !== undefined).map((n) => Number(n) + 1);
+    return `Geofence (${["ring", "position", "coordinate"]
+      .slice(0, numbers.length)
+      .map((w, i) => `${w} ${numbers[i]}`)
+      .join(", ")})`;
+  }
+  if (head === "products" && rest.length >= 2) return `Product ${Number(rest[0]) + 1}: ${spec(PRODUCT, rest[1]) ?? rest[1]}`;
+  if (head === "surge") return `Surge: ${spec(SURGE, rest[0]) ?? rest.join(".")}`;
+  if (head === "trip") return `Trip: ${spec(TRIP, rest[0]) ?? rest.join(".")}`;
+  return spec(GENERAL, head) ?? path;
 }
 
-type Outcome = { kind: "saved"; version: number } | { kind: "rejected"; detail: string; unplaced: Array<[string, string]> };
+const geofenceText = (market: Market) => JSON.stringify(market.geofence, null, 1);
 
 export function MarketEditor({ market, onSaved }: { market: Market; onSaved(market: Market): void }) {
   const [draft, setDraft] = useState(() => draftOf(market));
+  const [geofence, setGeofence] = useState(() => geofenceText(market));
   const [errors, setErrors] = useState<Map<string, string>>(new Map());
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [busy, setBusy] = useState(false);
+  const [reason, setReason] = useState("");
 
   // Another market, or this one saved: start again from what the API holds.
   useEffect(() => {
     setDraft(draftOf(market));
+    setGeofence(geofenceText(market));
     setErrors(new Map());
   }, [market.id, market.version]);
+
+  const refused = (err: unknown) => {
+    const problem = err instanceof ApiProblem ? err : undefined;
+    const list = problem?.errors ?? [];
+    const byPath = new Map<string, string>();
+    for (const { path, message } of list) byPath.set(path, byPath.has(path) ? `${byPath.get(path)}; ${message}` : message);
+    setErrors(byPath);
+    setOutcome({
+      kind: "rejected",
+      detail: problem?.detail ?? String(err),
+      listed: [...byPath].map(([path, message]) => ({ path, label: labelOf(path), message })),
+    });
+    // Bring the first marked field into view: on a phone it may be far below the button.
+    requestAnimationFrame(() =>
+      document.querySelector(".market-editor [aria-invalid=true]")?.scrollIntoView({ block: "center" }),
+    );
+  };
+
+  const archive = async () => {
+    setBusy(true);
+    try {
+      const archived = await api.archiveMarket(market.id, reason);
+      setOutcome({ kind: "archived", detail: `Archived: ${market.name} is no longer priced; its history stays.` });
+      onSaved(archived);
+    } catch (err) {
+      refused(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const remove = async () => {
+    setBusy(true);
+    try {
+      const { versionsKept } = await api.deleteMarket(market.id);
+      setOutcome({ kind: "deleted", detail: `Deleted: ${versionsKept} versions and every row of its history stay.` });
+    } catch (err) {
+      refused(err);
+    } finally {
+      setBusy(false);
+    }
+  };
 
   const set = (path: string, value: string | boolean) => {
     setDraft((d) => ({ ...d, values: { ...d.values, [path]: value } }));
@@ -141,27 +215,27 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
   const save = async (e: Event) => {
     e.preventDefault();
     setBusy(true);
+    let shape: unknown;
     try {
-      const saved = await api.putMarket(market.id, inputOf(market, draft.values, draft.products));
+      shape = JSON.parse(geofence);
+    } catch (err) {
+      setBusy(false);
+      const message = `is not JSON: ${(err as Error).message}`;
+      setErrors(new Map([["geofence", message]]));
+      setOutcome({
+        kind: "rejected",
+        detail: "The geofence is not JSON.",
+        listed: [{ path: "geofence", label: "Geofence", message }],
+      });
+      return;
+    }
+    try {
+      const saved = await api.putMarket(market.id, inputOf(draft.values, draft.products, shape));
       setErrors(new Map());
       setOutcome({ kind: "saved", version: saved.version });
       onSaved(saved);
     } catch (err) {
-      const problem = err instanceof ApiProblem ? err : undefined;
-      const list = problem?.errors ?? [];
-      const byPath = new Map<string, string>();
-      for (const { path, message } of list) byPath.set(path, byPath.has(path) ? `${byPath.get(path)}; ${message}` : message);
-      const known = knownPaths(draft.products);
-      setErrors(byPath);
-      setOutcome({
-        kind: "rejected",
-        detail: problem?.detail ?? String(err),
-        unplaced: [...byPath].filter(([path]) => !known.has(path)),
-      });
-      // Bring the first marked field into view: on a phone it may be far below the button.
-      requestAnimationFrame(() =>
-        document.querySelector(".market-editor [aria-invalid=true]")?.scrollIntoView({ block: "center" }),
-      );
+      refused(err);
     } finally {
       setBusy(false);
     }
@@ -185,6 +259,7 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
     setErrors(new Map());
   };
 
+  const geofenceErrors = [...errors].filter(([path]) => path === "geofence" || path.startsWith("geofence."));
   const currency = String(draft.values.currency ?? market.currency);
   const field = (path: string, spec: FieldSpec) => (
     <Field
@@ -195,6 +270,7 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
       error={errors.get(path)}
       currency={currency}
       locale={String(draft.values.locale ?? market.locale)}
+      values={draft.values}
       onInput={set}
     />
   );
@@ -206,14 +282,37 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
         Version {market.version} · {market.cellCount} cells in {market.zoneCount} zones · money in minor units of{" "}
         {market.currency}
       </p>
+      {market.archivedAt && (
+        <div class="notice" role="status" data-testid="market-archived">
+          Archived {new Date(market.archivedAt).toLocaleString()}: no longer priced. Save it to restore it.
+        </div>
+      )}
       {outcome?.kind === "rejected" && (
         <div class="notice error" role="alert" data-testid="editor-rejected">
-          <strong>Not saved: nothing was changed.</strong> {outcome.detail}
-          {outcome.unplaced.length > 0 && (
+          <strong>Not saved: nothing was changed.</strong>{" "}
+          {outcome.listed.length > 1
+            ? `${outcome.listed.length} problems, each marked at its field:`
+            : outcome.listed.length === 1
+              ? "One problem, marked at its field:"
+              : outcome.detail}
+          {outcome.listed.length > 0 && (
             <ul>
-              {outcome.unplaced.map(([path, message]) => (
+              {outcome.listed.map(({ path, label, message }) => (
                 <li key={path}>
-                  <code>{path}</code>: {message}
+                  <a
+                    href={`#f-${fieldId(path)}`}
+                    onClick={(e) => {
+                      e.preventDefault();
+                      const target =
+                        document.getElementById(`f-${fieldId(path)}`) ??
+                        document.getElementById(`f-${fieldId(path.split(".")[0] ?? path)}`);
+                      target?.scrollIntoView({ block: "center" });
+                      target?.focus();
+                    }}
+                  >
+                    {label}
+                  </a>
+                  : {message}
                 </li>
               ))}
             </ul>
@@ -223,6 +322,11 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
       {outcome?.kind === "saved" && (
         <div class="notice ok" role="status" data-testid="editor-saved">
           Saved: version {outcome.version}.
+        </div>
+      )}
+      {(outcome?.kind === "archived" || outcome?.kind === "deleted") && (
+        <div class="notice ok" role="status" data-testid={`editor-${outcome.kind}`}>
+          {outcome.detail}
         </div>
       )}
       <Section title="General">{GENERAL.map((f) => field(f.key, f))}</Section>
@@ -248,6 +352,36 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
       <Section title="Trip estimate" error={errors.get("trip")}>
         {TRIP.map((f) => field(`trip.${f.key}`, f))}
       </Section>
+      <Section title="Geofence">
+        <div class={`field wide geofence ${geofenceErrors.length > 0 ? "invalid" : ""}`} data-path="geofence">
+          <label for="f-geofence">GeoJSON Polygon or MultiPolygon, positions [longitude, latitude]</label>
+          <textarea
+            id="f-geofence"
+            name="geofence"
+            rows={8}
+            spellcheck={false}
+            value={geofence}
+            aria-invalid={geofenceErrors.length > 0}
+            aria-describedby={geofenceErrors.length > 0 ? "f-geofence-error" : undefined}
+            onInput={(e) => {
+              setGeofence(e.currentTarget.value);
+              setOutcome(null);
+            }}
+          />
+          <small>
+            Paste from a GIS tool (geojson.io, QGIS). Rings may run either way round; they are stored as RFC 7946 turns them.
+          </small>
+          {geofenceErrors.length > 0 && (
+            <ul class="field-error" id="f-geofence-error" data-error-for="geofence">
+              {geofenceErrors.map(([path, message]) => (
+                <li key={path}>
+                  {labelOf(path)}: {message}
+                </li>
+              ))}
+            </ul>
+          )}
+        </div>
+      </Section>
       <div class="actions">
         <button type="submit" disabled={busy}>
           {busy ? "Saving…" : "Save market"}
@@ -265,6 +399,25 @@ export function MarketEditor({ market, onSaved }: { market: Market; onSaved(mark
           Revert
         </button>
       </div>
+      <Section title={market.archivedAt ? "Delete" : "Archive"}>
+        {market.archivedAt ? (
+          <div class="field wide">
+            <p>Deleting removes its configuration for good (an admin's task); its versions and history stay.</p>
+            <button type="button" class="danger" disabled={busy || outcome?.kind === "deleted"} onClick={remove}>
+              Delete market {market.id}
+            </button>
+          </div>
+        ) : (
+          <div class="field wide">
+            <label for="f-archive-reason">Why it stops (kept in the audit log)</label>
+            <input id="f-archive-reason" type="text" value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
+            <small>Archived, it is no longer priced and its area is free; its history stays, and saving it restores it.</small>
+            <button type="button" class="quiet" disabled={busy || reason.trim() === ""} onClick={archive}>
+              Archive market
+            </button>
+          </div>
+        )}
+      </Section>
     </form>
   );
 }
@@ -286,13 +439,23 @@ interface FieldProps {
   error: string | undefined;
   currency: string;
   locale: string;
+  /** Every field's value, for hints that depend on others. */
+  values: Draft;
   onInput(path: string, value: string | boolean): void;
 }
 
-function Field({ path, spec, value, error, currency, locale, onInput }: FieldProps) {
-  const id = `f-${path.replaceAll(".", "-")}`;
+/** A field's element id after its path ("products.0.baseFare" → "products-0-baseFare"). */
+const fieldId = (path: string) => path.replaceAll(".", "-");
+
+function Field({ path, spec, value, error, currency, locale, values, onInput }: FieldProps) {
+  const id = `f-${fieldId(path)}`;
   const describedBy = error ? `${id}-error` : undefined;
-  const note = spec.kind === "money" ? moneyNote(String(value), currency, locale) : spec.help;
+  const note =
+    spec.kind === "money"
+      ? moneyNote(String(value), currency, locale)
+      : typeof spec.help === "function"
+        ? spec.help(values)
+        : spec.help;
   let control: ComponentChildren;
   if (spec.kind === "boolean") {
     control = (
