@@ -1022,6 +1022,110 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/markets/{marketId}/alerts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A market's alerts now: cells held at the cap, degraded or emergency mode, history backlog, guardrail stops
+     * @description **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The alerts, most severe first (none: all is well) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              at: string;
+              cells: {
+                total: number;
+                atCap: number;
+              };
+              alerts: {
+                /** @enum {string} */
+                kind: "cap" | "degraded" | "emergency" | "backlog" | "guardrail" | "history-unreachable";
+                /** @enum {string} */
+                severity: "warning" | "critical";
+                /** @description the alert in the answer's language */
+                text: string;
+                params: {
+                  [key: string]: string | number;
+                };
+              }[];
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description Nothing by that id */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The input does not match the schema: every field at fault is in `errors` */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/events/supply": {
     parameters: {
       query?: never;
@@ -2203,7 +2307,7 @@ export interface paths {
     };
     /**
      * KPIs per time bucket: multipliers, supply, demand, quotes, conversion, revenue at surge and at 1.0
-     * @description Metrics: avgMultiplier, peakMultiplier, avgSupply, avgDemand, ratio, quotes, verified, conversion, revenueAtSurge, revenueAtOne. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC. format=csv exports.
+     * @description Metrics: avgMultiplier, peakMultiplier, avgSupply, avgDemand, ratio, quotes, verified, conversion, revenueAtSurge, revenueAtOne. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC unless `timezone` names another clock (`market`: the market's). format=csv exports.
      *
      *     **Who may call:** operator, admin. The token's markets must include the market it names.
      */
@@ -2215,6 +2319,8 @@ export interface paths {
           /** @description end, exclusive */
           to: string;
           bucket?: "minute" | "hour" | "day";
+          /** @description the clock of hour and day buckets: UTC (the default), an IANA zone, or market for the market's own */
+          timezone?: string;
           zone?: string;
           cell?: string;
           format?: "json" | "csv";

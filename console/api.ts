@@ -22,6 +22,22 @@ export type Experiment = Answer<"/v1/experiments/{experimentId}", "get">;
 export type ExperimentInput = Body<"/v1/experiments/{experimentId}", "put">;
 export type ExperimentResults = Answer<"/v1/experiments/{experimentId}/results", "get">;
 export type Replay = Answer<"/v1/markets/{marketId}/replay", "post">;
+export type Alerts = Answer<"/v1/markets/{marketId}/alerts", "get">;
+/** One bucket of KPIs: its start (`hour` or `day`, ISO) and the metrics (null where the bucket had none). */
+export type KpiRow = Record<"hour" | "day", string | undefined> &
+  Record<
+    | "avgMultiplier"
+    | "peakMultiplier"
+    | "avgSupply"
+    | "avgDemand"
+    | "ratio"
+    | "quotes"
+    | "verified"
+    | "conversion"
+    | "revenueAtSurge"
+    | "revenueAtOne",
+    number | null
+  >;
 export interface SystemSnapshot {
   mode: "normal" | "degraded";
   markets: Record<string, "emergency">;
@@ -70,6 +86,13 @@ export const api = {
     loose<Market>(answer(client.POST("/v1/markets/{marketId}/archive", { ...market(id), body: { reason } }))),
   deleteMarket: (id: string) => answer(client.DELETE("/v1/markets/{marketId}", market(id))),
   heatmap: (id: string) => answer(client.GET("/v1/markets/{marketId}/heatmap", market(id))),
+  alerts: (id: string) => answer(client.GET("/v1/markets/{marketId}/alerts", market(id))),
+  kpis: (id: string, query: { from: string; to: string; bucket: "hour" | "day"; timezone: string }) =>
+    loose<{ rows: KpiRow[] }>(
+      answer(
+        client.GET("/v1/markets/{marketId}/kpis", { params: { path: { marketId: id }, query: { ...query, format: "json" } } }),
+      ),
+    ).then((r) => r.rows),
   surge: (at: LatLng) => answer(client.GET("/v1/surge", { params: { query: at } })),
   history: (cell: string) => answer(client.GET("/v1/surge/history", { params: { query: { cell } } })),
   quote: (pickup: LatLng, dropoff: LatLng, product: string) =>

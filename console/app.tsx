@@ -1,15 +1,18 @@
 /** @jsxImportSource preact */
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { AlertStrip } from "./alerts";
 import { ApiProblem, api, type LatLng, type Market } from "./api";
 import { CellPanel } from "./cell-panel";
 import { ExperimentsPanel } from "./experiments";
 import { marketGeometry } from "./geometry";
 import { LanguageSwitcher, useWords } from "./i18n";
+import { KpiPanel } from "./kpis";
 import { type LiveStatus, watchMarket } from "./live";
 import { MarketEditor } from "./market-editor";
 import { MarketMap } from "./market-map";
 import { type QuoteEnd, QuoteTester } from "./quote-tester";
+import { accessToken } from "./session";
 import { SystemMode } from "./system-mode";
 
 /**
@@ -17,8 +20,8 @@ import { SystemMode } from "./system-mode";
  * one, test quotes on it and edit its settings.
  */
 
-type Tab = "cell" | "quote" | "market" | "experiments";
-const TABS = ["cell", "quote", "market", "experiments"] as const satisfies readonly Tab[];
+type Tab = "cell" | "quote" | "kpis" | "market" | "experiments";
+const TABS = ["cell", "quote", "kpis", "market", "experiments"] as const satisfies readonly Tab[];
 
 const marketInHash = () => decodeURIComponent(location.hash.replace(/^#\/?/, ""));
 
@@ -55,12 +58,33 @@ export function App() {
       </Shell>
     );
   if (!markets) return <Shell>{<p class="empty page-notice">{t("console.markets.loading")}</p>}</Shell>;
+  const held = tokenMarkets();
   if (markets.length === 0)
     return (
       <Shell>
-        <p class="empty page-notice">
-          {t("console.markets.none")} <a href="/docs">/docs</a>
-        </p>
+        {held.includes("*") ? (
+          <p class="empty page-notice">
+            {t("console.markets.none")} <a href="/docs">/docs</a>
+          </p>
+        ) : (
+          <p class="notice error page-notice" data-testid="no-access">
+            {t("console.access.none", { markets: held.join(", ") || "–" })}
+          </p>
+        )}
+      </Shell>
+    );
+  // A market this account may not watch (a link from a colleague, an old bookmark): say so, offer its own.
+  if (marketId && !markets.some((m) => m.id === marketId))
+    return (
+      <Shell>
+        <div class="notice error page-notice" data-testid="no-access">
+          {t("console.access.market", { market: marketId })}{" "}
+          {markets.map((m) => (
+            <a key={m.id} href={`#/${m.id}`}>
+              {m.name}
+            </a>
+          ))}
+        </div>
       </Shell>
     );
   const market = markets.find((m) => m.id === marketId) ?? markets[0];
@@ -73,6 +97,18 @@ export function App() {
       onSaved={(saved) => setMarkets(markets.map((m) => (m.id === saved.id ? saved : m)))}
     />
   );
+}
+
+/** The markets the session's token holds (its `mkts` claim; "*" for all), read from the token itself. */
+function tokenMarkets(): string[] {
+  try {
+    const payload = JSON.parse(atob((accessToken() ?? "").split(".")[1]?.replace(/-/g, "+").replace(/_/g, "/") ?? "")) as {
+      mkts?: string[];
+    };
+    return payload.mkts ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function Shell({
@@ -204,6 +240,7 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
               {market.currency} · {market.timezone}
             </span>
           </div>
+          <AlertStrip marketId={market.id} />
           <MarketMap
             geometry={geometry}
             multipliers={multipliers}
@@ -248,6 +285,11 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
               }}
             />
           </div>
+          {tab === "kpis" && (
+            <div class="panel-body" role="tabpanel">
+              <KpiPanel market={market} />
+            </div>
+          )}
           <div class="panel-body" role="tabpanel" hidden={tab !== "market"}>
             <MarketEditor market={market} onSaved={onSaved} />
           </div>
@@ -269,8 +311,15 @@ function LiveBadge({ status }: { status: LiveStatus }) {
       ? t("console.live.live")
       : status.state === "connecting"
         ? t("console.live.connecting")
-        : t("console.live.reconnecting");
-  const title = status.state === "waiting" ? t("console.live.lost", { attempt: status.attempt }) : t("console.live.feed");
+        : status.state === "refused"
+          ? t("console.live.refused")
+          : t("console.live.reconnecting");
+  const title =
+    status.state === "waiting"
+      ? t("console.live.lost", { attempt: status.attempt })
+      : status.state === "refused"
+        ? status.reason
+        : t("console.live.feed");
   return (
     <span class={`live ${status.state}`} title={title} data-testid="live-status">
       <span class="dot" aria-hidden="true" />

@@ -4,10 +4,16 @@ import { accessToken } from "./session";
 /**
  * A market's live feed (`/v1/live?market=`): the snapshot, then one message per change. It
  * reconnects with capped, jittered exponential backoff, and pings so that a connection that
- * died silently (a laptop waking from sleep, a proxy dropping it) is noticed and replaced.
+ * died silently (a laptop waking from sleep, a proxy dropping it) is noticed and replaced. A
+ * refusal (close 4401, 4403, 4404: the platform says why) ends it: no endless "Reconnecting…".
  */
 
-export type LiveStatus = { state: "connecting" } | { state: "live" } | { state: "waiting"; retryAt: number; attempt: number };
+export type LiveStatus =
+  | { state: "connecting" }
+  | { state: "live" }
+  | { state: "waiting"; retryAt: number; attempt: number }
+  /** The platform refused the feed (close 4000 + status: no access, unknown market): retrying would not help. */
+  | { state: "refused"; reason: string };
 
 export interface LiveHandlers {
   message(m: LiveMessage): void;
@@ -49,11 +55,15 @@ export function watchMarket(marketId: string, on: LiveHandlers): () => void {
       if (!text.startsWith("{")) return;
       on.message(JSON.parse(text) as LiveMessage);
     };
-    socket.onclose = () => {
+    socket.onclose = (e) => {
       clearInterval(pingTimer);
       clearTimeout(pongTimer);
       pongTimer = undefined;
       if (stopped) return;
+      if (e.code >= 4400 && e.code < 4500 && e.code !== 4429) {
+        on.status({ state: "refused", reason: e.reason });
+        return;
+      }
       const delay = Math.min(LONGEST_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt) * (0.75 + Math.random() * 0.5);
       attempt += 1;
       on.status({ state: "waiting", retryAt: Date.now() + delay, attempt });

@@ -4,7 +4,8 @@ import { z } from "zod";
 /**
  * The read side of history: KPIs per market, zone or cell and time bucket, and custom reports
  * from whitelisted dimensions and metrics. Clients choose among names; SQL text only ever comes
- * from the tables below, with every value bound as a parameter. Hours and days are UTC.
+ * from the tables below, with every value bound as a parameter. KPIs' hours and days are UTC
+ * unless a time zone is asked for (the console asks for the market's); reports' are UTC.
  *
  * KPIs read the rollups (`rollups.ts`) for every whole hour and day of their range, and the
  * minutes and quotes themselves only for what does not fall on a whole hour: a month of a
@@ -181,9 +182,18 @@ const SUMMED = sql.raw(`sum(cell_minutes) as cell_minutes, sum(multiplier_sum) a
  * ({@link kpiSources}) summed per bucket from its source, the parts added up, the metrics
  * divided out. A bucket appears when it has minutes or quotes.
  */
-export function kpiSql(market: string, from: Date, to: Date, bucket: Bucket, filters: ReportQuery["filters"]): SQL {
+export function kpiSql(
+  market: string,
+  from: Date,
+  to: Date,
+  bucket: Bucket,
+  filters: ReportQuery["filters"],
+  timezone = "UTC",
+): SQL {
   const unit = sql.raw(`'${bucket}'`);
   const filtered = Boolean(filters.zone || filters.cell);
+  // Days of another zone than UTC are summed from the hourly rollups (the daily ones are UTC days).
+  const utcDays = timezone === "UTC";
   const where = (time: string, a: number, b: number, filterable: boolean) => {
     const column = sql.identifier(time);
     const conditions = [
@@ -195,21 +205,21 @@ export function kpiSql(market: string, from: Date, to: Date, bucket: Bucket, fil
     if (filterable && filters.cell) conditions.push(sql`cell = ${filters.cell}`);
     return sql.join(conditions, sql` and `);
   };
-  const parts = kpiSources(from.getTime(), to.getTime(), bucket, filtered).flatMap(({ source, from: a, to: b }) => {
+  const parts = kpiSources(from.getTime(), to.getTime(), bucket, filtered || !utcDays).flatMap(({ source, from: a, to: b }) => {
     if (source === "days")
       return [sql`select day as bucket, ${SUMMED} from market_days where ${where("day", a, b, false)} group by 1`];
     if (source === "hours") {
       const table = filtered ? sql`cell_hours` : sql`market_hours`;
       return [
-        sql`select date_trunc(${unit}, hour, 'UTC') as bucket, ${SUMMED} from ${table} where ${where("hour", a, b, filtered)} group by 1`,
+        sql`select date_trunc(${unit}, hour, ${timezone}) as bucket, ${SUMMED} from ${table} where ${where("hour", a, b, filtered)} group by 1`,
       ];
     }
     return [
-      sql`select date_trunc(${unit}, minute, 'UTC') as bucket, count(*) as cell_minutes, sum(multiplier::float8) as multiplier_sum,
+      sql`select date_trunc(${unit}, minute, ${timezone}) as bucket, count(*) as cell_minutes, sum(multiplier::float8) as multiplier_sum,
         sum(supply::float8) as supply_sum, sum(demand::float8) as demand_sum, max(peak_multiplier) as peak_multiplier,
         0 as quotes, 0 as verified, 0 as revenue_at_surge, 0 as revenue_at_one
         from surge_minutes where ${where("minute", a, b, true)} group by 1`,
-      sql`select date_trunc(${unit}, issued_at, 'UTC') as bucket, 0, 0, 0, 0, null::real, count(*), count(verified_at),
+      sql`select date_trunc(${unit}, issued_at, ${timezone}) as bucket, 0, 0, 0, 0, null::real, count(*), count(verified_at),
         coalesce(sum(total) filter (where verified_at is not null), 0), coalesce(sum(total_at_one) filter (where verified_at is not null), 0)
         from quotes where ${where("issued_at", a, b, true)} group by 1`,
     ];

@@ -71,6 +71,13 @@ export function experimentsSql(market: string | undefined, limit = 100): SQL {
     order by "from" desc limit ${limit}`;
 }
 
+/** Experiments of a market a guardrail stopped since `since` (ms), newest first: for the market's alerts. */
+export function guardrailStopsSql(market: string, since: number): SQL {
+  return sql`select body from experiments where market_id = ${market}
+    and stopped_at >= to_timestamp(${since}::float8 / 1000) and body->>'stopReason' like 'guardrail%'
+    order by stopped_at desc limit 10`;
+}
+
 /** Experiments that price at `now` or did within the last `graceMs` (their inputs may still be set): for the job. */
 export function liveExperimentsSql(now: number, graceMs: number): SQL {
   return sql`select body from experiments

@@ -9,14 +9,17 @@ import { marketIndex } from "./market-index";
  * drain routes answer and what the deep readiness probe reports.
  */
 
-/** Every object that hosts a history outbox: each market's zones, the system-mode object, the ledger shards. */
-async function outboxHosts(env: Env): Promise<Array<{ name: string; stub: OutboxRpc }>> {
+/**
+ * Every object that hosts a history outbox: each market's zones, the system-mode object, the
+ * ledger shards; or, for one market, only its zones.
+ */
+async function outboxHosts(env: Env, market?: string): Promise<Array<{ name: string; stub: OutboxRpc }>> {
   const index = await marketIndex(env);
-  const zones = index.markets.flatMap((m) =>
-    index.zonesOf(m.id).map((zone): Origin => ({ host: "zone", name: zoneName(m.id, zone) })),
-  );
+  const zones = index.markets
+    .filter((m) => market === undefined || m.id === market)
+    .flatMap((m) => index.zonesOf(m.id).map((zone): Origin => ({ host: "zone", name: zoneName(m.id, zone) })));
   const ledgers = Array.from({ length: LEDGER_SHARDS }, (_, i): Origin => ({ host: "ledger", name: ledgerName(i) }));
-  const origins: Origin[] = [...zones, { host: "system", name: SYSTEM_NAME }, ...ledgers];
+  const origins: Origin[] = market !== undefined ? zones : [...zones, { host: "system", name: SYSTEM_NAME }, ...ledgers];
   return origins.map((origin) => ({ name: origin.name, stub: outboxStub(env, origin) as unknown as OutboxRpc }));
 }
 
@@ -37,9 +40,13 @@ export const BacklogSchema = z.object({
   hosts: z.array(z.object({ name: z.string(), pending: z.number().int(), oldestAgeMs: z.number().int().nullable() })),
 });
 
-/** Sums the backlog of every outbox (asking each to send what it holds first when `flush`). */
-export async function historyBacklog(env: Env, flush: boolean): Promise<Omit<z.infer<typeof BacklogSchema>, "draining">> {
-  const hosts = await outboxHosts(env);
+/** Sums the backlog of every outbox, or of one market's zones (asking each to send what it holds first when `flush`). */
+export async function historyBacklog(
+  env: Env,
+  flush: boolean,
+  market?: string,
+): Promise<Omit<z.infer<typeof BacklogSchema>, "draining">> {
+  const hosts = await outboxHosts(env, market);
   const answers = await Promise.allSettled(hosts.map((h) => (flush ? h.stub.flush() : h.stub.backlog())));
   const total: Omit<z.infer<typeof BacklogSchema>, "draining"> = {
     pending: 0,

@@ -55,6 +55,7 @@ export const ACCESS: readonly Rule[] = [
   // Archiving stops a market's pricing (its operators may); deleting an archived one is an admin's.
   { id: "markets.archive", method: "POST", path: "/v1/markets/{marketId}/archive", roles: ["operator", "admin"], market: "path" },
   { id: "markets.delete", method: "DELETE", path: "/v1/markets/{marketId}", roles: ["admin"], market: "path" },
+  { id: "markets.alerts", method: "GET", path: "/v1/markets/{marketId}/alerts", roles: ["operator", "admin"], market: "path" },
   { id: "events.supply", method: "POST", path: "/v1/events/supply", roles: ["driver", "service"] },
   { id: "events.demand", method: "POST", path: "/v1/events/demand", roles: ["rider", "service"] },
   { id: "surge.get", method: "GET", path: "/v1/surge", roles: EVERYONE },

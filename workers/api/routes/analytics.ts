@@ -13,7 +13,7 @@ import {
   reportSql,
   toCsv,
 } from "../../../db/analytics";
-import { MarketIdSchema } from "../../../shared/pricing/market";
+import { isTimeZone, MarketIdSchema } from "../../../shared/pricing/market";
 import { type AppEnv, readDatabase, router } from "../app";
 import { requireMarket } from "../auth/access";
 import { marketIndex } from "../market-index";
@@ -32,6 +32,12 @@ const Range = z.object({
 
 const KpiQuery = Range.extend({
   bucket: z.enum(["minute", "hour", "day"]).default("hour"),
+  timezone: z
+    .string()
+    .max(64)
+    .refine((zone) => zone === "market" || isTimeZone(zone), "an IANA time zone, or market for the market's own")
+    .default("UTC")
+    .describe("the clock of hour and day buckets: UTC (the default), an IANA zone, or market for the market's own"),
   zone: z.string().max(20).optional(),
   cell: z.string().max(20).optional(),
   format: z.enum(["json", "csv"]).default("json"),
@@ -90,7 +96,7 @@ analytics.openapi(
     method: "get",
     path: "/v1/markets/{marketId}/kpis",
     summary: "KPIs per time bucket: multipliers, supply, demand, quotes, conversion, revenue at surge and at 1.0",
-    description: `Metrics: ${KPI_METRICS.join(", ")}. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC. format=csv exports.`,
+    description: `Metrics: ${KPI_METRICS.join(", ")}. Multiplier, supply and demand average over active cell-minutes; revenue counts verified quotes. Hours and days are UTC unless \`timezone\` names another clock (\`market\`: the market's). format=csv exports.`,
     tags: ["analytics"],
     request: { params: z.object({ marketId: MarketIdSchema }), query: KpiQuery },
     responses: {
@@ -108,7 +114,9 @@ analytics.openapi(
     const q = c.req.valid("query");
     await knownMarket(c, marketId);
     const { from, to } = range(q.from, q.to);
-    const rows = await read(c, kpiSql(marketId, from, to, q.bucket, { zone: q.zone, cell: q.cell }));
+    const market = (await marketIndex(c.env)).market(marketId);
+    const timezone = q.timezone === "market" ? (market?.timezone ?? "UTC") : q.timezone;
+    const rows = await read(c, kpiSql(marketId, from, to, q.bucket, { zone: q.zone, cell: q.cell }, timezone));
     return answer(c, marketId, [q.bucket, ...KPI_METRICS], rows, q.format);
   },
 );
