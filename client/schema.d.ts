@@ -413,6 +413,23 @@ export interface paths {
             };
             /** @default 300 */
             quoteTtlSeconds?: number;
+            /**
+             * @description named venues, stations, districts and landmarks: the map, search and riders' sentences use them
+             * @default []
+             */
+            places?: {
+              id: string;
+              name: string;
+              /** @enum {string} */
+              kind: "venue" | "station" | "district" | "landmark";
+              lat: number;
+              lng: number;
+              /**
+               * @description how far from its point a place still names where you are
+               * @default 400
+               */
+              radiusM?: number;
+            }[];
           };
         };
       };

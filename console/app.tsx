@@ -1,6 +1,9 @@
 /** @jsxImportSource preact */
+
+import { latLngToCell } from "h3-js";
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { type Place, placeOfCell, placesInCell, searchPlaces } from "../shared/pricing/places";
 import { AlertStrip } from "./alerts";
 import { ApiProblem, api, type LatLng, type Market } from "./api";
 import { CellPanel } from "./cell-panel";
@@ -205,6 +208,20 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
     setTab("cell");
   };
 
+  const places = market.places ?? [];
+  const placeByCell = useMemo(() => {
+    const named = new Map<string, string>();
+    for (const { cell } of geometry.cells) {
+      const inside = placesInCell(places, cell, market.resolution);
+      const name = inside.length > 0 ? inside.map((p) => p.name).join(" · ") : placeOfCell(places, cell, market.resolution)?.name;
+      if (name) named.set(cell, name);
+    }
+    return named;
+  }, [geometry, places, market.resolution]);
+  const placeLabels = useMemo(
+    () => places.map((p) => ({ id: p.id, name: p.name, kind: p.kind, at: geometry.project(p) })),
+    [geometry, places],
+  );
   const cap = market.surge.cap;
   const surging = [...multipliers].filter(([, m]) => m > 1);
   const hint = tab === "quote" ? t("console.map.hint.quote", { end: nextEnd }) : t("console.map.hint.cell");
@@ -236,6 +253,13 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
         <section class="map-pane" aria-label={t("console.map.label")}>
           <div class="map-head">
             <span>{t("console.map.summary", { cells: market.cellCount, surging: surging.length, cap })}</span>
+            <PlaceSearch
+              places={places}
+              onChoose={(place) => {
+                setSelected(latLngToCell(place.lat, place.lng, market.resolution));
+                setTab("cell");
+              }}
+            />
             <span class="muted">
               {market.currency} · {market.timezone}
             </span>
@@ -248,6 +272,7 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
             selected={selected}
             pickup={tab === "quote" ? pickup : undefined}
             dropoff={tab === "quote" ? dropoff : undefined}
+            places={placeLabels}
             hint={hint}
             onPick={pick}
           />
@@ -268,6 +293,7 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
               liveMultiplier={selected ? (multipliers.get(selected) ?? 1) : 1}
               surging={surging}
               timeZone={market.timezone}
+              placeOf={(cell) => placeByCell.get(cell)}
               onSelect={setSelected}
             />
           </div>
@@ -325,5 +351,43 @@ function LiveBadge({ status }: { status: LiveStatus }) {
       <span class="dot" aria-hidden="true" />
       {text}
     </span>
+  );
+}
+
+/** Search the market's places by name (accents and case aside); choosing one selects its cell. */
+function PlaceSearch({ places, onChoose }: { places: readonly Place[]; onChoose(place: Place): void }) {
+  const { t } = useWords();
+  const [query, setQuery] = useState("");
+  const found = searchPlaces(places, query).slice(0, 8);
+  if (places.length === 0) return null;
+  return (
+    <div class="place-search">
+      <input
+        type="search"
+        placeholder={t("console.places.search")}
+        aria-label={t("console.places.search")}
+        value={query}
+        onInput={(e) => setQuery(e.currentTarget.value)}
+      />
+      {query.trim() !== "" && (
+        <ul class="place-results" data-testid="place-results">
+          {found.length === 0 && <li class="muted">{t("console.places.none")}</li>}
+          {found.map((p) => (
+            <li key={p.id}>
+              <button
+                type="button"
+                class="quiet small"
+                onClick={() => {
+                  setQuery("");
+                  onChoose(p);
+                }}
+              >
+                {p.name}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }

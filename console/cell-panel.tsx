@@ -22,13 +22,16 @@ export interface CellPanelProps {
   surging: ReadonlyArray<readonly [string, number]>;
   /** The market's time zone: times are shown on its clock. */
   timeZone: string;
+  /** The market's named place of a cell, if it has one ("Madison Square Garden"). */
+  placeOf(cell: string): string | undefined;
   onSelect(cell: string | undefined): void;
 }
 
 const SURGING_LISTED = 12;
 
-export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, onSelect }: CellPanelProps) {
+export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, placeOf, onSelect }: CellPanelProps) {
   const { t, n, time } = useWords();
+  const [all, setAll] = useState(false);
   const [reading, setReading] = useState<SurgeReading | null>(null);
   const [history, setHistory] = useState<CellHistory | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -61,7 +64,7 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, onS
   }, [cell, centre?.lat, centre?.lng, liveMultiplier]);
 
   if (!cell) {
-    const top = [...surging].sort((a, b) => b[1] - a[1]).slice(0, SURGING_LISTED);
+    const top = [...surging].sort((a, b) => b[1] - a[1]).slice(0, all ? surging.length : SURGING_LISTED);
     return (
       <section>
         <p class="empty">{t("console.cell.pick")}</p>
@@ -72,14 +75,18 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, onS
           <ol class="surging">
             {top.map(([id, multiplier]) => (
               <li key={id}>
-                <button type="button" class="quiet" onClick={() => onSelect(id)}>
-                  <code>{id}</code>
+                <button type="button" class="quiet" onClick={() => onSelect(id)} data-cell={id}>
+                  {placeOf(id) ? <span class="place-name">{placeOf(id)}</span> : <code>{id}</code>}
                   <strong>{n(multiplier)}×</strong>
                 </button>
               </li>
             ))}
             {surging.length > top.length && (
-              <li class="muted">{t("console.cell.more", { count: surging.length - top.length })}</li>
+              <li>
+                <button type="button" class="quiet small" onClick={() => setAll(true)} data-testid="surging-more">
+                  {t("console.cell.more", { count: surging.length - top.length })}
+                </button>
+              </li>
             )}
           </ol>
         )}
@@ -90,7 +97,7 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, onS
     <section class="cell-panel" aria-live="polite">
       <header class="cell-head">
         <div>
-          <h2>{t("console.cell.title")}</h2>
+          <h2>{placeOf(cell) ?? t("console.cell.title")}</h2>
           <code>{cell}</code>
         </div>
         <div class="big" data-testid="cell-multiplier">

@@ -6,7 +6,7 @@ import { inkOn, multiplierColour, rampGradient } from "./multiplier-colour";
 
 /**
  * The live map: the geofence, every pricing cell coloured by its multiplier, the selected
- * cell and the quote tester's pickup and dropoff. Border cells reach past the geofence, but
+ * cell, the market's named places, and the quote tester's pickup and dropoff. Border cells reach past the geofence, but
  * the market serves only the geofence: what lies outside it is paled, so the map shows exactly
  * what is served. Drawn in SVG from data the page already
  * has, since no map tiles can be fetched; coordinates are kilometres (see geometry.ts).
@@ -19,12 +19,14 @@ export interface MarketMapProps {
   selected: string | undefined;
   pickup: LatLng | undefined;
   dropoff: LatLng | undefined;
+  /** The market's named places, labelled on the map. */
+  places: ReadonlyArray<{ id: string; name: string; kind: string; at: { x: number; y: number } }>;
   /** What a click does, for the hint under the map. */
   hint: string;
   onPick(at: LatLng, cell: string | undefined): void;
 }
 
-export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropoff, hint, onPick }: MarketMapProps) {
+export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropoff, places, hint, onPick }: MarketMapProps) {
   const { view, cellSize } = geometry;
   const selectedShape = selected ? geometry.byCell.get(selected) : undefined;
   // Pins are sized to the map, not to its cells: a coarse market's cells fill the screen.
@@ -102,6 +104,16 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
                 </text>
               );
             })}
+          </g>
+          <g class="places" font-size={span * 0.017}>
+            {places.map((p) => (
+              <g key={p.id} class={`place ${p.kind}`} data-place={p.id}>
+                <circle cx={p.at.x} cy={p.at.y} r={span * 0.0045} />
+                <text x={p.at.x + span * 0.008} y={p.at.y}>
+                  {p.name}
+                </text>
+              </g>
+            ))}
           </g>
           {selectedShape && <path class="selected" d={selectedShape.path} />}
           {cursorShape && <path class="cursor" d={cursorShape.path} />}

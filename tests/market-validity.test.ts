@@ -172,7 +172,7 @@ describe("a market's end: archived, then deleted, its history kept", () => {
     expect((await admin.json("/v1/markets/nyc-manhattan/archive", { reason: "make room for a trial" }, "POST")).status).toBe(200);
     const created = await operator.json<{ version: number }>(
       "/v1/markets/midtown-trial",
-      { ...demoMarket("nyc-manhattan"), name: "Midtown trial", geofence: midtown },
+      demoMarket("nyc-manhattan", { name: "Midtown trial", geofence: midtown }),
       "PUT",
     );
     expect(created.status).toBe(201);

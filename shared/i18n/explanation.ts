@@ -18,6 +18,8 @@ export interface PriceStory {
   degraded?: boolean;
   /** An operator's cap lowered the multiplier at the edge. */
   capped?: boolean;
+  /** The market's named place at the pickup, if one is there ("near Madison Square Garden"). */
+  place?: string | undefined;
 }
 
 const tenths = (x: number) => Math.round(x * 10) / 10;
@@ -26,16 +28,18 @@ export function explanationMessage(story: PriceStory): { key: MessageKey; params
   const e = story.explanation;
   const multiplier = tenths(story.multiplier);
   const ratio = tenths(e.ratio);
+  // "near {place}", or "near your pickup" where the market names none ("none" selects it).
+  const place = story.place ?? "none";
   if (story.degraded) return { key: "explain.degraded", params: { multiplier } };
   if (multiplier <= 1) return { key: e.thinData ? "explain.thin" : "explain.balanced", params: {} };
-  if (story.capped || e.capApplied === "emergency") return { key: "explain.emergency", params: { multiplier, ratio } };
+  if (story.capped || e.capApplied === "emergency") return { key: "explain.emergency", params: { multiplier, ratio, place } };
   // The cap bounds the target at once, the shown multiplier only once smoothing has climbed to it.
   if (e.capApplied === "market" && multiplier >= Math.floor(e.cap * 10) / 10)
-    return { key: "explain.cap", params: { multiplier, ratio } };
+    return { key: "explain.cap", params: { multiplier, ratio, place } };
   const forecast = e.forecast;
   if (forecast?.mode === "on" && forecast.predictiveShown > forecast.reactiveShown)
-    return { key: "explain.forecast", params: { ratio, minutes: forecast.horizonMinutes } };
+    return { key: "explain.forecast", params: { ratio, minutes: forecast.horizonMinutes, place } };
   // Smoothing brings a price down gradually: demand may already be back at or below supply.
-  if (ratio <= 1) return { key: "explain.easing", params: { multiplier, ratio } };
-  return { key: "explain.surge", params: { ratio } };
+  if (ratio <= 1) return { key: "explain.easing", params: { multiplier, ratio, place } };
+  return { key: "explain.surge", params: { ratio, place } };
 }

@@ -1,6 +1,8 @@
 import { z } from "zod";
+import { Region } from "./geofence";
 import { type GeofenceFault, geometryFaults, positionFault, rewound, timezoneFault } from "./geofence-faults";
 import { isKnownCurrency } from "./money";
+import { MAX_PLACES, PLACE_KINDS, type Place } from "./places";
 
 /**
  * A market (a city or region): its geofence, the H3 resolutions that cut it into pricing
@@ -56,6 +58,15 @@ export const GeofenceSchema = z
     for (const fault of geometryFaults(geofence)) addFault(ctx, fault, fault.path);
   });
 export type Geofence = z.infer<typeof GeofenceSchema>;
+
+export const PlaceSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]{0,39}$/, "a place id is 1–40 lowercase letters, digits or dashes"),
+  name: z.string().trim().min(1).max(80),
+  kind: z.enum(PLACE_KINDS),
+  lat: z.number().min(-90).max(90),
+  lng: z.number().min(-180).max(180),
+  radiusM: z.number().int().min(50).max(5000).default(400).describe("how far from its point a place still names where you are"),
+}) satisfies z.ZodType<Place, unknown>;
 
 const MinorAmount = z.number().int().min(0).max(1_000_000_000);
 
@@ -153,10 +164,26 @@ export const MarketInputSchema = z
     surge: SurgeSettingsSchema.default(SurgeSettingsSchema.parse({})),
     trip: TripModelSchema.default(TripModelSchema.parse({})),
     quoteTtlSeconds: z.number().int().min(30).max(900).default(300),
+    places: z
+      .array(PlaceSchema)
+      .max(MAX_PLACES)
+      .default([])
+      .refine((ps) => new Set(ps.map((p) => p.id)).size === ps.length, "place ids are unique")
+      .describe("named venues, stations, districts and landmarks: the map, search and riders' sentences use them"),
   })
   .superRefine((m, ctx) => {
     const clock = timezoneFault(m.geofence, m.timezone);
     if (clock) addFault(ctx, clock, clock.path);
+    const region = new Region(m.geofence);
+    m.places.forEach((place, i) => {
+      if (!region.problem && !region.contains(place.lat, place.lng))
+        ctx.addIssue({
+          code: "custom",
+          path: ["places", i],
+          message: `${place.name} lies outside the geofence`,
+          params: { message: "validation.place-outside", values: { name: place.name } },
+        });
+    });
     const zoneRes = m.zoneResolution ?? m.resolution - 2;
     if (zoneRes >= m.resolution || zoneRes < m.resolution - 3) {
       ctx.addIssue({
@@ -173,8 +200,9 @@ export const MarketInputSchema = z
   .transform((m) => ({ ...m, geofence: rewound(m.geofence), zoneResolution: m.zoneResolution ?? m.resolution - 2 }));
 export type MarketInput = z.infer<typeof MarketInputSchema>;
 
-/** A stored market: the input plus identity and bookkeeping. */
-export interface Market extends MarketInput {
+/** A stored market: the input plus identity and bookkeeping (markets stored before places have none). */
+export interface Market extends Omit<MarketInput, "places"> {
+  places?: MarketInput["places"];
   id: string;
   version: number;
   updatedAt: string;

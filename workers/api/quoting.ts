@@ -3,6 +3,7 @@ import { t } from "../../shared/i18n/catalogue";
 import { explanationMessage } from "../../shared/i18n/explanation";
 import { formatDistance, formatDuration, formatTime } from "../../shared/i18n/format";
 import type { Market, Product } from "../../shared/pricing/market";
+import { placeOfCell } from "../../shared/pricing/places";
 import { type QuotePricing, quoteAnswer, quoteClaims } from "../../shared/pricing/quote";
 import type { AppEnv } from "./app";
 import { quoteAt } from "./cell-readings";
@@ -54,6 +55,7 @@ export async function quote(c: Context<AppEnv>, order: QuoteOrder) {
     multiplier: priced.shownTenths / 10,
     degraded: degraded !== null,
     capped: priced.capped,
+    place: placeOfCell(market.places, order.cell, market.resolution)?.name,
   });
   const [token, explanationText] = await Promise.all([
     signQuote(c.env, pricing.quoteId, quoteClaims(pricing, priced), pricing.issuedAt, pricing.expiresAt),

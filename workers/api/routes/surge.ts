@@ -4,6 +4,7 @@ import { zoneStub } from "../../../shared/contracts/objects";
 import { t } from "../../../shared/i18n/catalogue";
 import { explanationMessage } from "../../../shared/i18n/explanation";
 import { formatTime } from "../../../shared/i18n/format";
+import { placeOfCell } from "../../../shared/pricing/places";
 import { isCell, zoneOf } from "../../../shared/pricing/zoning";
 import { router } from "../app";
 import { requireMarket } from "../auth/access";
@@ -44,6 +45,7 @@ surge.openapi(
       explanation: r.explanation,
       multiplier: r.shownTenths / 10,
       degraded: degraded !== null,
+      place: placeOfCell(m.places, r.cell, m.resolution)?.name,
     });
     return c.json(
       {
