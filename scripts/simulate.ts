@@ -52,6 +52,8 @@ const USAGE = `bun run simulate --market M --scenario S [options]
   --venue LAT,LNG       stadium: the venue (default Madison Square Garden in Manhattan, else the centre)
   --elasticity E        price elasticity of requests at the median willingness to pay (default 1.4)
   --wtp-median M        median willingness to pay, × the static fare (default 1.6)
+  --supply-elasticity E how the online fleet answers the price: share × (mean multiplier)^E, from a
+                        reserve of half the fleet again (default 0.3; 0: drivers ignore surge)
   --max-pickup-km D     farthest pickup a driver is sent to, road km (default 3)
   --patience S          seconds a rider waits for a driver before giving up (default 120)
   --quote-share Q       share of riders quoted by the platform; the rest priced from the heatmap (default 1)
@@ -79,6 +81,7 @@ interface Options {
   spike: number | undefined;
   venue: { lat: number; lng: number } | undefined;
   elasticity: number | undefined;
+  supplyElasticity: number | undefined;
   wtpMedian: number | undefined;
   maxPickupKm: number | undefined;
   patience: number | undefined;
@@ -112,6 +115,7 @@ function parseOptions(argv: string[]): Options {
       spike: { type: "string" },
       venue: { type: "string" },
       elasticity: { type: "string" },
+      "supply-elasticity": { type: "string" },
       "wtp-median": { type: "string" },
       "max-pickup-km": { type: "string" },
       patience: { type: "string" },
@@ -170,6 +174,7 @@ function parseOptions(argv: string[]): Options {
     spike: num("spike", v.spike, (x) => x >= 1, "at least 1"),
     venue,
     elasticity: num("elasticity", v.elasticity, positive, "positive"),
+    supplyElasticity: num("supply-elasticity", v["supply-elasticity"], (x) => x >= 0 && x <= 3, "between 0 and 3"),
     wtpMedian: num("wtp-median", v["wtp-median"], positive, "positive"),
     maxPickupKm: num("max-pickup-km", v["max-pickup-km"], positive, "positive"),
     patience: num("patience", v.patience, (x) => x >= 0, "seconds, at least 0"),
@@ -437,6 +442,7 @@ function buildContext(options: Options, api: Api, market: Market, times: SurgeTi
     maxPickupKm: options.maxPickupKm ?? defaults.maxPickupKm,
     patienceSeconds: options.patience ?? defaults.patienceSeconds,
     quoteShare: options.quoteShare ?? defaults.quoteShare,
+    supplyElasticity: options.supplyElasticity ?? defaults.supplyElasticity,
     reportEverySeconds,
     venue: options.venue,
   };
@@ -549,8 +555,11 @@ async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise
     progress.update(step, totalSteps, detail);
   }
   progress.end();
-  // The drivers sign off, so the next run (or the console) does not see them linger for a supply window.
-  await send(sim.finish(), [], step + 1).catch(() => undefined);
+  // The city settles before the drivers sign off: they stay available where their last trip left
+  // them while the riders' demand fades (no new riders come), then go offline, so neither the next
+  // run nor the console sees a city at the cap with no drivers under lingering demand.
+  await settle(api, market.id, () => send(sim.settle(), [], step + 1), ctx.config.reportEverySeconds / options.speed);
+  await send(sim.finish(), [], step + 2).catch(() => undefined);
   const summary = summarize(rows, { scenario: ctx.scenario, pricing, seed });
   return {
     pricing,
@@ -563,6 +572,19 @@ async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise
     throttled: api.throttled - throttledBefore,
     stopped: stopping,
   };
+}
+
+/**
+ * Keeps the fleet reporting (every `everySeconds` of wall time) until the market shows no
+ * multiplier above 1.0, for at most a supply window's worth of demand half-lives (60 s of wall time).
+ */
+async function settle(api: Api, id: string, report: () => Promise<void>, everySeconds: number): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  while (!stopping && Date.now() < deadline) {
+    await report().catch(() => undefined);
+    if ((await api.heatmap(id).catch(() => [{ multiplier: 2 }])).every((c) => c.multiplier <= 1)) return;
+    await sleep(Math.min(2_000, everySeconds * 1000));
+  }
 }
 
 /** Waits until the platform shows no multiplier above 1.0 (after surge is switched off), at most `ms`. */
@@ -589,18 +611,13 @@ function describeRun(ctx: RunContext, r: RunResult): string[] {
         ? `   venue: ${percent(f.venue.completionRate)}, ETA ${fixed(f.venue.meanEtaMin, 1)} min, peak ×${fixed(f.venue.maxMultiplier, 1)}`
         : "";
     lines.push(
-      `  ${phase.name.padEnd(9)} completion ${percent(f.completionRate).padStart(4)}  ETA ${fixed(f.meanEtaMin, 1).padStart(4)} min  requests ${percent(f.requestRate).padStart(4)} of riders  ×${fixed(f.meanMultiplier, 2)} mean  ×${fixed(f.maxMultiplier, 1)} max${venue}`,
+      `  ${phase.name.padEnd(9)} completion ${percent(f.completionRate).padStart(4)}  ETA ${fixed(f.meanEtaMin, 1).padStart(4)} min  ${f.arrivals} riders: ${f.pricedOut} priced out, ${f.served} served (${percent(f.servedRate)})  ×${fixed(f.meanMultiplier, 2)} mean  ×${fixed(f.maxMultiplier, 1)} max${venue}`,
     );
   }
-  if (ctx.scenario.eventPhase) {
-    const watched = ctx.scenario.usesVenue ? "the venue's multiplier" : "the mean multiplier quoted";
-    const last = ctx.scenario.usesVenue ? s.end.venueMultiplier : s.end.meanMultiplier;
-    lines.push(
-      s.restedAtMinute === null
-        ? `  ${watched} is not back to ×1.0 by the end (×${fixed(last, 1)})`
-        : `  ${watched} is back to ×1.0 from minute ${s.restedAtMinute}`,
-    );
-  }
+  lines.push(
+    `  whole run: ${s.whole.arrivals} riders opened the app, ${s.whole.pricedOut} were priced out, ${s.whole.served} were served, ${s.whole.unserved} requested and were not`,
+  );
+  if (ctx.scenario.eventPhase) lines.push(`  ${restedSentence(ctx, s)}`);
   if (r.maxLagMs > 1000)
     lines.push(
       `  note: steps fell up to ${(r.maxLagMs / 1000).toFixed(1)} s behind the wall clock; a lower --speed is more faithful`,
@@ -614,6 +631,24 @@ function describeRun(ctx: RunContext, r: RunResult): string[] {
   if (r.throttled > 0)
     lines.push(`  note: the rate limit refused ${r.throttled} calls (retried): a lower --speed is more faithful`);
   return lines;
+}
+
+/**
+ * When the watched multiplier came back to ×1.0 after the event, said the same way in the run's
+ * summary and the README: first back at minute X (N after the event), and whether it rose again.
+ */
+function restedSentence(ctx: RunContext, s: RunSummary): string {
+  const watched = ctx.scenario.usesVenue ? "the venue's multiplier" : "the mean multiplier quoted";
+  const last = ctx.scenario.usesVenue ? s.end.venueMultiplier : s.end.meanMultiplier;
+  if (s.firstRestedAtMinute === null) return `${watched} is not back to ×1.0 by the end (×${fixed(last, 1)})`;
+  const after = s.eventEndedAtMinute === null ? "" : ` (${s.firstRestedAtMinute - s.eventEndedAtMinute} min after the event)`;
+  const stays =
+    s.restedAtMinute === s.firstRestedAtMinute
+      ? " and stays there"
+      : s.restedAtMinute === null
+        ? `, but is ×${fixed(last, 1)} again at the end`
+        : `; it rises above ×1.0 again for a while and stays at ×1.0 from minute ${s.restedAtMinute}`;
+  return `${watched} is back to ×1.0 at minute ${s.firstRestedAtMinute}${after}${stays}`;
 }
 
 function describeComparison(ctx: RunContext, dynamic: RunSummary, fixedPrice: RunSummary): string[] {
@@ -630,8 +665,12 @@ function describeComparison(ctx: RunContext, dynamic: RunSummary, fixedPrice: Ru
     row("completion rate", percent(d.completionRate), percent(s.completionRate)),
     row("mean pickup ETA (min)", fixed(d.meanEtaMin, 2), fixed(s.meanEtaMin, 2)),
     row("mean request-to-pickup (min)", fixed(d.meanWaitMin, 2), fixed(s.meanWaitMin, 2)),
+    row("riders who opened the app", String(d.arrivals), String(s.arrivals)),
+    row("priced out (did not request)", String(d.pricedOut), String(s.pricedOut)),
     row("riders who requested", percent(d.requestRate), percent(s.requestRate)),
+    row("requested, not served", String(d.unserved), String(s.unserved)),
     row("riders served", String(d.served), String(s.served)),
+    row("served, of all who opened the app", percent(d.servedRate), percent(s.servedRate)),
     row("mean multiplier quoted", fixed(d.meanMultiplier, 2), fixed(s.meanMultiplier, 2)),
   ];
   if (ctx.scenario.usesVenue) {
@@ -642,11 +681,9 @@ function describeComparison(ctx: RunContext, dynamic: RunSummary, fixedPrice: Ru
     );
   }
   lines.push(
-    row(
-      "multiplier back to 1.0 from minute",
-      String(dynamic.restedAtMinute ?? "never"),
-      String(fixedPrice.restedAtMinute ?? "never"),
-    ),
+    row("whole run: riders served", String(dynamic.whole.served), String(fixedPrice.whole.served)),
+    row("whole run: priced out", String(dynamic.whole.pricedOut), String(fixedPrice.whole.pricedOut)),
+    `  dynamic: ${restedSentence(ctx, dynamic)}`,
   );
   return lines;
 }
@@ -732,6 +769,10 @@ function writeOutputs(ctx: RunContext, paths: Paths, results: RunResult[], chang
             static: fixedPrice.phases[phase]?.venue.meanEtaMin,
           },
           restedAtMinute: { dynamic: dynamic.restedAtMinute, static: fixedPrice.restedAtMinute },
+          firstRestedAtMinute: { dynamic: dynamic.firstRestedAtMinute, static: fixedPrice.firstRestedAtMinute },
+          pricedOut: { dynamic: dynamic.phases[phase]?.pricedOut, static: fixedPrice.phases[phase]?.pricedOut },
+          served: { dynamic: dynamic.phases[phase]?.served, static: fixedPrice.phases[phase]?.served },
+          servedWholeRun: { dynamic: dynamic.whole.served, static: fixedPrice.whole.served },
         }
       : undefined;
   const summary = {
@@ -754,6 +795,7 @@ function writeOutputs(ctx: RunContext, paths: Paths, results: RunResult[], chang
       patienceSeconds: c.patienceSeconds,
       stepSeconds: c.stepSeconds,
       quoteShare: c.quoteShare,
+      supplyElasticity: c.supplyElasticity,
     },
     platformTimes: ctx.times,
     timeChanges: changes,

@@ -14,8 +14,12 @@ export interface WindowFigures {
   minutes: number;
   arrivals: number;
   requests: number;
+  /** Riders who opened the app, saw the price and did not request: priced out (at 1.0 too, some are). */
+  pricedOut: number;
   served: number;
   unserved: number;
+  /** Riders served, over riders who opened the app: what the market did for everyone who wanted a ride. */
+  servedRate: number | null;
   /** Riders who requested, over riders who opened the app. */
   requestRate: number | null;
   completionRate: number | null;
@@ -47,6 +51,10 @@ export interface RunSummary {
    * venue's highest, or for a city-wide event the mean quoted to riders (to 0.1).
    */
   restedAtMinute: number | null;
+  /** The first minute after the event at which it was at 1.0 at all (it may rise again after). */
+  firstRestedAtMinute: number | null;
+  /** The minute the event ended (the first after it). */
+  eventEndedAtMinute: number | null;
 }
 
 const round = (x: number | null, digits = 3) => (x === null ? null : Math.round(x * 10 ** digits) / 10 ** digits);
@@ -90,8 +98,10 @@ export function figures(rows: readonly MinuteRow[]): WindowFigures {
     minutes: rows.length,
     arrivals,
     requests,
+    pricedOut: arrivals - requests,
     served,
     unserved,
+    servedRate: per(served, arrivals),
     requestRate: per(requests, arrivals),
     completionRate: per(served, served + unserved),
     meanEtaMin: per(eta, served),
@@ -119,13 +129,17 @@ export function summarize(rows: readonly MinuteRow[], run: { scenario: Scenario;
   const eventRows = rows.filter((r) => r.phase === run.scenario.eventPhase);
   const eventEnd = eventRows.length > 0 ? (eventRows[eventRows.length - 1]?.minute ?? 0) + 1 : 0;
   let restedAtMinute: number | null = null;
+  let firstRestedAtMinute: number | null = null;
   // A run stopped before its event ends says nothing about the market coming back to rest.
   const eventOver =
     run.scenario.eventPhase === undefined || rows.some((r) => r.minute >= eventEnd && r.phase !== run.scenario.eventPhase);
   for (const r of eventOver ? rows : []) {
     if (r.minute < eventEnd) continue;
     if (watched(r) > 1) restedAtMinute = null;
-    else restedAtMinute ??= r.minute;
+    else {
+      restedAtMinute ??= r.minute;
+      firstRestedAtMinute ??= r.minute;
+    }
   }
   return {
     scenario: run.scenario.name,
@@ -140,6 +154,8 @@ export function summarize(rows: readonly MinuteRow[], run: { scenario: Scenario;
       meanMultiplier: round(last?.meanMultiplier ?? null),
     },
     restedAtMinute,
+    firstRestedAtMinute,
+    eventEndedAtMinute: run.scenario.eventPhase === undefined ? null : eventEnd,
   };
 }
 
@@ -148,6 +164,7 @@ const COLUMNS: ReadonlyArray<[string, (r: MinuteRow) => number | string | null]>
   ["phase", (r) => r.phase],
   ["arrivals", (r) => r.arrivals],
   ["requests", (r) => r.requests],
+  ["priced_out", (r) => r.arrivals - r.requests],
   ["served", (r) => r.served],
   ["unserved", (r) => r.unserved],
   ["completion_rate", (r) => round(r.completionRate)],
@@ -181,6 +198,7 @@ const TABLE: ReadonlyArray<[string, number, (r: MinuteRow) => string]> = [
   ["phase", 9, (r) => r.phase],
   ["riders", 6, (r) => String(r.arrivals)],
   ["req", 4, (r) => String(r.requests)],
+  ["out", 4, (r) => String(r.arrivals - r.requests)],
   ["served", 6, (r) => String(r.served)],
   ["lost", 4, (r) => String(r.unserved)],
   ["compl", 5, (r) => percent(r.completionRate)],

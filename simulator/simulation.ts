@@ -26,7 +26,7 @@ export interface SimulationConfig {
   minutes: number;
   /** Simulated seconds per step; divides 60 so minutes close on a step. */
   stepSeconds: number;
-  /** Drivers in the fleet (the scenario decides how many are online). */
+  /** Drivers in the fleet (the scenario decides how many are online); half as many again wait offline for surge. */
   fleet: number;
   /** City-wide riders opening the app per minute on an ordinary weekday. */
   ridersPerMinute: number;
@@ -50,7 +50,23 @@ export interface SimulationConfig {
   initialBusyShare: number;
   /** Venue of a stadium scenario; the market's best-known venue (or centre) when absent. */
   venue?: LatLng;
+  /**
+   * How the online fleet answers the price: it is the scenario's share × m̄^ε, where m̄ is the
+   * market's mean multiplier over its cells as drivers have seen it lately (a 5-minute moving
+   * average). At 0 the fleet ignores surge (only idle drivers' drift toward it remains); at 0.3
+   * (the default) a city-wide ×1.5 brings 13% more drivers online and keeps them on longer.
+   * Chen & Sheldon (2016) found Uber drivers' hours rise with surge; the size here is a
+   * parameter, not their estimate.
+   */
+  supplyElasticity: number;
 }
+
+/** Default supply elasticity: see `SimulationConfig.supplyElasticity`. */
+export const DEFAULT_SUPPLY_ELASTICITY = 0.3;
+/** Drivers beyond the fleet who would log on for a high enough price, as a share of the fleet. */
+const SUPPLY_RESERVE = 0.5;
+/** How long drivers take to answer a change of price (the moving average's time constant). */
+const SUPPLY_RESPONSE_SECONDS = 5 * 60;
 
 export interface DriftConfig {
   /** Rate (per minute) at which an idle driver looks at the multipliers around them. */
@@ -80,6 +96,7 @@ export function simulationDefaults(cells: number): Omit<SimulationConfig, "seed"
     reportEverySeconds: 20,
     quoteShare: 1,
     initialBusyShare: 0.6,
+    supplyElasticity: DEFAULT_SUPPLY_ELASTICITY,
   };
 }
 
@@ -266,6 +283,8 @@ export class Simulation {
   readonly #riderRandom: Random;
   readonly #driverRandom: Random;
   readonly #cellWeights = new Map<number, number[]>();
+  /** The market's mean multiplier as drivers have lately seen it (see `supplyElasticity`). */
+  #seenMultiplier = 1;
 
   constructor(city: City, config: SimulationConfig) {
     if (!(config.stepSeconds > 0 && 60 % config.stepSeconds === 0)) throw new RangeError("stepSeconds must divide 60");
@@ -278,7 +297,9 @@ export class Simulation {
     const fleetRandom = new Random(config.seed, "fleet");
 
     const online = Math.round(config.fleet * this.#conditions().online);
-    for (let i = 0; i < config.fleet; i++) {
+    // The fleet, then the reserve: drivers who log on only when the price pulls them (offline at first).
+    const pool = config.fleet + Math.round(config.fleet * SUPPLY_RESERVE);
+    for (let i = 0; i < pool; i++) {
       const cell = city.cells[fleetRandom.int(city.cells.length)] ?? city.cells[0] ?? "";
       const position = city.pointIn(cell, fleetRandom);
       const driver: Driver = {
@@ -336,6 +357,7 @@ export class Simulation {
     const matches: Match[] = [];
 
     this.#endTrips();
+    this.#notice(multipliers);
     this.#shiftChange();
     for (const rider of riders) this.#decide(rider, multipliers, view.quotes, demand);
     this.#match(matches);
@@ -346,6 +368,25 @@ export class Simulation {
 
     const minute = this.now % 60 === 0 ? this.#closeMinute(view, multipliers) : undefined;
     return { supply, demand, matches, minute };
+  }
+
+  /**
+   * After the run, before signing off: every trip ends and every online driver reports itself
+   * available where it is, so the platform sees supply while the riders' demand fades, and the
+   * city settles at ×1.0 instead of drivers vanishing under lingering demand.
+   */
+  settle(): SupplyReport[] {
+    const out: SupplyReport[] = [];
+    for (const d of this.#drivers) {
+      if (d.state === "offline") continue;
+      if (d.job) d.position = d.job.dropoff;
+      d.job = undefined;
+      d.state = "idle";
+      d.leaving = false;
+      out.push(this.#report(d, "available"));
+    }
+    this.#waiting = [];
+    return out;
   }
 
   /** The apps' last word: every driver still online signs off. */
@@ -430,9 +471,23 @@ export class Simulation {
     }
   }
 
-  /** Brings the online fleet to the scenario's share: idle drivers go home first, busy ones after their trip. */
+  /** Drivers' view of the price: the mean over the market's cells (1.0 where none is shown), moving slowly. */
+  #notice(multipliers: ReadonlyMap<string, number>): void {
+    const cells = this.city.cells;
+    if (cells.length === 0) return;
+    let sum = 0;
+    for (const cell of cells) sum += multipliers.get(cell) ?? 1;
+    const alpha = 1 - Math.exp(-this.config.stepSeconds / SUPPLY_RESPONSE_SECONDS);
+    this.#seenMultiplier += alpha * (sum / cells.length - this.#seenMultiplier);
+  }
+
+  /**
+   * Brings the online fleet to the scenario's share, times the price's pull (`supplyElasticity`):
+   * idle drivers go home first, busy ones after their trip.
+   */
   #shiftChange(): void {
-    const wanted = Math.round(this.config.fleet * this.#conditions().online);
+    const pull = Math.max(1, this.#seenMultiplier) ** this.config.supplyElasticity;
+    const wanted = Math.min(this.#drivers.length, Math.round(this.config.fleet * this.#conditions().online * pull));
     const online = this.#drivers.filter((d) => d.state !== "offline" && !d.leaving);
     let surplus = online.length - wanted;
     if (surplus > 0) {
