@@ -1,6 +1,6 @@
 import { openPool } from "../../db/client";
 import { setSubscriptionStatus, writeDeliveries } from "../../db/notifications";
-import type { Envelope, Origin, OutboxMessage } from "../../shared/contracts/history";
+import type { Envelope, OutboxMessage } from "../../shared/contracts/history";
 import { HISTORY_RETRY } from "../../shared/contracts/history";
 import type { DeliveryRecord, NotificationMessage } from "../../shared/contracts/notifications";
 import { confirmToOrigins, directoryStub } from "../../shared/contracts/objects";
