@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { areNeighborCells, cellToChildren, cellToParent, gridDisk, gridDistance, latLngToCell } from "h3-js";
 import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
 import { effectiveCap, liveHorizonMs } from "../shared/pricing/surge";
-import { HALO_TTL_MS, type SurgeChange, ZoneState } from "../shared/pricing/zone-state";
+import { HALO_TTL_MS, MAX_RIDERS, type SurgeChange, ZoneState } from "../shared/pricing/zone-state";
 
 /**
  * The zone state machine told as the product's stories, on real H3 cells around Times Square
@@ -350,6 +350,19 @@ describe("demand", () => {
     expect(state.applyDemand(A, 1, T0 - horizon, T0)).toBe("applied");
     expect(state.demandAt(A, T0)).toBeGreaterThan(0);
     expect(state.demandAt(A, T0)).toBeLessThanOrEqual(1 / 64 + 1e-12);
+  });
+});
+
+describe("a rider counts once per cell per half-life", () => {
+  test("even when a crowd turns the riders' memory over in between (it holds at least MAX_RIDERS / 2)", () => {
+    const state = zone();
+    expect(state.applyDemand(TIMES_SQUARE, 1, T0, T0, "ana")).toBe("applied");
+    // A crowd that fills the memory's current generation, so it turns over.
+    for (let i = 0; i < MAX_RIDERS / 2; i++) state.applyDemand(HOT[1], 1, T0 + 1_000, T0 + 1_000, `rider-${i}`);
+    expect(state.applyDemand(TIMES_SQUARE, 1, T0 + 170 * SECOND, T0 + 170 * SECOND, "ana")).toBe("repeat");
+    // A half-life later she counts again.
+    const later = T0 + (DEFAULTS.demandHalfLifeSeconds + 1) * SECOND;
+    expect(state.applyDemand(TIMES_SQUARE, 1, later, later, "ana")).toBe("applied");
   });
 });
 

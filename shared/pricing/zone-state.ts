@@ -86,6 +86,13 @@ export class ZoneState {
   #history = new Map<string, HistoryPoint[]>();
   /** (rider, cell) → the weight already counted and when: a rider's demand counts once per cell per half-life. */
   #riders = new Map<string, { weight: number; at: number }>();
+  /**
+   * The riders counted in the generation before: riders are kept in two generations, the
+   * current one started at most a half-life ago (or when it filled half of `MAX_RIDERS`), so
+   * forgetting them is a swap, never a walk or an eviction per event.
+   */
+  #ridersBefore = new Map<string, { weight: number; at: number }>();
+  #ridersSince = Number.NEGATIVE_INFINITY;
 
   /** Operators' emergency caps on single cells (on top of `emergencyCap`, which covers the whole zone). */
   cellCaps = new Map<string, number>();
@@ -198,8 +205,7 @@ export class ZoneState {
   /**
    * A search or ride request adds `weight` to the cell's decaying demand. A known rider counts
    * once per cell per half-life: a repeat adds only what exceeds the weight already counted (a
-   * search then a request adds up to one request). A time ahead of `now` counts as `now` (a
-   * future stamp would otherwise decay *upward*).
+   * search then a request adds up to one request). A time ahead of `now` counts as `now`.
    */
   applyDemand(cell: string, weight: number, reportedAt: number, now: number, rider?: string): Applied {
     const at = Math.min(reportedAt, now);
@@ -208,16 +214,12 @@ export class ZoneState {
     let added = weight;
     if (rider !== undefined) {
       const key = `${rider}\u0000${cell}`;
-      const seen = this.#riders.get(key);
+      this.#rotateRiders(now);
+      const seen = this.#riders.get(key) ?? this.#ridersBefore.get(key);
       const counted = seen && at - seen.at < half * 1000 ? seen.weight : 0;
       added = Math.max(0, weight - counted);
       if (added === 0) return "repeat";
-      this.#riders.delete(key);
       this.#riders.set(key, { weight: counted + added, at: counted > 0 && seen ? seen.at : at });
-      if (this.#riders.size > MAX_RIDERS) {
-        const oldest = this.#riders.keys().next().value;
-        if (oldest !== undefined) this.#riders.delete(oldest);
-      }
     }
     const c = this.#cell(cell);
     c.demand = decay(c.demand, c.demandAt, now, half) + decay(added, at, now, half);
@@ -386,11 +388,15 @@ export class ZoneState {
       const id = this.#expiry.pop() as string;
       if (this.#drivers.get(id)?.at === at) this.#forget(id);
     }
-    const riderCutoff = now - this.settings.demandHalfLifeSeconds * 1000;
-    for (const [key, r] of this.#riders) {
-      if (r.at >= riderCutoff) break;
-      this.#riders.delete(key);
-    }
+    this.#rotateRiders(now);
+  }
+
+  /** Starts a new generation of riders once the current one is a half-life old or half full. */
+  #rotateRiders(now: number): void {
+    if (now - this.#ridersSince < this.settings.demandHalfLifeSeconds * 1000 && this.#riders.size < MAX_RIDERS / 2) return;
+    this.#ridersBefore = this.#riders;
+    this.#riders = new Map();
+    this.#ridersSince = now;
   }
 
   #cell(cell: string): CellState {
