@@ -97,7 +97,7 @@ export function KpiPanel({ market }: { market: Market }) {
           </dl>
           <KpiChart rows={rows} timeZone={market.timezone} kind="multiplier" />
           <KpiChart rows={rows} timeZone={market.timezone} kind="balance" />
-          <KpiChart rows={rows} timeZone={market.timezone} kind="revenue" />
+          <KpiChart rows={rows} timeZone={market.timezone} kind="revenue" value={money} />
           <p>
             <a
               class="button quiet"
@@ -225,7 +225,18 @@ const CHARTS = {
   },
 } as const;
 
-function KpiChart({ rows, timeZone, kind }: { rows: KpiRow[]; timeZone: string; kind: keyof typeof CHARTS }) {
+/** One chart of the KPIs over time; `value` writes the vertical axis (money in the market's currency). */
+function KpiChart({
+  rows,
+  timeZone,
+  kind,
+  value,
+}: {
+  rows: KpiRow[];
+  timeZone: string;
+  kind: keyof typeof CHARTS;
+  value?: (v: number) => string;
+}) {
   const box = useRef<HTMLDivElement>(null);
   const bucket = "hour" in (rows[0] ?? {}) ? "hour" : "day";
   const data: uPlot.AlignedData = [
@@ -246,7 +257,12 @@ function KpiChart({ rows, timeZone, kind }: { rows: KpiRow[]; timeZone: string; 
           cursor: { drag: { x: false, y: false } },
           axes: [
             { stroke: "#52606d", grid: { stroke: "#eef2f6" } },
-            { stroke: "#52606d", grid: { stroke: "#eef2f6" } },
+            {
+              stroke: "#52606d",
+              grid: { stroke: "#eef2f6" },
+              size: value ? 70 : 50,
+              ...(value && { values: (_u: uPlot, ticks: number[]) => ticks.map(value) }),
+            },
           ],
           series: [{}, ...CHARTS[kind].series.map((s) => ({ label: s.label, stroke: s.stroke, width: 2 }))],
         },
