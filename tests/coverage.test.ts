@@ -377,7 +377,16 @@ describe("neighbouring markets", () => {
       fc.property(pairArb, (p) => {
         const south = [market("south", geofenceOf([p.south]), p.southResolution)];
         expect(overlappingMarket(geofenceOf([p.north]), south)).toBeUndefined();
-        const moved = { ...p.north, rings: p.north.rings.map((r) => r.map(([x, y]): [number, number] => [x, y - 0.2 * p.L])) };
+        // Toward the neighbour, across the shared border (the scene may be turned: not always "south").
+        const centre = (s: Shape) => {
+          const ring = s.rings[0] as Array<[number, number]>;
+          return ring.reduce(([cx, cy], [x, y]) => [cx + x / ring.length, cy + y / ring.length], [0, 0]);
+        };
+        const [nx, ny] = centre(p.north);
+        const [sx, sy] = centre(p.south);
+        const d = Math.hypot(sx - nx, sy - ny);
+        const [dx, dy] = [((sx - nx) / d) * 0.2 * p.L, ((sy - ny) / d) * 0.2 * p.L];
+        const moved = { ...p.north, rings: p.north.rings.map((r) => r.map(([x, y]): [number, number] => [x + dx, y + dy])) };
         const clash = overlappingMarket(geofenceOf([moved]), south);
         expect(clash?.market.id).toBe("south");
         // The point given is in both.
