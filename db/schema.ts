@@ -485,3 +485,49 @@ export const notificationDeliveries = pgTable(
   },
   (t) => [index("notification_deliveries_subscription").on(t.subscriptionId, t.sendAt)],
 );
+
+// ── Languages ──
+
+/**
+ * Drafts of catalogue messages a language lacks (a key English has and its catalogue does not):
+ * made by machine translation off the request path, then reviewed by an admin. `english` is the
+ * English message the draft translates: when English changes, the draft no longer applies and is
+ * made again. `status`: `machine` (a machine's, unreviewed, used and marked as such), `approved`
+ * (an admin approved or wrote it), `rejected` (never used; not drafted again for this English).
+ */
+export const catalogueDrafts = pgTable(
+  "catalogue_drafts",
+  {
+    language: text().notNull(),
+    key: text().notNull(),
+    english: text().notNull(),
+    text: text().notNull(),
+    status: text().notNull().$type<"machine" | "approved" | "rejected">(),
+    /** Who made the text: the model's name, or the admin who wrote it. */
+    author: text().notNull(),
+    createdAt: timestamp("created_at", tz).notNull(),
+    reviewedBy: text("reviewed_by"),
+    reviewedAt: timestamp("reviewed_at", tz),
+  },
+  (t) => [primaryKey({ columns: [t.language, t.key] })],
+);
+
+/**
+ * Notes riders and drivers send about a price, in their own words, with the language detected in
+ * them (null: too short or too mixed to tell) and the locale the reply was written in.
+ */
+export const feedbackNotes = pgTable(
+  "feedback_notes",
+  {
+    id: text().primaryKey(),
+    subject: text().notNull(),
+    marketId: text("market_id").notNull(),
+    quoteId: text("quote_id"),
+    note: text().notNull(),
+    detectedLanguage: text("detected_language"),
+    confidence: real(),
+    replyLocale: text("reply_locale").notNull(),
+    createdAt: timestamp("created_at", tz).notNull(),
+  },
+  (t) => [index("feedback_notes_market_at").on(t.marketId, t.createdAt)],
+);
