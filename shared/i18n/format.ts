@@ -18,13 +18,18 @@ function numberFormat(tag: string, options: Intl.NumberFormatOptions): Intl.Numb
   return numberFormats.getOrInsertComputed(`${tag}\u0000${JSON.stringify(options)}`, () => new Intl.NumberFormat(tag, options));
 }
 
-/** The region a locale implies (`en` → US, `vi` → VN), for units. */
+/** The region a locale implies (`en` → US, `vi` → VN), for units; by tag, as formatters are. */
+const regions = new ExpiringMap<string, string | null>({ maxEntries: 256 });
 function region(tag: string): string | undefined {
-  try {
-    return new Intl.Locale(tag).maximize().region;
-  } catch {
-    return undefined;
-  }
+  return (
+    regions.getOrInsertComputed(tag, () => {
+      try {
+        return new Intl.Locale(tag).maximize().region ?? null;
+      } catch {
+        return null;
+      }
+    }) ?? undefined
+  );
 }
 
 /**

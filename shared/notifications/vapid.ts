@@ -5,14 +5,9 @@
  * private key, kept as a JWK (its x and y give the public key back).
  */
 
-export const b64url = (bytes: Uint8Array): string =>
-  btoa(String.fromCharCode(...bytes))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+import { b64url, fromB64url } from "../kit/base64url";
 
-export const fromB64url = (text: string): Uint8Array<ArrayBuffer> =>
-  Uint8Array.from(atob(text.replaceAll("-", "+").replaceAll("_", "/")), (c) => c.charCodeAt(0));
+export { b64url, fromB64url };
 
 /** The public key of a private JWK, as browsers take it: 0x04 ‖ x ‖ y, base64url. */
 export function vapidPublicKey(jwk: { x?: string; y?: string }): string {

@@ -1,4 +1,5 @@
 import { cellToLatLng, latLngToCell } from "h3-js";
+import { ExpiringMap } from "../kit/expiring-map";
 import { greatCircleKm } from "./geofence";
 
 /**
@@ -51,6 +52,23 @@ export function placesInCell(places: readonly Place[] | undefined, cell: string,
 
 /** The place that names a cell: the one inside it nearest its centre, else the nearest reaching its centre. */
 export function placeOfCell(places: readonly Place[] | undefined, cell: string, resolution: number): Place | undefined {
+  if (!places || places.length === 0) return undefined;
+  let named = placeByCell.get(places);
+  if (!named) {
+    named = new ExpiringMap({ maxEntries: 20_000 });
+    placeByCell.set(places, named);
+  }
+  return named.getOrInsertComputed(`${resolution}:${cell}`, () => nameCell(places, cell, resolution) ?? null) ?? undefined;
+}
+
+/**
+ * What names each cell, by the market's list of places (a market's list is one array until its
+ * next version): every quote asks for its pickup cell's name, and finding it costs a walk over
+ * the places with an H3 index each. 20,000 cells is a large city's.
+ */
+const placeByCell = new WeakMap<readonly Place[], ExpiringMap<string, Place | null>>();
+
+function nameCell(places: readonly Place[], cell: string, resolution: number): Place | undefined {
   const [inside] = placesInCell(places, cell, resolution);
   if (inside) return inside;
   const [lat, lng] = cellToLatLng(cell);

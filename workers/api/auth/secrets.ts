@@ -1,3 +1,5 @@
+import { b64url } from "../../../shared/kit/base64url";
+
 /**
  * Secrets at rest: API keys and refresh tokens are long random strings, so a SHA-256 of them
  * is enough; passwords are short and guessable, so they get PBKDF2 (100,000 rounds of SHA-256,
@@ -19,10 +21,7 @@ function unhex(text: string): Uint8Array<ArrayBuffer> {
 /** A random secret, URL-safe. */
 export function randomSecret(bytes = 32): string {
   const b = crypto.getRandomValues(new Uint8Array(bytes));
-  return btoa(String.fromCharCode(...b))
-    .replaceAll("+", "-")
-    .replaceAll("/", "_")
-    .replace(/=+$/, "");
+  return b64url(b);
 }
 
 export async function sha256(text: string): Promise<string> {
