@@ -188,7 +188,8 @@ function child(): void {
 
   const open = (url: string) =>
     new Promise<WebSocket>((ok, fail) => {
-      const ws = new WebSocket(url);
+      // No per-message deflate, as production negotiates none (see `no_web_socket_compression`).
+      const ws = new WebSocket(url, { perMessageDeflate: false } as Bun.WebSocketOptions);
       const timer = setTimeout(() => fail(new Error("no snapshot within 30 s")), 30_000);
       ws.onmessage = (event) => {
         const arrived = now();
