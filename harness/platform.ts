@@ -91,6 +91,22 @@ export interface PlatformOptions {
   bundles?: string;
   /** Extra bindings for the notifications worker (providers' base URLs and credentials, e.g. a fake's). */
   notificationBindings?: Record<string, string>;
+  /**
+   * Stand-ins for outside services the edge reaches through a binding (Workers AI has no local
+   * emulation): each a Worker of its own (Miniflare options), bound to the edge worker by name,
+   * e.g. `{ AI: { name: "fake-ai", entrypoint: "FakeAi", script } }`.
+   */
+  services?: Record<string, { name: string; entrypoint?: string; script: string }>;
+}
+
+/** The edge worker's options with each service bound to its stand-in Worker. */
+function withServices<T extends object>(worker: T, services: PlatformOptions["services"]): T {
+  if (!services) return worker;
+  const bound = Object.fromEntries(
+    Object.entries(services).map(([binding, s]) => [binding, { name: s.name, entrypoint: s.entrypoint }]),
+  );
+  const own = (worker as { serviceBindings?: object }).serviceBindings;
+  return { ...worker, serviceBindings: { ...own, ...bound } };
 }
 
 /** A role client's token is minted again once it has less than this left. */
@@ -123,18 +139,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     const converted = convertV4MiniflareOptions({
       port: 0,
       workers: [
-        miniflareWorker("api", bundles, {
-          ...dbBindings,
-          QUOTE_SIGNING_KEY: signingKey,
-          AUTH_SIGNING_KEYS: authKeys,
-          UPSTASH_REDIS_REST_URL: upstash.upstashUrl,
-          UPSTASH_REDIS_REST_TOKEN: upstash.upstashToken,
-          RATE_LIMIT_PREFIX: rateLimitPrefix,
-          RATE_LIMITS: generous,
-          ...notificationKeys,
-          VAPID_PUBLIC_KEY: vapid.publicKey,
-          ...options.bindings,
-        }),
+        withServices(
+          miniflareWorker("api", bundles, {
+            ...dbBindings,
+            QUOTE_SIGNING_KEY: signingKey,
+            AUTH_SIGNING_KEYS: authKeys,
+            UPSTASH_REDIS_REST_URL: upstash.upstashUrl,
+            UPSTASH_REDIS_REST_TOKEN: upstash.upstashToken,
+            RATE_LIMIT_PREFIX: rateLimitPrefix,
+            RATE_LIMITS: generous,
+            ...notificationKeys,
+            VAPID_PUBLIC_KEY: vapid.publicKey,
+            ...options.bindings,
+          }),
+          options.services,
+        ),
         miniflareWorker("history", bundles, dbBindings),
         miniflareWorker("notifications", bundles, {
           ...dbBindings,
@@ -142,6 +161,11 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           VAPID_PRIVATE_KEY: vapid.privateJwk,
           ...options.notificationBindings,
         }),
+        ...Object.values(options.services ?? {}).map((service) => ({
+          name: service.name,
+          modules: true,
+          script: service.script,
+        })),
       ],
     } as unknown as Parameters<typeof convertV4MiniflareOptions>[0]);
     const mf = new Miniflare({

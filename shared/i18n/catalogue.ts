@@ -69,12 +69,16 @@ export function isMessageKey(key: string): key is MessageKey {
  * @example render({ tag: "vi-VN", language: "vi" }, "problem.market-unknown", { market: "nyc" }).text
  *   // "Không có thị trường “nyc”."
  */
-export function render(locale: Pick<Locale, "tag" | "language">, key: MessageKey, params: MessageParams = {}): Rendered {
+export function render(
+  locale: Pick<Locale, "tag" | "language" | "drafts">,
+  key: MessageKey,
+  params: MessageParams = {},
+): Rendered {
   return renderMessage(CATALOGUES[locale.language].messages, CATALOGUES.en.messages, locale, key, params);
 }
 
 /** `render`'s text. */
-export function t(locale: Pick<Locale, "tag" | "language">, key: MessageKey, params?: MessageParams): string {
+export function t(locale: Pick<Locale, "tag" | "language" | "drafts">, key: MessageKey, params?: MessageParams): string {
   return render(locale, key, params).text;
 }
 

@@ -12,8 +12,22 @@ export const LANGUAGES = ["en", "vi", "es", "ar"] as const;
 export type Language = (typeof LANGUAGES)[number];
 export const DEFAULT_LANGUAGE: Language = "en";
 
-/** Where the winning locale came from (`default`: nothing the caller said is supported; English). */
-export type LocaleSource = "query" | "header" | "user" | "market" | "default";
+/**
+ * Where the winning locale came from (`default`: nothing the caller said is supported; English;
+ * `text`: the language detected in free text the caller sent, `shared/i18n/detect.ts`).
+ */
+export type LocaleSource = "query" | "header" | "user" | "text" | "market" | "default";
+
+/**
+ * Drafts for messages a language's catalogue lacks (`shared/i18n/drafts.ts`), as the edge holds
+ * them for one request: the texts, which of them are a machine's unreviewed work, and which of
+ * those this answer said (so the answer can say it was machine-translated).
+ */
+export interface LocaleDrafts {
+  readonly messages: Readonly<Record<string, string>>;
+  readonly machine: ReadonlySet<string>;
+  readonly said: Set<string>;
+}
 
 export interface Locale {
   /** Canonical BCP 47 tag as asked for (e.g. "vi-VN", "ar-EG", "es"): what `Content-Language` says. */
@@ -21,6 +35,8 @@ export interface Locale {
   /** The catalogue it reads. */
   language: Language;
   source: LocaleSource;
+  /** Drafts for what its catalogue lacks, when there are any (set per request by the edge). */
+  drafts?: LocaleDrafts;
 }
 
 /** Longest tag considered (BCP 47 allows more; nothing useful needs it, and it bounds the work). */

@@ -15,8 +15,10 @@ export type MessageParams = Record<string, string | number>;
 
 export interface Rendered {
   text: string;
-  /** The language the text is in: English when the locale's catalogue lacks the key. */
+  /** The language the text is in: English when the locale's catalogue lacks the key and has no draft for it. */
   language: Language;
+  /** Said by a draft instead of the catalogue: a machine's unreviewed one, or one an admin reviewed. */
+  draft?: "machine" | "reviewed";
 }
 
 // Compiled messages, per locale tag and key: a few hundred keys times the tags callers
@@ -30,7 +32,7 @@ function format(tag: string, key: string, source: string, params: MessageParams)
 export function renderMessage(
   own: Messages | undefined,
   english: Messages,
-  locale: Pick<Locale, "tag" | "language">,
+  locale: Pick<Locale, "tag" | "language" | "drafts">,
   key: string,
   params: MessageParams = {},
 ): Rendered {
@@ -40,6 +42,18 @@ export function renderMessage(
       return { text: format(locale.tag, key, message, params), language: locale.language };
     } catch {
       // a message its translator got wrong: English says it instead
+    }
+  }
+  // A message the catalogue lacks: a draft says it, if there is one (its text may change on review: part of the cache key).
+  const draft = message === undefined && locale.language !== DEFAULT_LANGUAGE ? locale.drafts?.messages[key] : undefined;
+  if (draft !== undefined && locale.drafts) {
+    try {
+      const text = format(locale.tag, `${key}\u0000${draft}`, draft, params);
+      const machine = locale.drafts.machine.has(key);
+      if (machine) locale.drafts.said.add(key);
+      return { text, language: locale.language, draft: machine ? "machine" : "reviewed" };
+    } catch {
+      // a draft that cannot be formatted with these values: English says it
     }
   }
   const tag = locale.language === DEFAULT_LANGUAGE ? locale.tag : DEFAULT_LANGUAGE;

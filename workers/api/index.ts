@@ -11,6 +11,7 @@ import { calendar } from "./routes/calendar";
 import { docs } from "./routes/docs";
 import { events } from "./routes/events";
 import { experiments } from "./routes/experiments";
+import { feedback } from "./routes/feedback";
 import { forecasts } from "./routes/forecasts";
 import { health } from "./routes/health";
 import { historyImport } from "./routes/history-import";
@@ -22,6 +23,8 @@ import { quotes } from "./routes/quotes";
 import { replayRoute } from "./routes/replay";
 import { surge } from "./routes/surge";
 import { system } from "./routes/system";
+import { translations } from "./routes/translations";
+import { draftOnSchedule } from "./translation";
 
 export { Ledger } from "../../durable-objects/ledger";
 export { MarketDirectory } from "../../durable-objects/market-directory";
@@ -54,6 +57,8 @@ app.route("/", auth);
 app.route("/", system);
 app.route("/", notifications);
 app.route("/", locales);
+app.route("/", translations);
+app.route("/", feedback);
 app.route("/", docs(app));
 
 /** The forecasts' cron (as in wrangler.toml): markets whose live model is older than 50 minutes train again. */
@@ -64,13 +69,15 @@ const FORECAST_EVERY_MS = 50 * 60_000;
 export default Object.assign(app, {
   /**
    * Every minute: probe each dependency and tell the system-mode object; push each running
-   * experiment's window to its zones (and judge guardrails). Hourly: train markets' forecasts.
+   * experiment's window to its zones (and judge guardrails); draft messages a catalogue lacks
+   * (nothing to do while every catalogue is complete). Hourly: train markets' forecasts.
    */
   async scheduled(controller: ScheduledController, env: Env, ctx: ExecutionContext) {
     if (controller.cron === FORECAST_CRON) ctx.waitUntil(trainDueMarkets(env, FORECAST_EVERY_MS));
     else {
       ctx.waitUntil(probeAndReport(env));
       ctx.waitUntil(experimentWindows(env, controller.scheduledTime));
+      ctx.waitUntil(draftOnSchedule(env, ctx));
     }
   },
 }) satisfies ExportedHandler<Env>;

@@ -3,6 +3,7 @@ import { parseAccept } from "hono/utils/accept";
 import { type Locale, negotiate, withMarket } from "../../shared/i18n/locales";
 import type { AppEnv } from "./app";
 import { marketIndex } from "./market-index";
+import { draftsFor, withDrafts } from "./translation";
 
 /**
  * The request's locale, negotiated once per request and carried in the context (`c.get("locale")`),
@@ -36,7 +37,9 @@ function fromRequest(c: Context<AppEnv>): Locale {
  * The middleware: negotiates after the caller is identified (so a saved locale counts) and, for
  * routes under `/v1/markets/{marketId}`, with that market's default; says the winner in
  * `Content-Language` on whatever answer goes out. Routes that find their market later (a quote,
- * a reading: by location) call `useMarketLocale`.
+ * a reading: by location) call `useMarketLocale`. Where the language's catalogue lacks messages,
+ * the locale carries their drafts (`translation.ts`), and an answer that said a machine's
+ * unreviewed draft names those messages in `Equilibrium-Machine-Translated`.
  */
 export function locale(): MiddlewareHandler<AppEnv> {
   return async function negotiateLocale(c, next) {
@@ -48,12 +51,18 @@ export function locale(): MiddlewareHandler<AppEnv> {
         .catch(() => undefined);
       if (market) chosen = withMarket(chosen, market.locale);
     }
-    c.set("locale", chosen);
+    const drafts = await draftsFor(c.env, c.executionCtx, chosen.language);
+    c.set("locale", drafts ? { ...chosen, drafts } : chosen);
     await next();
-    c.header("content-language", c.get("locale").tag);
+    const answered = c.get("locale");
+    c.header("content-language", answered.tag);
     c.header("vary", "accept-language", { append: true });
+    if (answered.drafts?.said.size) c.header(MACHINE_TRANSLATED, [...answered.drafts.said].sort().join(", "));
   };
 }
+
+/** The answer's header naming the messages a machine's unreviewed draft said (catalogue keys, comma-separated). */
+export const MACHINE_TRANSLATED = "equilibrium-machine-translated";
 
 /**
  * The request's market is known: its default locale applies unless the caller chose one.
@@ -61,9 +70,12 @@ export function locale(): MiddlewareHandler<AppEnv> {
  * @example useMarketLocale(c, where.market.locale) // vi-VN for a point in Ho Chi Minh City, asked in no language
  */
 export function useMarketLocale(c: Context<AppEnv>, marketLocale: string): Locale {
-  const next = withMarket(requestLocale(c), marketLocale);
-  c.set("locale", next);
-  return next;
+  const current = requestLocale(c);
+  const next = withMarket(current, marketLocale);
+  if (next === current) return current;
+  const drafted = withDrafts(c, next);
+  c.set("locale", drafted);
+  return drafted;
 }
 
 /** The negotiated locale; before the middleware has run (an early failure), what the request itself says. */

@@ -1,11 +1,14 @@
-import { CircuitBreaker } from "../../shared/kit/breaker";
+import type { CircuitBreaker } from "../../shared/kit/breaker";
+import { type AiRunner, askModel, modelGuard } from "./workers-ai";
+
+export type { AiRunner } from "./workers-ai";
 
 /**
  * Explanation sentences for riders, polished by Workers AI — behind a port, so that pricing never
  * waits on it and never fails because of it. The plain sentence (a template, in the rider's
  * locale) is made elsewhere (the languages work); this only asks a model to make it read well,
  * within a deadline, and falls back to the plain sentence on any failure, timeout, open breaker
- * or an answer that does not look like one sentence. Workers AI has no local emulation: locally
+ * or an answer that does not look like one sentence (the call itself: `workers-ai.ts`). Workers AI has no local emulation: locally
  * and in tests the deterministic fake serves.
  *
  * @example
@@ -16,14 +19,6 @@ export interface SentencePolisher {
   readonly name: string;
   /** The sentence, polished; the sentence itself when polishing is not possible now. Never throws. */
   polish(sentence: string, locale: string): Promise<string>;
-}
-
-/** What the adapter needs of the `AI` binding (`Ai` from `wrangler types`): one call. */
-export interface AiRunner {
-  run(
-    model: string,
-    inputs: { messages: Array<{ role: "system" | "user"; content: string }>; max_tokens?: number },
-  ): Promise<unknown>;
 }
 
 export const POLISH_MODEL = "@cf/meta/llama-3.1-8b-instruct";
@@ -50,23 +45,11 @@ export function workersAiPolisher(
   ai: AiRunner,
   options: { timeoutMs?: number; now?: () => number; breaker?: CircuitBreaker } = {},
 ): SentencePolisher {
-  const now = options.now ?? Date.now;
-  const breaker = options.breaker ?? new CircuitBreaker({ failureThreshold: 3, openMs: 10_000, maxOpenMs: 300_000 });
-  const timeoutMs = options.timeoutMs ?? POLISH_TIMEOUT_MS;
+  const guard = modelGuard({ ...options, timeoutMs: options.timeoutMs ?? POLISH_TIMEOUT_MS });
   return {
     name: "workers-ai",
     async polish(sentence, locale) {
-      if (!breaker.allow(now())) return sentence;
-      try {
-        const answer = await withTimeout(ai.run(POLISH_MODEL, polishRequest(sentence, locale)), timeoutMs);
-        const text = answerText(answer);
-        if (!text) throw new Error("the model answered no sentence");
-        breaker.success(now());
-        return text;
-      } catch (err) {
-        breaker.failure(now(), err);
-        return sentence;
-      }
+      return (await askModel(ai, POLISH_MODEL, polishRequest(sentence, locale), answerText, guard)) ?? sentence;
     },
   };
 }
@@ -94,12 +77,4 @@ function answerText(answer: unknown): string | undefined {
   if (typeof response !== "string") return undefined;
   const text = response.trim().replace(/^"|"$/g, "");
   return text.length > 0 && text.length <= MAX_SENTENCE && !text.includes("\n") ? text : undefined;
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

@@ -156,6 +156,12 @@ export const ACCESS: readonly Rule[] = [
   { id: "system.backlog", method: "GET", path: "/v1/system/backlog", roles: ["admin"] },
   { id: "system.drain", method: "POST", path: "/v1/system/drain", roles: ["admin"] },
   { id: "admin.audit", method: "GET", path: "/v1/admin/audit", roles: ["admin"] },
+  // Machine-drafted messages and their review: admins only.
+  { id: "admin.translations.list", method: "GET", path: "/v1/admin/translations", roles: ["admin"] },
+  { id: "admin.translations.draft", method: "POST", path: "/v1/admin/translations/draft", roles: ["admin"] },
+  { id: "admin.translations.review", method: "POST", path: "/v1/admin/translations/{language}/{key}", roles: ["admin"] },
+  // A rider's or driver's note about a price (a partner's back end passes its rider's).
+  { id: "feedback.create", method: "POST", path: "/v1/feedback", roles: ["rider", "driver", "service"] },
   // Notifications (issue 15): everyone subscribes for themselves (the handler checks the market and
   // which topics a role may hear); a subscription and its log are its owner's (admins: any).
   { id: "notifications.subscribe", method: "POST", path: "/v1/notifications/subscriptions", roles: EVERYONE },
