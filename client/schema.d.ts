@@ -8534,7 +8534,7 @@ export interface paths {
     };
     /**
      * Supported locales, with each catalogue's completeness
-     * @description The locale of an answer is negotiated in this order: ?locale=, Accept-Language, the caller's saved locale, the market's default, then English; Content-Language says which won.
+     * @description The locale of an answer is negotiated in this order: ?locale=, Accept-Language, the caller's saved locale, the market's default, then English; Content-Language says which won. A message a catalogue lacks is said by its draft (machine-translated, or reviewed by an admin) where there is one, else in English.
      */
     get: {
       parameters: {
@@ -8565,8 +8565,12 @@ export interface paths {
                 translated: number;
                 /** @description translated / messages, 0–1 */
                 completeness: number;
-                /** @description keys answered in English instead */
+                /** @description keys its catalogue lacks: said by a draft where there is one, else in English */
                 missing: string[];
+                /** @description missing keys said by a machine's draft no one has reviewed yet (answers that use one name it in Equilibrium-Machine-Translated) */
+                machineTranslated: string[];
+                /** @description missing keys said by a draft an admin approved or wrote */
+                reviewedDrafts: string[];
               }[];
             };
           };
@@ -8584,6 +8588,681 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/admin/translations": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Drafts of messages the catalogues lack, for review
+     * @description **Who may call:** admin.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description a language drafts are made for (English is the reference) */
+          language?: "vi" | "es" | "ar";
+          status?: "machine" | "approved" | "rejected";
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The drafts */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              drafts: {
+                language: string;
+                key: string;
+                /** @description the English message this draft translates */
+                english: string;
+                text: string;
+                /**
+                 * @description machine: a model's, unreviewed (said, and marked as such)
+                 * @enum {string}
+                 */
+                status: "machine" | "approved" | "rejected";
+                /** @description the model that drafted it, or the admin who wrote it */
+                author: string;
+                /** @description false once English has changed since: not said until drafted or written again */
+                current: boolean;
+                createdAt: string;
+                reviewedBy: string | null;
+                reviewedAt: string | null;
+              }[];
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/admin/translations/draft": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Draft what the catalogues lack now (machine translation; the minute cron does it too)
+     * @description Runs one drafting pass and answers what it did. Only this admin request waits for the model: rendering never does.
+     *
+     *     **Who may call:** admin.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: {
+        content: {
+          "application/json": {
+            languages?: ("vi" | "es" | "ar")[];
+            /**
+             * @description translator calls at most
+             * @default 50
+             */
+            limit?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description What the pass did */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              drafted: number;
+              /** @description the translator gave no answer (failing, too slow, or its breaker open) */
+              failed: number;
+              /** @description answers that lost or changed a placeholder: not stored */
+              unusable: number;
+              /** @description plural and select messages: never sent to a model */
+              keptInEnglish: number;
+              remaining: number;
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/admin/translations/{language}/{key}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve, reject or write the draft of one message
+     * @description **Who may call:** admin.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          /** @description a language drafts are made for (English is the reference) */
+          language: "vi" | "es" | "ar";
+          key: string;
+        };
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json":
+            | {
+                /** @enum {string} */
+                decision: "approve";
+              }
+            | {
+                /** @enum {string} */
+                decision: "reject";
+              }
+            | {
+                /** @enum {string} */
+                decision: "edit";
+                /** @description ICU MessageFormat with English's placeholders; stored as approved */
+                text: string;
+              };
+        };
+      };
+      responses: {
+        /** @description The draft after the decision */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              language: string;
+              key: string;
+              /** @description the English message this draft translates */
+              english: string;
+              text: string;
+              /**
+               * @description machine: a model's, unreviewed (said, and marked as such)
+               * @enum {string}
+               */
+              status: "machine" | "approved" | "rejected";
+              /** @description the model that drafted it, or the admin who wrote it */
+              author: string;
+              /** @description false once English has changed since: not said until drafted or written again */
+              current: boolean;
+              createdAt: string;
+              reviewedBy: string | null;
+              reviewedAt: string | null;
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/feedback": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Tell us about a price in your own words; the reply is in the language you wrote in
+     * @description **Who may call:** rider, driver, service.
+     */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            market: string;
+            note: string;
+            /** @description the quote the note is about, if any */
+            quoteId?: string;
+          };
+        };
+      };
+      responses: {
+        /** @description Received */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              feedbackId: string;
+              /** @description the note's language, if it could be told (confidence: how far ahead of the runner-up, 0–1) */
+              detected: {
+                language: string;
+                confidence: number;
+              } | null;
+              /** @description the language of this reply */
+              locale: string;
+              message: string;
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description The body is over 512 KiB */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -8702,6 +9381,11 @@ export interface components {
       | "too-large"
       | "too-many-requests"
       | "topic-forbidden"
+      | "translation-draft-invalid"
+      | "translation-draft-stale"
+      | "translation-draft-unknown"
+      | "translation-key-unknown"
+      | "translation-not-missing"
       | "trip-too-long"
       | "unauthorized"
       | "unavailable"
