@@ -120,6 +120,17 @@ const ROUTE_PROBLEMS: Record<string, Record<number, Example[]>> = {
     409: [["too-many", "subscriptions-too-many", { count: 100, max: 100 }]],
   },
   "GET /v1/notifications/deliveries": { 404: [["subscription", "subscription-unknown", { subscription: "sub_0000" }]] },
+  "POST /v1/admin/translations/{language}/{key}": {
+    404: [
+      ["no-draft", "translation-draft-unknown", { key: "problem.market-unknown", language: "vi" }],
+      ["no-message", "translation-key-unknown", { key: "problem.no-such-thing" }],
+    ],
+    409: [
+      ["in-catalogue", "translation-not-missing", { key: "problem.no-route", language: "vi" }],
+      ["stale", "translation-draft-stale", { key: "problem.market-unknown", language: "vi" }],
+    ],
+  },
+  "POST /v1/feedback": { 404: [["market", "market-unknown", { market: "atlantis" }]] },
 };
 
 /** The operation's bearer scheme, roles and the errors every route shares, added to the document in place. */
