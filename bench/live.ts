@@ -106,7 +106,10 @@ export function subscribe(
   timeoutMs = 10_000,
 ): Promise<WebSocket> {
   // Browsers cannot set headers on a WebSocket: the live feed takes the token in the query.
-  const ws = new WebSocket(`${api.url.replace(/^http/, "ws")}/v1/live?cells=${cells.join(",")}&access_token=${api.token}`);
+  // No per-message deflate, as production negotiates none (`no_web_socket_compression`).
+  const ws = new WebSocket(`${api.url.replace(/^http/, "ws")}/v1/live?cells=${cells.join(",")}&access_token=${api.token}`, {
+    perMessageDeflate: false,
+  } as Bun.WebSocketOptions);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => fail(new Error("no snapshot within timeout")), timeoutMs);
     const fail = (error: Error) => {

@@ -1,6 +1,6 @@
 import { MinHeap } from "../kit/min-heap";
 import type { SurgeSettings } from "./market";
-import { type PricingInputs, type PricingPolicy, predictiveSurge, withExperiments } from "./policy";
+import { type ExperimentStory, type PricingInputs, type PricingPolicy, predictiveSurge, withExperiments } from "./policy";
 import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, underCap } from "./surge";
 import type { EmergencyCap } from "./zone-config";
 import { neighbourRings } from "./zoning";
@@ -45,6 +45,12 @@ export interface CellReading {
   demand: number;
   computedAt: number;
   explanation: SurgeExplanation;
+  /**
+   * The experiment arm a quote at this cell is priced under: the arm that priced the reading,
+   * else (a cell at rest) the one in force when it was read. Set by the zone for the edge, which
+   * prices quotes from a reading for up to one tick.
+   */
+  arm?: ExperimentStory;
 }
 
 export interface HistoryPoint {

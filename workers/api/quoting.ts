@@ -46,7 +46,7 @@ export async function quote(c: Context<AppEnv>, order: QuoteOrder) {
   };
   const { reading, priced, degraded } = await quoteAt(
     c,
-    { id: market.id, version: market.version, cap: market.surge.cap },
+    { id: market.id, version: market.version, cap: market.surge.cap, tickMs: market.surge.updateIntervalMs },
     order.zone,
     pricing,
   );
