@@ -3,7 +3,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { answer, type Body, createEquilibriumClient, type EquilibriumClient } from "../client";
 import { MAX_BATCH_EVENTS } from "../shared/contracts/api";
-import type { Market, Product } from "../shared/pricing/market";
+import { type Market, MarketInputSchema, type Product } from "../shared/pricing/market";
 import { chartSvg } from "../simulator/chart";
 import { City } from "../simulator/city";
 import { fixed, type Pricing, percent, type RunSummary, summarize, tableHeader, tableRow, toCsv } from "../simulator/report";
@@ -19,6 +19,17 @@ import {
   simulationDefaults,
 } from "../simulator/simulation";
 import { describeChanges, type SurgeTimes, scaleSurgeTimes, type TimeChange } from "../simulator/speed";
+import {
+  compareSeeds,
+  comparisonTable,
+  DAY_ARMS,
+  type DayArmName,
+  type DayOptions,
+  dayArm,
+  runSeed,
+  type SeedRuns,
+  type StadiumWeekOptions,
+} from "../simulator/stadium-week";
 import { requestProbability } from "../simulator/willingness";
 import { devAuthKeys, devToken } from "./dev-keys";
 
@@ -63,13 +74,40 @@ const USAGE = `bun run simulate --market M --scenario S [options]
   --product ID          product riders ask for (default the market's first)
   --quiet               no progress bar and no per-minute table
   --background          quiet, loops the weekday scenario until stopped (for the dev command)
+
+bun run simulate --scenario stadium-week [options]   (in process: no platform needed)
+
+  Weeks of the city's history with the stadium's let-outs, a forecast trained on them with the
+  platform's models and promotion gate, then the let-out day priced by the platform's pure core
+  (a zone state and its pricing policy), once per arm, the same riders in every arm.
+  --market M            a market in db/seed/markets (default nyc-manhattan)
+  --arms A,B            of ${DAY_ARMS.join(", ")}
+                        (default reactive,predictive,followers); the first is the baseline
+  --seeds A-B | A,B,C   several seeds (default: --seed): means, and per arm the seeds it did
+                        better / equal / worse than the first arm
+  --history-weeks N     weeks of history before the day (default 8, at least 3)
+  --spike F             the venue's demand at the let-out's sharpest, × its usual (default 5)
+  --minutes N           the day's length (default 100: 30 before the let-out, its hour, 10 after)
+  --weight W            predictive surge's weight, 0–1 (default the market's, 0.5)
+  --horizon N           predictive surge's horizon, 5–120 minutes (default the market's, 30)
+  --followers S         share of drivers subscribed to hotspots in the arms with followers (default 0.3)
+  --hotspot-every N     minutes between hotspot rankings sent to them (default 5)
+  --hotspot-horizon N   the ranking's horizon, 15–60 minutes (default 30)
+  --hotspot-top N       top cells a follower chooses among (default 3)
+  --hotspot-reach-km D  farthest (road km) a follower drives to a hotspot (default 4)
+  and --seed, --drivers, --riders-per-minute, --elasticity, --wtp-median, --supply-elasticity,
+  --max-pickup-km, --patience, --step, --product, --out, --quiet as above
 `;
+
+/** The in-process scenario's name: not one the platform runs. */
+const STADIUM_WEEK = "stadium-week";
+type RunScenario = ScenarioName | typeof STADIUM_WEEK;
 
 interface Options {
   url: string;
   token: string | undefined;
   marketId: string;
-  scenarioName: ScenarioName;
+  scenarioName: RunScenario;
   minutes: number | undefined;
   seed: number;
   speed: number;
@@ -91,6 +129,21 @@ interface Options {
   product: string | undefined;
   quiet: boolean;
   background: boolean;
+  week: WeekOptions;
+}
+
+/** The in-process stadium week's own options. */
+interface WeekOptions {
+  arms: DayArmName[];
+  seeds: number[] | undefined;
+  historyWeeks: number;
+  weight: number | undefined;
+  horizon: number | undefined;
+  followers: number;
+  hotspotEvery: number;
+  hotspotHorizon: number;
+  hotspotTop: number;
+  hotspotReachKm: number;
 }
 
 class UsageError extends Error {}
@@ -125,6 +178,16 @@ function parseOptions(argv: string[]): Options {
       product: { type: "string" },
       quiet: { type: "boolean" },
       background: { type: "boolean" },
+      arms: { type: "string" },
+      seeds: { type: "string" },
+      "history-weeks": { type: "string" },
+      weight: { type: "string" },
+      horizon: { type: "string" },
+      followers: { type: "string" },
+      "hotspot-every": { type: "string" },
+      "hotspot-horizon": { type: "string" },
+      "hotspot-top": { type: "string" },
+      "hotspot-reach-km": { type: "string" },
       help: { type: "boolean", short: "h" },
     },
   });
@@ -139,11 +202,34 @@ function parseOptions(argv: string[]): Options {
     return x;
   };
   const background = v.background ?? false;
-  const marketId = v.market ?? (background ? "nyc-manhattan" : undefined);
+  const scenarioName = (v.scenario ?? "weekday") as RunScenario;
+  const inProcess = scenarioName === STADIUM_WEEK;
+  const marketId = v.market ?? (background || inProcess ? "nyc-manhattan" : undefined);
   if (!marketId) throw new UsageError("--market is required");
-  const scenarioName = (v.scenario ?? "weekday") as ScenarioName;
-  if (!SCENARIO_NAMES.includes(scenarioName))
-    throw new UsageError(`--scenario ${v.scenario}: one of ${SCENARIO_NAMES.join(", ")}`);
+  if (!inProcess && !SCENARIO_NAMES.includes(scenarioName as ScenarioName))
+    throw new UsageError(`--scenario ${v.scenario}: one of ${[...SCENARIO_NAMES, STADIUM_WEEK].join(", ")}`);
+  if (inProcess && (v.compare || v.pricing || background || v.speed))
+    throw new UsageError(
+      `--scenario ${STADIUM_WEEK} runs in process: --arms instead of --compare and --pricing, no --speed or --background`,
+    );
+  const weekOnly = [
+    "arms",
+    "seeds",
+    "history-weeks",
+    "weight",
+    "horizon",
+    "followers",
+    "hotspot-every",
+    "hotspot-horizon",
+    "hotspot-top",
+    "hotspot-reach-km",
+  ] as const;
+  const stray = weekOnly.find((name) => v[name] !== undefined);
+  if (!inProcess && stray) throw new UsageError(`--${stray} is an option of --scenario ${STADIUM_WEEK}`);
+  if (inProcess && v.minutes !== undefined && !(Number(v.minutes) > BEFORE_LET_OUT_MINUTES))
+    throw new UsageError(
+      `--minutes ${v.minutes}: the day runs more than the ${BEFORE_LET_OUT_MINUTES} minutes before the let-out`,
+    );
   if (background && scenarioName !== "weekday") throw new UsageError("--background runs the weekday scenario");
   const pricing = (v.pricing ?? "dynamic") as Pricing;
   if (pricing !== "dynamic" && pricing !== "static") throw new UsageError(`--pricing ${v.pricing}: dynamic or static`);
@@ -184,7 +270,40 @@ function parseOptions(argv: string[]): Options {
     product: v.product,
     quiet: (v.quiet ?? false) || background,
     background,
+    week: {
+      arms: armsOf(v.arms),
+      seeds: seedsOf(v.seeds),
+      historyWeeks: num("history-weeks", v["history-weeks"], (x) => whole(x) && x >= 3 && x <= 12, "3 to 12 weeks") ?? 8,
+      weight: num("weight", v.weight, (x) => x >= 0 && x <= 1, "between 0 and 1"),
+      horizon: num("horizon", v.horizon, (x) => Number.isInteger(x) && x >= 5 && x <= 120, "5 to 120 minutes"),
+      followers: num("followers", v.followers, (x) => x >= 0 && x <= 1, "a share between 0 and 1") ?? 0.3,
+      hotspotEvery: num("hotspot-every", v["hotspot-every"], whole, "a whole number of minutes") ?? 5,
+      hotspotHorizon:
+        num("hotspot-horizon", v["hotspot-horizon"], (x) => Number.isInteger(x) && x >= 15 && x <= 60, "15 to 60 minutes") ?? 30,
+      hotspotTop: num("hotspot-top", v["hotspot-top"], whole, "a whole number") ?? 3,
+      hotspotReachKm: num("hotspot-reach-km", v["hotspot-reach-km"], positive, "positive") ?? 4,
+    },
   };
+}
+
+function armsOf(raw: string | undefined): DayArmName[] {
+  if (raw === undefined) return ["reactive", "predictive", "followers"];
+  const arms = raw.split(",").map((a) => a.trim()) as DayArmName[];
+  const unknown = arms.find((a) => !DAY_ARMS.includes(a));
+  if (unknown !== undefined || arms.length === 0 || new Set(arms).size !== arms.length)
+    throw new UsageError(`--arms ${raw}: distinct names of ${DAY_ARMS.join(", ")}`);
+  return arms;
+}
+
+function seedsOf(raw: string | undefined): number[] | undefined {
+  if (raw === undefined) return undefined;
+  const range = /^(-?\d+)-(-?\d+)$/.exec(raw);
+  const seeds = range
+    ? Array.from({ length: Math.max(0, Number(range[2]) - Number(range[1]) + 1) }, (_, i) => Number(range[1]) + i)
+    : raw.split(",").map(Number);
+  if (seeds.length === 0 || seeds.length > 100 || seeds.some((x) => !Number.isInteger(x)))
+    throw new UsageError(`--seeds ${raw}: A-B or A,B,C (integers, at most 100)`);
+  return seeds;
 }
 
 // ── The platform's public API ──────────────────────────────────────────────────────────────
@@ -413,7 +532,7 @@ function buildContext(options: Options, api: Api, market: Market, times: SurgeTi
   const city = new City(market);
   const product = options.product ? market.products.find((p) => p.id === options.product) : market.products[0];
   if (!product) throw new UsageError(`market ${market.id} has no product ${options.product}`);
-  const s = scenario(options.scenarioName, { spikeFactor: options.spike });
+  const s = scenario(options.scenarioName as ScenarioName, { spikeFactor: options.spike });
   const minutes = options.minutes ?? s.defaultMinutes;
   const defaults = simulationDefaults(city.cells.length);
   // Drivers refresh well inside the platform's supply window (a third of it, with a margin for a late step).
@@ -427,12 +546,26 @@ function buildContext(options: Options, api: Api, market: Market, times: SurgeTi
       `warning: a step (${options.step / options.speed} s of wall time) is longer than a third of the supply window: lower --step`,
     );
   const config: Omit<SimulationConfig, "seed"> = {
-    ...defaults,
+    ...modelConfig(options, defaults, product, market.trip),
     scenario: s,
     minutes,
+    reportEverySeconds,
+  };
+  return { options, api, market, product, city, scenario: s, minutes, config, times, log };
+}
+
+/** The model's settings as the options set them, over the defaults for the market's size. */
+function modelConfig(
+  options: Options,
+  defaults: ReturnType<typeof simulationDefaults>,
+  product: Product,
+  trip: Market["trip"],
+): Omit<SimulationConfig, "seed" | "scenario" | "minutes"> {
+  return {
+    ...defaults,
     stepSeconds: options.step,
     fare: product,
-    trip: market.trip,
+    trip,
     fleet: options.drivers ?? defaults.fleet,
     ridersPerMinute: options.ridersPerMinute ?? defaults.ridersPerMinute,
     willingness: {
@@ -443,10 +576,8 @@ function buildContext(options: Options, api: Api, market: Market, times: SurgeTi
     patienceSeconds: options.patience ?? defaults.patienceSeconds,
     quoteShare: options.quoteShare ?? defaults.quoteShare,
     supplyElasticity: options.supplyElasticity ?? defaults.supplyElasticity,
-    reportEverySeconds,
     venue: options.venue,
   };
-  return { options, api, market, product, city, scenario: s, minutes, config, times, log };
 }
 
 async function runOnce(ctx: RunContext, pricing: Pricing, seed: number): Promise<RunResult> {
@@ -911,6 +1042,143 @@ async function background(options: Options): Promise<number> {
   return 0;
 }
 
+/**
+ * The stadium week, in process: per seed, the history, the forecast trained on it and the
+ * let-out day once per arm; a table of the arms over the seeds, and the files.
+ */
+async function stadiumWeekRun(options: Options): Promise<number> {
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const file = resolve(import.meta.dir, `../db/seed/markets/${options.marketId}.json`);
+  if (!existsSync(file)) {
+    log(`--market ${options.marketId}: no db/seed/markets/${options.marketId}.json`);
+    return 2;
+  }
+  const market = MarketInputSchema.parse(JSON.parse(readFileSync(file, "utf8")));
+  const city = new City(market);
+  const product = options.product ? market.products.find((p) => p.id === options.product) : market.products[0];
+  if (!product) {
+    log(`market ${options.marketId} has no product ${options.product}`);
+    return 2;
+  }
+  const defaults = simulationDefaults(city.cells.length);
+  const w = options.week;
+  const dayOptions: DayOptions = {
+    predictive: {
+      horizonMinutes: w.horizon ?? market.surge.predictive.horizonMinutes,
+      weight: w.weight ?? market.surge.predictive.weight,
+    },
+    hotspots: { everyMinutes: w.hotspotEvery, horizonMinutes: w.hotspotHorizon, top: w.hotspotTop, reachKm: w.hotspotReachKm },
+  };
+  const arms = w.arms.map((name) => dayArm(name, w.followers));
+  const seeds = w.seeds ?? [options.seed];
+  const inputFor = (seed: number): StadiumWeekOptions => ({
+    city,
+    config: { ...modelConfig(options, defaults, product, market.trip), seed },
+    settings: market.surge,
+    weeks: w.historyWeeks,
+    spikeFactor: options.spike ?? 5,
+    minutes: options.minutes,
+  });
+  log(
+    `${market.name}: ${city.cells.length} cells, ${inputFor(0).config.fleet} drivers; ${w.historyWeeks} weeks of history, then the let-out day; ` +
+      `arms ${arms.map((a) => a.name).join(", ")}; predictive weight ${dayOptions.predictive.weight}, horizon ${dayOptions.predictive.horizonMinutes} min` +
+      (arms.some((a) => a.followers > 0) ? `; ${Math.round(w.followers * 100)}% of drivers follow hotspots` : ""),
+  );
+  const results: SeedRuns[] = [];
+  for (const seed of seeds) {
+    if (stopping) break;
+    const started = performance.now();
+    const r = runSeed(inputFor(seed), arms, dayOptions);
+    results.push(r);
+    const t = r.week.training;
+    const wape = (kind: string) => t.models.find((m) => m.kind === kind)?.horizons["60"]?.wape;
+    log(
+      `seed ${seed}: ${r.week.history.letOuts} let-outs in the history; live model ${t.live} (${t.promoted ? "promoted" : "not promoted: seasonal naive serves"}; ` +
+        `WAPE at 60 min ${fixed(wape(t.live) ?? null, 3)} vs seasonal naive ${fixed(t.seasonalNaive["60"] ?? null, 3)}); ` +
+        r.runs.map((x) => `${x.arm.name} peak ×${x.whole.venuePeak.toFixed(1)}`).join(", ") +
+        ` (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+    );
+    if (!options.quiet && seeds.length === 1)
+      for (const x of r.runs) {
+        process.stdout.write(`\n${x.arm.name}\n${tableHeader()}\n`);
+        for (const row of x.rows) process.stdout.write(`${tableRow(row)}\n`);
+      }
+  }
+  if (results.length === 0) return 130;
+  const first = results[0] as SeedRuns;
+  for (const scope of ["whole", "let-out"]) {
+    process.stdout.write(
+      `\nstadium week, ${scope === "whole" ? "the whole day" : "the let-out hour"}, seeds ${seeds.join(",")}\n`,
+    );
+    for (const line of comparisonTable(results, scope)) process.stdout.write(`  ${line}\n`);
+  }
+  const stem = options.out ? resolve(options.out).replace(/\.csv$/, "") : join(resolve("sim-out"), `stadium-week-${first.seed}`);
+  mkdirSync(dirname(stem), { recursive: true });
+  const written: string[] = [];
+  for (const x of first.runs) {
+    const csv = `${stem}-${x.arm.name}.csv`;
+    writeFileSync(csv, toCsv(x.rows));
+    written.push(csv);
+  }
+  const colours: Record<string, string> = {
+    reactive: "#d9480f",
+    predictive: "#1f6feb",
+    followers: "#2f9e44",
+    "predictive+followers": "#862e9c",
+  };
+  const venue = city.venue(options.venue);
+  writeFileSync(
+    `${stem}.svg`,
+    chartSvg(
+      `Let-out at ${venue.name} after ${w.historyWeeks} weeks of history, ${market.name.split(" — ")[0]}, seed ${first.seed}`,
+      first.week.scenario,
+      first.runs.map((x, i) => ({
+        label: x.arm.name === "followers" ? `reactive, ${Math.round(w.followers * 100)}% follow hotspots` : x.arm.name,
+        rows: x.rows,
+        colour: colours[x.arm.name] ?? "#495057",
+        dashed: i === 0,
+      })),
+    ),
+  );
+  written.push(`${stem}.svg`);
+  const summary = {
+    market: options.marketId,
+    scenario: first.week.scenario.description,
+    seeds,
+    minutes: first.week.minutes,
+    historyWeeks: w.historyWeeks,
+    spike: options.spike ?? 5,
+    predictive: dayOptions.predictive,
+    hotspots: { ...dayOptions.hotspots, followers: w.followers },
+    comparison: { whole: compareSeeds(results), letOut: compareSeeds(results, "let-out") },
+    seedsRun: results.map((r) => ({
+      seed: r.seed,
+      training: {
+        live: r.week.training.live,
+        promoted: r.week.training.promoted,
+        seasonalNaive: r.week.training.seasonalNaive,
+        models: r.week.training.models.map((m) => ({
+          kind: m.kind,
+          horizons: m.horizons,
+          beatsSeasonalNaive: m.beatsSeasonalNaive,
+        })),
+      },
+      arms: r.runs.map((x) => ({
+        arm: x.arm,
+        whole: x.whole,
+        phases: x.phases,
+        venuePeakByMinute: x.venuePeakByMinute,
+        forecastLift: x.forecastLift,
+        hotspotRankings: x.hotspotRankings,
+      })),
+    })),
+  };
+  writeFileSync(`${stem}.summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+  written.push(`${stem}.summary.json`);
+  process.stdout.write(`\nwrote ${written.map((x) => relativeName(x)).join(", ")}\n`);
+  return stopping ? 130 : 0;
+}
+
 function relativeName(path: string): string {
   const cwd = `${process.cwd()}/`;
   return path.startsWith(cwd) ? path.slice(cwd.length) : path;
@@ -934,5 +1202,6 @@ if (import.meta.main) {
       if (!options.quiet) process.stderr.write("\nstopping: signing the drivers off and restoring the market…\n");
     });
   }
-  process.exit(await (options.background ? background(options) : foreground(options)));
+  const run = options.scenarioName === STADIUM_WEEK ? stadiumWeekRun : options.background ? background : foreground;
+  process.exit(await run(options));
 }

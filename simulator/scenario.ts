@@ -25,7 +25,8 @@ export interface Conditions {
 }
 
 export interface Scenario {
-  name: ScenarioName;
+  /** One of `SCENARIO_NAMES`, or an in-process scenario's name (`stadium-week`). */
+  name: string;
   description: string;
   defaultMinutes: number;
   phases: readonly Phase[];

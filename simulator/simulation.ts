@@ -59,6 +59,20 @@ export interface SimulationConfig {
    * parameter, not their estimate.
    */
   supplyElasticity: number;
+  /** Drivers who subscribed to hotspots and drive toward them when a ranking arrives (absent: none). */
+  followers?: FollowerConfig;
+}
+
+/**
+ * Drivers who subscribed to hotspots: a share of the fleet (drawn once, from a stream of its own,
+ * so the rest of the run's draws do not move). When a ranking arrives (`PlatformView.hotspots`),
+ * each of them idle and not already in one of its top cells heads for one of the top `top` cells
+ * within `reachKm` (road km), chosen in proportion to its shortage.
+ */
+export interface FollowerConfig {
+  share: number;
+  top: number;
+  reachKm: number;
 }
 
 /** Default supply elasticity: see `SimulationConfig.supplyElasticity`. */
@@ -120,6 +134,8 @@ export interface QuoteAnswer {
 export interface PlatformView {
   heatmap: ReadonlyArray<{ cell: string; multiplier: number; supply?: number; demand?: number }>;
   quotes?: ReadonlyMap<string, QuoteAnswer>;
+  /** A hotspot ranking sent to subscribed drivers this step (most short first), if one was sent. */
+  hotspots?: ReadonlyArray<{ cell: string; shortage: number }>;
 }
 
 export type DriverStatus = "available" | "busy" | "offline";
@@ -215,6 +231,8 @@ interface Driver {
   target: LatLng | undefined;
   /** Goes offline when the current trip ends. */
   leaving: boolean;
+  /** Subscribed to hotspots (see `FollowerConfig`). */
+  follower: boolean;
   reported: { status: DriverStatus; cell: string; at: number } | undefined;
 }
 
@@ -282,6 +300,7 @@ export class Simulation {
   // Independent streams: riders do not depend on what drivers did, so two runs of one seed see the same riders.
   readonly #riderRandom: Random;
   readonly #driverRandom: Random;
+  readonly #followerRandom: Random;
   readonly #cellWeights = new Map<number, number[]>();
   /** The market's mean multiplier as drivers have lately seen it (see `supplyElasticity`). */
   #seenMultiplier = 1;
@@ -294,6 +313,7 @@ export class Simulation {
     this.venueCells = new Set(config.scenario.usesVenue ? city.venue(config.venue).cells : []);
     this.#riderRandom = new Random(config.seed, "riders");
     this.#driverRandom = new Random(config.seed, "drivers");
+    this.#followerRandom = new Random(config.seed, "followers");
     const fleetRandom = new Random(config.seed, "fleet");
 
     const online = Math.round(config.fleet * this.#conditions().online);
@@ -310,6 +330,7 @@ export class Simulation {
         job: undefined,
         target: undefined,
         leaving: false,
+        follower: this.#followerRandom.chance(config.followers?.share ?? 0),
         reported: undefined,
       };
       // Part of the fleet starts mid-trip, so the run opens near a steady state rather than with every driver idle.
@@ -361,6 +382,7 @@ export class Simulation {
     this.#shiftChange();
     for (const rider of riders) this.#decide(rider, multipliers, view.quotes, demand);
     this.#match(matches);
+    if (view.hotspots) this.#follow(view.hotspots);
     this.#move(multipliers);
     this.now += this.config.stepSeconds;
     const supply = this.#reports();
@@ -639,6 +661,34 @@ export class Simulation {
           d.target = undefined;
         } else {
           d.position = between(d.position, d.target, stepKm / km);
+        }
+      }
+    }
+  }
+
+  /**
+   * Subscribed drivers, idle and outside the ranking's top cells, head for one of the top cells
+   * within reach, in proportion to its shortage; the choice is drawn from the followers' own stream.
+   */
+  #follow(hotspots: ReadonlyArray<{ cell: string; shortage: number }>): void {
+    const f = this.config.followers;
+    if (!f || f.share <= 0) return;
+    const top = hotspots.filter((h) => h.shortage > 0 && this.city.has(h.cell)).slice(0, f.top);
+    if (top.length === 0) return;
+    const inTop = new Set(top.map((h) => h.cell));
+    const { detourFactor } = this.config.trip;
+    for (const d of this.#drivers) {
+      if (!d.follower || d.state !== "idle" || inTop.has(d.cell)) continue;
+      const reach = top.filter(
+        (h) => (greatCircleMeters(d.position, this.city.centre(h.cell)) / 1000) * detourFactor <= f.reachKm,
+      );
+      const total = reach.reduce((a, h) => a + h.shortage, 0);
+      let pick = this.#followerRandom.next() * total;
+      for (const h of reach) {
+        pick -= h.shortage;
+        if (pick < 0 || h === reach[reach.length - 1]) {
+          d.target = this.city.centre(h.cell);
+          break;
         }
       }
     }
