@@ -163,8 +163,12 @@ export function withDrafts(c: Context<AppEnv>, locale: Locale): Locale {
 }
 
 /** What each language's drafts are, as rendering sees them: for `GET /v1/locales`. */
-export function heldDrafts(env: Env, ctx: Reporter, language: Language): { machine: string[]; reviewed: string[] } {
-  const h = draftsNow(env, ctx, language);
+export async function heldDrafts(
+  env: Env,
+  ctx: Reporter,
+  language: Language,
+): Promise<{ machine: string[]; reviewed: string[] }> {
+  const h = await draftsFor(env, ctx, language);
   const keys = Object.keys(h?.messages ?? {}).sort();
   return { machine: keys.filter((k) => h?.machine.has(k)), reviewed: keys.filter((k) => !h?.machine.has(k)) };
 }

@@ -40,26 +40,28 @@ locales.openapi(
       },
     },
   }),
-  (c) =>
+  async (c) =>
     c.json(
       {
         default: DEFAULT_LANGUAGE,
-        locales: LANGUAGES.map((language) => {
-          const { keys, translated, missing, ratio } = completeness(language);
-          const catalogue = CATALOGUES[language];
-          const drafts = heldDrafts(c.env, c.executionCtx, language);
-          return {
-            language,
-            name: catalogue.name,
-            direction: catalogue.direction,
-            messages: keys,
-            translated,
-            completeness: ratio,
-            missing,
-            machineTranslated: drafts.machine,
-            reviewedDrafts: drafts.reviewed,
-          };
-        }),
+        locales: await Promise.all(
+          LANGUAGES.map(async (language) => {
+            const { keys, translated, missing, ratio } = completeness(language);
+            const catalogue = CATALOGUES[language];
+            const drafts = await heldDrafts(c.env, c.executionCtx, language);
+            return {
+              language,
+              name: catalogue.name,
+              direction: catalogue.direction,
+              messages: keys,
+              translated,
+              completeness: ratio,
+              missing,
+              machineTranslated: drafts.machine,
+              reviewedDrafts: drafts.reviewed,
+            };
+          }),
+        ),
       },
       200,
     ),
