@@ -20,6 +20,7 @@ import {
 } from "../simulator/simulation";
 import { describeChanges, type SurgeTimes, scaleSurgeTimes, type TimeChange } from "../simulator/speed";
 import {
+  BEFORE_LET_OUT_MINUTES,
   compareSeeds,
   comparisonTable,
   DAY_ARMS,
