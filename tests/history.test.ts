@@ -94,6 +94,35 @@ describe("history reconciles with what the edge accepted", () => {
     );
   }, 120_000);
 
+  test("a burst of quotes at one cell, most priced at the edge from the tick's reading, is recorded once each with what was charged", async () => {
+    const service = p.as("service");
+    const rider = p.as("rider");
+    const at = spots[1] as { lat: number; lng: number };
+    // The reading the edge keeps for one tick comes with the first answer; the rest of the burst prices from it.
+    expect((await rider.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).status).toBe(200);
+    const burst = await Promise.all(
+      Array.from({ length: 60 }, () =>
+        service.json<{ quoteId: string; total: number; multiplier: number }>("/v1/quotes", {
+          pickup: at,
+          dropoff: { lat: 40.7069, lng: -74.0113 },
+          product: "standard",
+        }),
+      ),
+    );
+    expect(burst.map((q) => q.status)).toEqual(burst.map(() => 201));
+    const ids = burst.map((q) => `'${q.body.quoteId}'`).join(",");
+    expect(new Set(burst.map((q) => q.body.quoteId)).size).toBe(60);
+    await eventually(
+      async () => (count(p, `select count(*) from quotes where quote_id in (${ids})`) === 60 ? true : undefined),
+      20_000,
+      250,
+    );
+    expect(count(p, `select count(distinct quote_id) from quotes where quote_id in (${ids})`)).toBe(60);
+    // Each row holds the total that quote charged.
+    const charged = burst.reduce((sum, q) => sum + q.body.total, 0);
+    expect(count(p, `select sum(total) from quotes where quote_id in (${ids})`)).toBe(charged);
+  }, 60_000);
+
   test("a batch the writer gets again — alone, or inside a larger one — leaves each event once and writes what is new", async () => {
     const events = (from: number, to: number): HistoryMessage => ({
       type: "events",
