@@ -7711,10 +7711,127 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /**
+     * Your subscriptions, newest first (of one market with ?market=)
+     * @description **Who may call:** rider, driver, operator, admin, service.
+     */
+    get: {
+      parameters: {
+        query?: {
+          market?: string;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Your subscriptions (never a webhook's secret) */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              subscriptions: components["schemas"]["NotificationSubscription"][];
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
     put?: never;
     /**
-     * Subscribe to hear of a market: a price crossing a threshold in an area, a mode change, an emergency
+     * Subscribe to hear of a market: a price crossing a threshold in an area, hotspots, a mode change, an emergency, a backlog, a guardrail stop
      * @description Riders and drivers subscribe for themselves; operators and partners' back ends for their markets (whole-market topics are theirs). A webhook's answer carries its signing secret, once.
      *
      *     **Who may call:** rider, driver, operator, admin, service.
@@ -7730,7 +7847,14 @@ export interface paths {
         content: {
           "application/json": {
             /** @enum {string} */
-            topic: "surge.above" | "surge.below" | "system.mode" | "system.emergency";
+            topic:
+              | "surge.above"
+              | "surge.below"
+              | "hotspots"
+              | "system.mode"
+              | "system.emergency"
+              | "system.backlog"
+              | "experiment.guardrail";
             market: string;
             lat?: number;
             lng?: number;
@@ -9407,7 +9531,14 @@ export interface components {
       market: string;
       owner: string;
       /** @enum {string} */
-      topic: "surge.above" | "surge.below" | "system.mode" | "system.emergency";
+      topic:
+        | "surge.above"
+        | "surge.below"
+        | "hotspots"
+        | "system.mode"
+        | "system.emergency"
+        | "system.backlog"
+        | "experiment.guardrail";
       threshold: number | null;
       cells: string[];
       area: {

@@ -51,6 +51,13 @@ export async function setSubscriptionStatus(
   return (r.rows[0] as { body: StoredSubscription } | undefined)?.body;
 }
 
+/** An owner's subscriptions (not deleted), newest first; with `market`, only that market's. */
+export function ownedSubscriptionsSql(owner: string, market: string | undefined, limit: number): SQL {
+  const inMarket = market === undefined ? sql`` : sql` and market_id = ${market}`;
+  return sql`select body from notification_subscriptions
+    where owner = ${owner} and status <> 'deleted'${inMarket} order by created_at desc, id limit ${limit}`;
+}
+
 /** A market's subscriptions that may still hear something (for its hub to hold). */
 export function marketSubscriptionsSql(market: string, now: number): SQL {
   return sql`select body from notification_subscriptions

@@ -1,4 +1,4 @@
-import type { HistoryMessage } from "../shared/contracts/history";
+import type { Destination, OutboxMessage } from "../shared/contracts/history";
 import { HistoryProducer } from "./history-producer";
 import { Outbox } from "./outbox";
 
@@ -6,7 +6,8 @@ import { Outbox } from "./outbox";
  * History the edge itself produces — quote verifications, quotes priced while their zone could
  * not answer — has no zone to keep it: a ledger shard does. Each shard is an object hosting one
  * outbox; the edge writes a record to a shard before it answers, so what it answered for is
- * durable whatever happens to the isolate next.
+ * durable whatever happens to the isolate next. What the edge tells the notifications worker (an
+ * experiment a guardrail stopped, a training's hotspots) is kept the same way, for its queue.
  */
 
 export class Ledger extends HistoryProducer {
@@ -21,7 +22,7 @@ export class Ledger extends HistoryProducer {
     const ledger = this;
     this.outbox = new Outbox({
       sql,
-      queues: { history: env.HISTORY },
+      queues: { history: env.HISTORY, notifications: env.NOTIFICATIONS },
       get origin() {
         return { host: "ledger" as const, name: ledger.#name ?? "" };
       },
@@ -29,8 +30,8 @@ export class Ledger extends HistoryProducer {
     void this.rearm();
   }
 
-  /** Keeps records for history; `name` is this shard's own name (objects do not know it otherwise). */
-  async record(name: string, messages: HistoryMessage[]): Promise<void> {
+  /** Keeps records for history (or another destination); `name` is this shard's own name (objects do not know it otherwise). */
+  async record(name: string, messages: OutboxMessage[], destination: Destination = "history"): Promise<void> {
     if (this.#name !== name) {
       this.ctx.storage.sql.exec(
         "INSERT INTO meta (key, value) VALUES ('name', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -39,7 +40,7 @@ export class Ledger extends HistoryProducer {
       this.#name = name;
     }
     const now = Date.now();
-    for (const m of messages) this.outbox.add(m, now);
+    for (const m of messages) this.outbox.add(m, now, destination);
     await this.rearm();
   }
 

@@ -61,6 +61,11 @@ export interface OutboxHost {
   readonly origin: Origin;
   /** The clock of retries and resends (tests); Date.now by default. */
   readonly clock?: () => number;
+  /**
+   * The market whose operators hear when this backlog backs up (a zone's): with a notifications
+   * queue, each crossing is also a `backlog` message to it. Undefined: only the log line.
+   */
+  readonly market?: string;
 }
 
 export interface Backlog {
@@ -83,6 +88,8 @@ export class Outbox {
   #retryAt = 0;
   #batchLimit = MAX_BATCH_MESSAGES;
   #status: Backlog["status"] = "ok";
+  /** The level operators were last told of: up at each mark, back to ok only well below the first. */
+  #announced: Backlog["status"] = "ok";
   /** The next due time as last computed (undefined: nothing waits), or null when it must be read again. */
   #due_: number | undefined | null = null;
   /** Since the object started, or the last confirmation: 0 makes a fresh start resend at once. */
@@ -114,6 +121,8 @@ export class Outbox {
     // rows still unconfirmed go again at once. A second delivery changes nothing.
     const now = this.#clock();
     if (this.#pending > 0) sql.exec("UPDATE outbox SET due_at = ? WHERE attempts > 0 AND due_at > ?", now, now);
+    // A restart while backed up was told already: only its end is news.
+    this.#status = this.#announced = this.#statusNow();
   }
 
   /**
@@ -231,8 +240,14 @@ export class Outbox {
     return this.full ? "full" : this.#bytes > HIGH_WATER_BYTES ? "backed-up" : "ok";
   }
 
-  /** The alarm operators hear: one log line each time the backlog crosses a mark, either way. */
+  /**
+   * The alarm operators hear: one log line each time the backlog crosses a mark, either way, and
+   * (for a host in a market) a `backlog` message to the notifications worker when it rises past
+   * a mark or, having risen, drains below half the first one — so a backlog hovering at a mark
+   * is told once, not at every row.
+   */
   #watch(): void {
+    this.#announce();
     const status = this.#statusNow();
     if (status === this.#status) return;
     this.#status = status;
@@ -244,6 +259,32 @@ export class Outbox {
         pending: this.#pending,
         bytes: this.#bytes,
       }),
+    );
+  }
+
+  #announce(): void {
+    const market = this.#host.market;
+    if (market === undefined || !this.#host.queues.notifications) return;
+    const rank = { ok: 0, "backed-up": 1, full: 2 } as const;
+    const now = this.#statusNow();
+    const told = this.#announced;
+    const drained = told !== "ok" && this.#bytes < HIGH_WATER_BYTES / 2;
+    if (!(rank[now] > rank[told] || drained)) return;
+    const status = drained ? "ok" : now;
+    this.#announced = status; // before add(), which comes back here
+    const at = this.#clock();
+    this.add(
+      {
+        type: "backlog",
+        market,
+        origin: this.#host.origin.name,
+        status,
+        pending: this.#pending,
+        bytes: this.#bytes,
+        at,
+      },
+      at,
+      "notifications",
     );
   }
 

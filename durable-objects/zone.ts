@@ -108,6 +108,10 @@ export class Zone extends HistoryProducer {
         const config = zone.#config;
         return { host: "zone" as const, name: config ? zoneName(config.market.id, config.zone) : "" };
       },
+      // Its market's operators hear when this zone's history backs up.
+      get market() {
+        return zone.#config?.market.id;
+      },
     });
     const row = sql.exec<{ value: string }>("SELECT value FROM meta WHERE key = 'config'").toArray()[0];
     if (row) this.#restore(JSON.parse(row.value) as ZoneConfig);

@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { cellToLatLng, latLngToCell } from "h3-js";
-import type { Platform } from "./platform";
+import { MAX_IMPORT_ROWS, toCsv } from "../shared/forecast/history";
+import type { SyntheticHistory } from "../shared/forecast/synthetic";
+import type { Client, Platform } from "./platform";
 import { ROOT } from "./workers";
 
 /** What tests and benchmarks feed the platform: the demo markets, events, and waiting for what follows. */
@@ -66,5 +68,33 @@ export async function eventually<T>(check: () => Promise<T | undefined>, ms = 50
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
     await sleep(every);
+  }
+}
+
+/**
+ * A market's past as an operator backfills it: history rows as CSV in the largest imports the
+ * route takes, then the calendar's happenings. Throws at the first refusal.
+ */
+export async function importHistory(
+  operator: Client,
+  market: string,
+  history: Pick<SyntheticHistory, "rows" | "calendar">,
+): Promise<void> {
+  for (let i = 0; i < history.rows.length; i += MAX_IMPORT_ROWS) {
+    const res = await operator.fetch(`/v1/markets/${market}/history/import`, {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: toCsv(history.rows.slice(i, i + MAX_IMPORT_ROWS)),
+    });
+    if (res.status !== 202) throw new Error(`history import refused: ${res.status} ${await res.text()}`);
+  }
+  for (const e of history.calendar) {
+    const { id, from, to, ...rest } = e;
+    const res = await operator.json(
+      `/v1/markets/${market}/calendar/${id}`,
+      { ...rest, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
+      "PUT",
+    );
+    if (res.status !== 201) throw new Error(`calendar entry ${id} refused: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }

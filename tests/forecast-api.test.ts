@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng } from "h3-js";
-import { demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "../harness/fixtures";
+import { demandEvents, demoMarket, eventually, importHistory, putMarket, supplyEvents } from "../harness/fixtures";
 import { type Platform, startPlatform } from "../harness/platform";
-import { MAX_IMPORT_ROWS, toCsv } from "../shared/forecast/history";
 import { syntheticHistory } from "../shared/forecast/synthetic";
 import { geofenceCells } from "../shared/pricing/zoning";
 
@@ -41,23 +40,7 @@ const operator = () => p.as("operator", { markets: [MARKET] });
 beforeAll(async () => {
   p = await startPlatform();
   await putMarket(p, MARKET, { ...market, surge: { predictive: { mode: "on", horizonMinutes: 30, weight: 0.6 } } });
-  for (let i = 0; i < history.rows.length; i += MAX_IMPORT_ROWS) {
-    const res = await operator().fetch(`/v1/markets/${MARKET}/history/import`, {
-      method: "POST",
-      headers: { "content-type": "text/csv" },
-      body: toCsv(history.rows.slice(i, i + MAX_IMPORT_ROWS)),
-    });
-    expect(res.status).toBe(202);
-  }
-  for (const e of history.calendar) {
-    const { id, from, to, ...rest } = e;
-    const res = await operator().json(
-      `/v1/markets/${MARKET}/calendar/${id}`,
-      { ...rest, from: new Date(from).toISOString(), to: new Date(to).toISOString() },
-      "PUT",
-    );
-    expect(res.status).toBe(201);
-  }
+  await importHistory(operator(), MARKET, history);
   expect((await operator().json(`/v1/markets/${MARKET}/calendar/knicks-tonight`, tonight, "PUT")).status).toBe(201);
 }, 120_000);
 afterAll(async () => {

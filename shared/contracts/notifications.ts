@@ -6,6 +6,9 @@
  *   (so a crossing is decided from the message alone, however late or often it arrives);
  * - the system-mode object: its failure events (mode changes, emergencies declared and lifted),
  *   the same `failure` messages history gets;
+ * - the edge, through a ledger shard: experiments a guardrail stopped (`failure`, kind
+ *   `experiment`) and each training's hotspots (`hotspots`);
+ * - any outbox whose backlog crosses a mark, either way (`backlog`);
  * - the worker's own hubs: their delivery log and target states, on their way to Postgres.
  *
  * Messages arrive in an envelope naming their origin and seq, and are confirmed back exactly as
@@ -42,8 +45,42 @@ export interface DeliveryRecord {
   version: number;
 }
 
+/** A cell expected short of drivers over the next `horizonMinutes` (as `GET …/hotspots` ranks them). */
+export interface Hotspot {
+  cell: string;
+  lat: number;
+  lng: number;
+  expectedDemand: number;
+  expectedSupply: number;
+  shortage: number;
+}
+
+/** A market's hotspots after a training of its forecast: the most short cells, most short first. */
+export interface HotspotsPublished {
+  type: "hotspots";
+  market: string;
+  modelId: string;
+  horizonMinutes: number;
+  at: number;
+  cells: Hotspot[];
+}
+
+/** An outbox's backlog crossed a mark: `backed-up` or `full` going up, `ok` once it has drained well below. */
+export interface BacklogChange {
+  type: "backlog";
+  market: string;
+  /** The outbox's host (a zone's object name). */
+  origin: string;
+  status: "ok" | "backed-up" | "full";
+  pending: number;
+  bytes: number;
+  at: number;
+}
+
 export type NotificationMessage =
   | { type: "cell-changes"; market: string; zone: string; changes: CellChange[] }
+  | HotspotsPublished
+  | BacklogChange
   | { type: "notification-log"; market: string; deliveries: DeliveryRecord[] }
   | {
       type: "subscription-state";

@@ -1,5 +1,5 @@
 import type { FailureEvent } from "../contracts/history";
-import type { CellChange } from "../contracts/notifications";
+import type { BacklogChange, CellChange, Hotspot, HotspotsPublished } from "../contracts/notifications";
 import { listening, type StoredSubscription, type Topic } from "./subscription";
 
 /**
@@ -22,6 +22,13 @@ export interface Notice {
   /** system.emergency: the cap declared, and why. */
   cap?: number;
   reason?: string;
+  /** hotspots: the cells expected short of drivers, most short first, and how far ahead. */
+  hotspots?: Hotspot[];
+  horizonMinutes?: number;
+  /** experiment.guardrail: the experiment stopped. system.backlog: the outbox's host. */
+  subject?: string;
+  /** system.backlog: rows waiting for their consumer. */
+  pending?: number;
 }
 
 /**
@@ -75,6 +82,21 @@ export function failureNotices(event: FailureEvent, markets: readonly string[]):
       status: event.status,
     }));
   }
+  if (event.kind === "experiment") {
+    const detail = event.detail as { market?: unknown; reason?: unknown };
+    if (typeof detail.market !== "string") return [];
+    return [
+      {
+        id: `failure:${event.id}`,
+        topic: "experiment.guardrail",
+        market: detail.market,
+        at: event.at,
+        status: event.status,
+        subject: event.subject.replace(/^experiment:/, ""),
+        ...(typeof detail.reason === "string" ? { reason: detail.reason.slice(0, 300) } : {}),
+      },
+    ];
+  }
   if (event.kind === "override") {
     const detail = event.detail as { cap?: unknown; reason?: unknown };
     return [
@@ -92,6 +114,40 @@ export function failureNotices(event: FailureEvent, markets: readonly string[]):
   return [];
 }
 
+/**
+ * A market's hotspots after a training of its forecast, as one notice (named by the model and
+ * the time ranked, so the same publication received twice is one notice).
+ */
+export function hotspotNotice(m: HotspotsPublished): Notice {
+  return {
+    id: `hotspots:${m.modelId}:${m.at}`,
+    topic: "hotspots",
+    market: m.market,
+    at: m.at,
+    hotspots: m.cells,
+    horizonMinutes: m.horizonMinutes,
+  };
+}
+
+/** An outbox whose backlog crossed a mark (either way), as a notice for its market's operators. */
+export function backlogNotice(m: BacklogChange): Notice {
+  return {
+    id: `backlog:${m.origin}:${m.at}:${m.status}`,
+    topic: "system.backlog",
+    market: m.market,
+    at: m.at,
+    status: m.status,
+    subject: m.origin,
+    pending: m.pending,
+  };
+}
+
+/** The hotspots of a notice a subscription hears: all of them, or those in its area. */
+export function hotspotsFor(s: Pick<StoredSubscription, "cells">, n: Notice): Hotspot[] {
+  const all = n.hotspots ?? [];
+  return s.cells.length === 0 ? all : all.filter((h) => s.cells.includes(h.cell));
+}
+
 /** Whether a subscription hears a notice at `now`. */
 export function hears(s: StoredSubscription, n: Notice, now: number): boolean {
   if (!listening(s, now) || s.market !== n.market) return false;
@@ -100,6 +156,7 @@ export function hears(s: StoredSubscription, n: Notice, now: number): boolean {
       return false;
     return s.cells.includes(n.cell) && isCrossingFor(s.topic, s.thresholdTenths, n.fromTenths, n.toTenths);
   }
+  if (s.topic === "hotspots") return n.topic === "hotspots" && hotspotsFor(s, n).length > 0;
   return s.topic === n.topic;
 }
 

@@ -1,6 +1,6 @@
 import { type MessageKey, render } from "../i18n/catalogue";
 import { ENGLISH, supported } from "../i18n/locales";
-import type { Notice } from "./matching";
+import { hotspotsFor, type Notice } from "./matching";
 import type { StoredSubscription } from "./subscription";
 
 /**
@@ -39,21 +39,40 @@ function multiplier(tenths: number | undefined, tag: string): string {
  *   // { title: "Prices are back to normal", body: "Near your place in nyc the price is now 1.2×, under your 1.3×." }
  */
 export function compose(
-  s: Pick<StoredSubscription, "topic" | "market" | "locale" | "thresholdTenths">,
+  s: Pick<StoredSubscription, "topic" | "market" | "locale" | "thresholdTenths" | "cells">,
   notices: readonly Notice[],
 ): Composed {
   const tag = s.locale;
   const latest = notices[notices.length - 1];
-  const topic = s.topic.replace(".", "-") as "surge-below" | "surge-above" | "system-mode" | "system-emergency";
+  const topic = s.topic.replace(".", "-") as
+    | "surge-below"
+    | "surge-above"
+    | "hotspots"
+    | "system-mode"
+    | "system-emergency"
+    | "system-backlog"
+    | "experiment-guardrail";
+  const hotspots = latest ? hotspotsFor(s, latest) : [];
+  const top = hotspots[0];
   const params: Params = {
     market: s.market,
     multiplier: multiplier(latest?.toTenths, tag),
     threshold: multiplier(s.thresholdTenths ?? undefined, tag),
     mode: latest?.status ?? "",
     status: latest?.status ?? "",
+    // A select's keys are plain words: "backed-up" is said as backedup.
+    state: (latest?.status ?? "").replaceAll("-", ""),
     cap: latest?.cap === undefined ? "" : multiplier(latest.cap * 10, tag),
     reason: latest?.reason ?? "",
     count: notices.length,
+    experiment: latest?.subject ?? "",
+    origin: latest?.subject ?? "",
+    pending: latest?.pending ?? 0,
+    cells: hotspots.length,
+    minutes: latest?.horizonMinutes ?? 0,
+    shortage: top ? Math.max(1, Math.round(top.shortage)) : 0,
+    lat: top ? top.lat.toFixed(4) : "",
+    lng: top ? top.lng.toFixed(4) : "",
   };
   const title = say(tag, `notify.${topic}.title`, params);
   let body = say(tag, `notify.${topic}.body`, params);
@@ -67,5 +86,8 @@ export function describeNotice(n: Notice): string {
   if (n.cell !== undefined)
     return `${n.cell}: ${((n.fromTenths ?? 10) / 10).toFixed(1)}× → ${((n.toTenths ?? 10) / 10).toFixed(1)}×`;
   if (n.topic === "system.emergency") return `emergency ${n.status ?? ""}${n.cap === undefined ? "" : ` (cap ${n.cap}×)`}`;
+  if (n.topic === "hotspots") return `${n.hotspots?.length ?? 0} hotspots in ${n.horizonMinutes ?? 0} min`;
+  if (n.topic === "system.backlog") return `outbox ${n.subject ?? ""} ${n.status ?? ""} (${n.pending ?? 0} rows)`;
+  if (n.topic === "experiment.guardrail") return `experiment ${n.subject ?? ""} ${n.status ?? ""} by its guardrail`;
   return `mode ${n.status ?? ""}`;
 }

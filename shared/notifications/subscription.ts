@@ -8,10 +8,20 @@ import { isTimeZone, MarketIdSchema } from "../pricing/market";
  * market's notification hub holds for matching.
  */
 
-export const TOPICS = ["surge.above", "surge.below", "system.mode", "system.emergency"] as const;
+export const TOPICS = [
+  "surge.above",
+  "surge.below",
+  "hotspots",
+  "system.mode",
+  "system.emergency",
+  "system.backlog",
+  "experiment.guardrail",
+] as const;
 export type Topic = (typeof TOPICS)[number];
 /** Topics about a place: they need a threshold and an area. */
 export const SURGE_TOPICS: readonly Topic[] = ["surge.above", "surge.below"];
+/** Where demand is expected to outrun drivers (each training of the market's forecast): the whole market, or an area. */
+export const HOTSPOT_TOPIC: Topic = "hotspots";
 
 export const CHANNELS = ["webhook", "webpush", "fcm", "apns", "email", "sms"] as const;
 export type ChannelName = (typeof CHANNELS)[number];
@@ -85,6 +95,7 @@ export const SubscriptionInputSchema = z
   })
   .superRefine((s, ctx) => {
     const surge = SURGE_TOPICS.includes(s.topic);
+    const hotspots = s.topic === HOTSPOT_TOPIC;
     const point = [s.lat, s.lng, s.radiusKm].filter((x) => x !== undefined).length;
     if (point !== 0 && point !== 3)
       ctx.addIssue({ code: "custom", path: ["radiusKm"], message: "an area is lat, lng and radiusKm together" });
@@ -94,7 +105,13 @@ export const SubscriptionInputSchema = z
       ctx.addIssue({ code: "custom", path: ["cells"], message: `${s.topic} needs an area: lat, lng and radiusKm, or cells` });
     if (surge && s.threshold === undefined)
       ctx.addIssue({ code: "custom", path: ["threshold"], message: `${s.topic} needs a threshold` });
-    if (!surge && (point > 0 || s.cells || s.threshold !== undefined))
+    if (hotspots && s.threshold !== undefined)
+      ctx.addIssue({
+        code: "custom",
+        path: ["threshold"],
+        message: "hotspots take an area (or none: the whole market), no threshold",
+      });
+    if (!surge && !hotspots && (point > 0 || s.cells || s.threshold !== undefined))
       ctx.addIssue({ code: "custom", path: ["topic"], message: `${s.topic} is about the whole market: no area, no threshold` });
     if (s.channel === "webpush") {
       if (typeof s.target === "string")

@@ -5,6 +5,7 @@ import { zoneStub } from "../../shared/contracts/objects";
 import { analyse, type ExperimentResults } from "../../shared/experiments/analysis";
 import { inputSource, type StoredExperiment, zoneInputs } from "../../shared/experiments/assignment";
 import { zoneOf } from "../../shared/pricing/zoning";
+import { keepRecord } from "./ledger";
 import { marketIndex } from "./market-index";
 
 /**
@@ -15,7 +16,8 @@ import { marketIndex } from "./market-index";
  * the last window's inputs end: an experiment never holds a price past its window.
  *
  * Live experiments with guardrails are judged every `GUARDRAIL_EVERY_MINUTES` from Postgres; a
- * breached guardrail stops the experiment with a failure event.
+ * breached guardrail stops the experiment with a failure event, which the market's operators are
+ * also told of through the notifications worker.
  */
 
 const GUARDRAIL_EVERY_MINUTES = 5;
@@ -71,6 +73,8 @@ export async function stopIfBreached(env: Env, e: StoredExperiment, results: Exp
   try {
     const stopped = await db.transaction((tx) => stopExperiment(tx as unknown as typeof db, e.id, now, reason, failure));
     if (!stopped?.stopped) return undefined;
+    // Operators subscribed to `experiment.guardrail` hear of it (the event's id makes a second telling harmless).
+    await keepRecord(env, { type: "failure", event: failure }, undefined, "notifications");
     await pushAssignments(env, stopped.experiment, now);
     return stopped.experiment;
   } finally {

@@ -1,9 +1,11 @@
 import type { SQL } from "drizzle-orm";
+import { cellToLatLng } from "h3-js";
 import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
 import {
   calendarSql,
   demandSql,
   entryOf,
+  forecastSql,
   liveModelsSql,
   panelOf,
   type RegisteredModel,
@@ -12,12 +14,14 @@ import {
 } from "../../db/forecasts";
 import { zoneStub } from "../../shared/contracts/objects";
 import { calendarFeatures } from "../../shared/forecast/calendar";
+import { type HotspotForecast, rankHotspots } from "../../shared/forecast/hotspots";
 import type { ModelSpec } from "../../shared/forecast/model";
 import { AHEAD_INTERVALS, type CellForecasts, type TrainingOutcome, train } from "../../shared/forecast/train";
 import type { Market } from "../../shared/pricing/market";
 import type { ForecastInput } from "../../shared/pricing/policy";
 import type { SourceInputs } from "../../shared/pricing/zone-state";
 import { zoneOf } from "../../shared/pricing/zoning";
+import { keepRecord } from "./ledger";
 import { marketIndex } from "./market-index";
 
 /**
@@ -98,7 +102,54 @@ export async function trainMarket(
   const models = await db.write((pool) => registerTraining(pool, market.id, outcome, now, expectedSupply));
   const live = models.find((m) => m.live) as RegisteredModel;
   const zones = await pushForecasts(env, market, outcome.forecast, live.modelId);
+  await publishHotspots(env, db, market, live.modelId, now);
   return { outcome, models, live, zones };
+}
+
+/** Stored forecast points (`forecastSql`'s rows, ordered by cell and time) as each cell's forecast to rank. */
+export function hotspotForecasts(points: ReadonlyArray<Record<string, unknown>>): HotspotForecast[] {
+  const byCell = new Map<string, HotspotForecast & { demand: number[]; supply: number[] }>();
+  for (const r of points) {
+    const cell = String(r.cell);
+    const f = byCell.get(cell) ?? { cell, from: Number(r.at), intervalMinutes: INTERVAL_MINUTES, demand: [], supply: [] };
+    f.demand.push(Number(r.demand));
+    if (r.supply !== null && r.supply !== undefined) f.supply.push(Number(r.supply));
+    byCell.set(cell, f);
+  }
+  return [...byCell.values()];
+}
+
+/** How far ahead the hotspots a training publishes look ("where will demand be in 30 minutes"). */
+export const HOTSPOT_HORIZON_MINUTES = 30;
+/** Cells a publication names at most. */
+const HOTSPOTS_PUBLISHED = 10;
+
+/**
+ * Tells drivers subscribed to the market's hotspots where demand is expected to outrun drivers,
+ * ranked exactly as `GET …/hotspots` ranks the stored forecast, through a ledger shard's outbox
+ * to the notifications worker. Nothing short: nothing published. A failure is logged: the
+ * training stands.
+ */
+async function publishHotspots(env: Env, db: ForecastDatabase, market: Market, modelId: string, now: number): Promise<void> {
+  try {
+    const horizon = HOTSPOT_HORIZON_MINUTES;
+    const points = await db.read(forecastSql(market.id, null, now, now + horizon * 60_000, INTERVAL_MINUTES));
+    const cells = rankHotspots(hotspotForecasts(points), market.surge, now, horizon, HOTSPOTS_PUBLISHED).map((h) => {
+      const [lat, lng] = cellToLatLng(h.cell);
+      return { ...h, lat: Math.round(lat * 1e5) / 1e5, lng: Math.round(lng * 1e5) / 1e5 };
+    });
+    if (cells.length === 0) return;
+    await keepRecord(
+      env,
+      { type: "hotspots", market: market.id, modelId, horizonMinutes: horizon, at: now, cells },
+      undefined,
+      "notifications",
+    );
+  } catch (err) {
+    console.error(
+      JSON.stringify({ level: "warn", message: "hotspots not published", market: market.id, error: String(err).slice(0, 300) }),
+    );
+  }
 }
 
 /**

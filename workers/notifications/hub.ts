@@ -192,7 +192,8 @@ export class NotificationHub extends DurableObject<NotificationsEnv> {
   #index(s: StoredSubscription): void {
     this.#unindex(s.id);
     this.#subscriptions.set(s.id, s);
-    if (s.cells.length === 0) this.#marketWide.add(s.id);
+    // Hotspots are about the whole market (an area only filters them): every one is a candidate.
+    if (s.cells.length === 0 || s.topic === "hotspots") this.#marketWide.add(s.id);
     for (const cell of s.cells) {
       const ids = this.#byCell.get(cell) ?? new Set<string>();
       ids.add(s.id);

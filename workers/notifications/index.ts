@@ -6,7 +6,7 @@ import type { DeliveryRecord, NotificationMessage } from "../../shared/contracts
 import { confirmToOrigins, directoryStub } from "../../shared/contracts/objects";
 import { backoffMs } from "../../shared/kit/backoff";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
-import { cellNotices, failureNotices, type Notice } from "../../shared/notifications/matching";
+import { backlogNotice, cellNotices, failureNotices, hotspotNotice, type Notice } from "../../shared/notifications/matching";
 import type { DeliverJob } from "./hub";
 import { deliver, hub } from "./send";
 
@@ -15,8 +15,8 @@ export { NotificationHub } from "./hub";
 /**
  * The notifications worker: the consumer of its own queue, which carries two kinds of message.
  *
- * - **Envelopes from outboxes** (zones' crossings, the system's failure events, the hubs' own
- *   delivery log): notices are handed to their market's hub, which matches them once per
+ * - **Envelopes from outboxes** (zones' crossings and backlogs, the system's failure events, the
+ *   edge's guardrail stops and hotspots, the hubs' own delivery log): notices are handed to their market's hub, which matches them once per
  *   subscription; log records are written to Postgres. Then each message is confirmed to the
  *   outbox it came from, exactly as the history writer does. A failure retries the message with
  *   backoff; after the queue's retries the outbox, which still holds it, sends it again.
@@ -59,6 +59,8 @@ async function markets(env: NotificationsEnv): Promise<string[]> {
 /** The notices a message carries, by market. */
 async function noticesOf(env: NotificationsEnv, message: OutboxMessage): Promise<Notice[]> {
   if (message.type === "cell-changes") return cellNotices(message.market, message.changes);
+  if (message.type === "hotspots") return [hotspotNotice(message)];
+  if (message.type === "backlog") return [backlogNotice(message)];
   if (message.type === "failure") {
     const e = message.event;
     return failureNotices(e, e.kind === "mode" && e.subject === "system" ? await markets(env) : []);

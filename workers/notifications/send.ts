@@ -1,6 +1,7 @@
 import { notificationHubStub } from "../../shared/contracts/objects";
 import { CircuitBreaker } from "../../shared/kit/breaker";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
+import { hotspotsFor } from "../../shared/notifications/matching";
 import { compose } from "../../shared/notifications/messages";
 import type { ChannelName } from "../../shared/notifications/subscription";
 import { apnsChannel } from "./channels/apns";
@@ -59,6 +60,9 @@ export function payloadOf(c: Claimed, message: ReturnType<typeof compose>, now: 
       ...(n.status === undefined ? {} : { status: n.status }),
       ...(n.cap === undefined ? {} : { cap: n.cap }),
       ...(n.reason === undefined ? {} : { reason: n.reason }),
+      ...(n.subject === undefined ? {} : { subject: n.subject }),
+      ...(n.pending === undefined ? {} : { pending: n.pending }),
+      ...(n.hotspots === undefined ? {} : { horizonMinutes: n.horizonMinutes, hotspots: hotspotsFor(s, n) }),
     })),
     sentAt: new Date(now).toISOString(),
   };

@@ -165,6 +165,7 @@ export const ACCESS: readonly Rule[] = [
   // Notifications (issue 15): everyone subscribes for themselves (the handler checks the market and
   // which topics a role may hear); a subscription and its log are its owner's (admins: any).
   { id: "notifications.subscribe", method: "POST", path: "/v1/notifications/subscriptions", roles: EVERYONE },
+  { id: "notifications.list", method: "GET", path: "/v1/notifications/subscriptions", roles: EVERYONE },
   { id: "notifications.get", method: "GET", path: "/v1/notifications/subscriptions/{subscriptionId}", roles: EVERYONE },
   { id: "notifications.delete", method: "DELETE", path: "/v1/notifications/subscriptions/{subscriptionId}", roles: EVERYONE },
   {

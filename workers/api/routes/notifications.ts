@@ -1,6 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { countOwned, deliveriesSql, insertSubscription, setSubscriptionStatus, subscriptionSql } from "../../../db/notifications";
+import {
+  countOwned,
+  deliveriesSql,
+  insertSubscription,
+  ownedSubscriptionsSql,
+  setSubscriptionStatus,
+  subscriptionSql,
+} from "../../../db/notifications";
 import { notificationHubStub } from "../../../shared/contracts/objects";
 import { supported } from "../../../shared/i18n/locales";
 import { areaCells } from "../../../shared/notifications/area";
@@ -8,6 +15,7 @@ import { seal } from "../../../shared/notifications/seal";
 import { newWebhookSecret } from "../../../shared/notifications/signature";
 import {
   CHANNELS,
+  HOTSPOT_TOPIC,
   publicSubscription,
   type StoredSubscription,
   SURGE_TOPICS,
@@ -15,6 +23,7 @@ import {
   TOPICS,
 } from "../../../shared/notifications/subscription";
 import { webhookTargetRefusal } from "../../../shared/notifications/targets";
+import { MarketIdSchema } from "../../../shared/pricing/market";
 import { type AppEnv, readDatabase, router, withDatabase } from "../app";
 import { requireMarket } from "../auth/access";
 import type { Principal } from "../auth/principal";
@@ -34,6 +43,8 @@ export const notifications = router();
 const MAX_PER_OWNER = 50;
 /** Whole-market topics: the platform's state, for those who run a market or integrate with it. */
 const MARKET_TOPIC_ROLES = ["operator", "admin", "service"] as const;
+/** Hotspots are for drivers too (where to head), and for those who run or integrate with the market. */
+const HOTSPOT_ROLES = ["driver", ...MARKET_TOPIC_ROLES] as const;
 
 const SubscriptionIdSchema = z.string().regex(/^sub_[a-f0-9]{24}$/, "a subscription id, sub_ and 24 hex digits");
 
@@ -116,7 +127,8 @@ notifications.openapi(
   createRoute({
     method: "post",
     path: "/v1/notifications/subscriptions",
-    summary: "Subscribe to hear of a market: a price crossing a threshold in an area, a mode change, an emergency",
+    summary:
+      "Subscribe to hear of a market: a price crossing a threshold in an area, hotspots, a mode change, an emergency, a backlog, a guardrail stop",
     description:
       "Riders and drivers subscribe for themselves; operators and partners' back ends for their markets (whole-market topics are theirs). A webhook's answer carries its signing secret, once.",
     tags: ["notifications"],
@@ -134,14 +146,9 @@ notifications.openapi(
     const input = c.req.valid("json");
     const principal = c.get("principal") as Principal;
     requireMarket(c, input.market);
-    if (
-      !SURGE_TOPICS.includes(input.topic) &&
-      !principal.roles.some((r) => (MARKET_TOPIC_ROLES as readonly string[]).includes(r))
-    )
-      throw new ProblemError(403, {
-        code: "topic-forbidden",
-        params: { topic: input.topic, roles: MARKET_TOPIC_ROLES.join(", ") },
-      });
+    const allowed: readonly string[] = input.topic === HOTSPOT_TOPIC ? HOTSPOT_ROLES : MARKET_TOPIC_ROLES;
+    if (!SURGE_TOPICS.includes(input.topic) && !principal.roles.some((r) => allowed.includes(r)))
+      throw new ProblemError(403, { code: "topic-forbidden", params: { topic: input.topic, roles: allowed.join(", ") } });
     const index = await marketIndex(c.env);
     const market = index.market(input.market);
     if (!market) throw new ProblemError(404, { code: "market-unknown", params: { market: input.market } });
@@ -149,7 +156,8 @@ notifications.openapi(
     if (input.expiresAt !== undefined && Date.parse(input.expiresAt) <= now)
       throw new ProblemError(422, { code: "expiry-past", params: { expiresAt: input.expiresAt } });
     let cells: string[] = [];
-    if (SURGE_TOPICS.includes(input.topic)) {
+    const hasArea = input.cells !== undefined || input.lat !== undefined;
+    if (SURGE_TOPICS.includes(input.topic) || (input.topic === HOTSPOT_TOPIC && hasArea)) {
       const area = input.cells
         ? { cells: input.cells }
         : { lat: input.lat as number, lng: input.lng as number, radiusKm: input.radiusKm as number };
@@ -204,6 +212,34 @@ notifications.openapi(
     });
     await tellHub(c, market.id, (h) => h.upsert(market.id, stored));
     return c.json({ ...publicSubscription(stored), ...(secret ? { secret } : {}) }, 201);
+  },
+);
+
+notifications.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/notifications/subscriptions",
+    summary: "Your subscriptions, newest first (of one market with ?market=)",
+    tags: ["notifications"],
+    request: { query: z.object({ market: MarketIdSchema.optional() }) },
+    responses: {
+      200: {
+        description: "Your subscriptions (never a webhook's secret)",
+        content: { "application/json": { schema: z.object({ subscriptions: z.array(SubscriptionSchema) }) } },
+      },
+      403: problemDoc,
+      422: problemDoc,
+      503: problemDoc,
+    },
+  }),
+  async (c) => {
+    const { market } = c.req.valid("query");
+    if (market !== undefined) requireMarket(c, market);
+    const principal = c.get("principal") as Principal;
+    const rows = await readDatabase(c, ownedSubscriptionsSql(principal.subject, market, MAX_PER_OWNER), {
+      code: "database-unreachable",
+    });
+    return c.json({ subscriptions: rows.map((r) => publicSubscription(r.body as StoredSubscription)) }, 200);
   },
 );
 
