@@ -3700,6 +3700,334 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/markets/{marketId}/forecast/cells": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every cell's expected demand and drivers short over the next 15 to 60 minutes (the console's forecast layer)
+     * @description Every cell the live model forecasts, short of drivers or not; shortages as `GET …/hotspots` ranks them. A market without a trained model has none.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
+    get: {
+      parameters: {
+        query?: {
+          /** @description minutes ahead */
+          horizon?: number;
+        };
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Cells, in no order */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              modelId: string | null;
+              /** @description when the live model was trained */
+              generatedAt: string | null;
+              horizonMinutes: number;
+              cells: {
+                cell: string;
+                /** @description demand expected in the cell over the horizon */
+                expectedDemand: number;
+                /** @description drivers short, as `GET …/hotspots` ranks them; 0 where none are */
+                shortage: number;
+              }[];
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/v1/markets/{marketId}/forecast/actuals": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A cell's forecast beside the demand that came, per interval, over the last hours and the hours ahead
+     * @description Before `aheadFrom` the forecast is the live model's backtest, each made `backtestHorizonMinutes` ahead with only what was known then (as its WAPE was scored); from it, the forecasts the model made when it was trained. Actual demand is imported history plus the demand events accepted, in the forecasts' units.
+     *
+     *     **Who may call:** operator, admin. The token's markets must include the market it names.
+     */
+    get: {
+      parameters: {
+        query: {
+          /** @description an H3 cell of the market */
+          cell: string;
+          /** @description hours of the past to compare */
+          hours?: number;
+        };
+        header?: never;
+        path: {
+          marketId: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Points, oldest first */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              market: string;
+              cell: string;
+              modelId: string | null;
+              /** @description when the live model was trained */
+              generatedAt: string | null;
+              intervalMinutes: number;
+              /** @description the end of the data the live model learnt from: from here, the forecasts it made then; before, its backtest */
+              aheadFrom: string | null;
+              /** @description how far ahead each backtest forecast (before `aheadFrom`) was made */
+              backtestHorizonMinutes: number;
+              /** @description Σ|actual − forecast| / Σ actual over the intervals that have both; null when no demand came */
+              wape: number | null;
+              points: {
+                /** @description the interval's start */
+                at: string;
+                /** @description demand that came (requests and weighted searches); null until the interval ends */
+                actual: number | null;
+                forecast: number | null;
+                /** @description the forecast's 80 % band */
+                low: number | null;
+                high: number | null;
+              }[];
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin, or its markets do not include this one */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/markets/{marketId}/calendar/{entryId}": {
     parameters: {
       query?: never;

@@ -2,14 +2,14 @@ import { and, desc, eq, type SQL, sql } from "drizzle-orm";
 import type { CalendarEntry, CalendarEntryInput } from "../shared/forecast/calendar";
 import type { IntervalRow } from "../shared/forecast/history";
 import type { Panel } from "../shared/forecast/panel";
-import type { ModelReport, TrainingOutcome } from "../shared/forecast/train";
+import type { CellForecasts, ModelReport, TrainingOutcome } from "../shared/forecast/train";
 import { atEpochMs, BulkRows } from "./bulk";
 import type { PoolDatabase } from "./client";
 import { calendarEntries, forecastModels } from "./schema";
 
 /**
  * Forecasts' rows in Postgres: imported demand history, the calendar, the model registry and
- * the live model's latest forecasts. What the forecasts learn from is imported history plus the
+ * the live model's latest forecasts (the last day of its backtest and the hours ahead). What the forecasts learn from is imported history plus the
  * demand events accepted live (`events`), summed per cell and interval.
  */
 
@@ -42,21 +42,29 @@ export async function importIntervals(
 /**
  * A market's demand per cell and interval over [from, to): imported history and live demand
  * events (a request weighs 1, a search `searchWeight`), one query, a row per cell holding its
- * non-empty intervals. Cells outside `cells` are left out.
+ * non-empty intervals. With `cells`, only theirs.
  */
-export function demandSql(market: string, from: number, to: number, intervalMinutes: number, searchWeight: number): SQL {
+export function demandSql(
+  market: string,
+  from: number,
+  to: number,
+  intervalMinutes: number,
+  searchWeight: number,
+  cells?: readonly string[],
+): SQL {
   const interval = intervalMinutes * 60_000;
+  const some = cells === undefined ? sql`` : sql` and cell = any(${sql.param(cells)}::text[])`;
   return sql`
     select cell, array_agg(step order by step) as steps, array_agg(demand order by step) as demand from (
       select cell, floor((extract(epoch from at) * 1000 - ${from}::float8) / ${interval}::float8)::int as step,
         sum(requests + ${searchWeight}::float8 * searches)::float8 as demand
       from (
         select cell, at, requests, searches from demand_intervals
-        where market_id = ${market} and at >= to_timestamp(${from}::float8 / 1000) and at < to_timestamp(${to}::float8 / 1000)
+        where market_id = ${market} and at >= to_timestamp(${from}::float8 / 1000) and at < to_timestamp(${to}::float8 / 1000)${some}
         union all
         select cell, at, (status = 'request')::int, (status = 'search')::int from events
         where market_id = ${market} and kind = 'demand'
-          and at >= to_timestamp(${from}::float8 / 1000) and at < to_timestamp(${to}::float8 / 1000)
+          and at >= to_timestamp(${from}::float8 / 1000) and at < to_timestamp(${to}::float8 / 1000)${some}
       ) r group by 1, 2
     ) b group by cell`;
 }
@@ -196,8 +204,6 @@ export async function registerTraining(
     await tx.insert(forecastModels).values(rows);
     const live = rows.find((r) => r.live) as (typeof rows)[number];
     await tx.execute(sql`delete from forecast_points where market_id = ${market}`);
-    const f = outcome.forecast;
-    const interval = f.intervalMinutes * 60_000;
     const points = new BulkRows({
       cell: "text",
       at: "float8",
@@ -206,24 +212,35 @@ export async function registerTraining(
       high: "float8",
       supply: "float8",
     });
-    f.cells.forEach((cell, i) => {
-      const expected = supply.get(cell);
-      (f.demand[i] as Float32Array).forEach((demand, k) => {
-        points.push({
-          cell,
-          at: f.from + k * interval,
-          demand: round3(demand),
-          low: round3(f.low[i]?.[k] ?? 0),
-          high: round3(f.high[i]?.[k] ?? 0),
-          supply: expected ? round3(expected[k] ?? 0) : null,
-        });
-      });
-    });
+    // The last day's backtest (forecast vs actual) and the forecasts ahead: one row per cell and interval.
+    pushPoints(points, outcome.recent, new Map());
+    pushPoints(points, outcome.forecast, supply);
     if (points.length > 0)
       await tx.execute(sql`
         insert into forecast_points (market_id, cell, at, model_id, demand, low, high, supply)
         select ${market}, cell, ${atEpochMs("at")}, ${live.modelId}, demand, low, high, supply from ${points.from()}`);
     return rows.map(registered);
+  });
+}
+
+function pushPoints(
+  points: BulkRows<"cell" | "at" | "demand" | "low" | "high" | "supply">,
+  f: CellForecasts,
+  supply: ReadonlyMap<string, Float32Array>,
+): void {
+  const interval = f.intervalMinutes * 60_000;
+  f.cells.forEach((cell, i) => {
+    const expected = supply.get(cell);
+    (f.demand[i] as Float32Array).forEach((demand, k) => {
+      points.push({
+        cell,
+        at: f.from + k * interval,
+        demand: round3(demand),
+        low: round3(f.low[i]?.[k] ?? 0),
+        high: round3(f.high[i]?.[k] ?? 0),
+        supply: expected ? round3(expected[k] ?? 0) : null,
+      });
+    });
   });
 }
 
@@ -286,7 +303,10 @@ export function registered(row: Record<string, unknown>): RegisteredModel {
   };
 }
 
-/** The market's stored forecasts overlapping [from, to) for some cells (all when `cells` is null), in time order, with when they were made. */
+/**
+ * The market's stored forecasts overlapping [from, to) for some cells (all when `cells` is null),
+ * in time order, with when they were made and the end of the data they were made from.
+ */
 export function forecastSql(
   market: string,
   cells: readonly string[] | null,
@@ -295,11 +315,37 @@ export function forecastSql(
   intervalMinutes: number,
 ): SQL {
   const some = cells === null ? sql`` : sql` and p.cell = any(${sql.param(cells)}::text[])`;
-  return sql`select p.cell, extract(epoch from p.at) * 1000 as at, p.model_id, m.trained_at, p.demand, p.low, p.high, p.supply
+  return sql`select p.cell, extract(epoch from p.at) * 1000 as at, p.model_id, m.trained_at,
+      extract(epoch from m.data_to) * 1000 as data_to, p.demand, p.low, p.high, p.supply
     from forecast_points p join forecast_models m on m.model_id = p.model_id
     where p.market_id = ${market} and p.at > to_timestamp(${from - intervalMinutes * 60_000}::float8 / 1000)
       and p.at < to_timestamp(${to}::float8 / 1000)${some}
     order by p.cell, p.at`;
+}
+
+/** One cell's stored forecast as a series: demand per interval from `from`, and the drivers expected where known. */
+export interface StoredSeries {
+  cell: string;
+  from: number;
+  intervalMinutes: number;
+  demand: number[];
+  supply: number[];
+}
+
+/** `forecastSql`'s rows (in time order per cell) as one series per cell. */
+export function seriesOf(rows: ReadonlyArray<Record<string, unknown>>, intervalMinutes: number): Map<string, StoredSeries> {
+  const byCell = new Map<string, StoredSeries>();
+  for (const r of rows) {
+    const cell = String(r.cell);
+    let f = byCell.get(cell);
+    if (!f) {
+      f = { cell, from: Number(r.at), intervalMinutes, demand: [], supply: [] };
+      byCell.set(cell, f);
+    }
+    f.demand.push(Number(r.demand));
+    if (r.supply !== null && r.supply !== undefined) f.supply.push(Number(r.supply));
+  }
+  return byCell;
 }
 
 function round3(x: number): number {

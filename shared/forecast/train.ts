@@ -22,6 +22,10 @@ import { seasonalNaive } from "./seasonal-naive";
 export const BACKTEST_HORIZONS_MINUTES = [15, 30, 60] as const;
 /** Intervals forecast past the history's end: four hours of 15-minute intervals. */
 export const AHEAD_INTERVALS = 16;
+/** The backtest's last day is kept per cell (forecast vs actual): 24 hours of 15-minute intervals. */
+export const RECENT_INTERVALS = 96;
+/** …at this horizon, a backtest horizon: about the lead of the forecasts an hourly training serves. */
+export const RECENT_HORIZON_MINUTES = 30;
 /** Cells below this mean demand per interval are pooled to their parents. */
 export const POOL_BELOW = 0.5;
 const Z80 = 1.2816;
@@ -56,10 +60,15 @@ export interface TrainingOutcome {
   /** A model beat seasonal naive and serves; false when seasonal naive serves. */
   promoted: boolean;
   forecast: CellForecasts;
+  /**
+   * The live model's backtest over the held-out weeks' last `RECENT_INTERVALS`, per cell: each
+   * forecast made `RECENT_HORIZON_MINUTES` ahead with only what was known then, as scored.
+   */
+  recent: CellForecasts;
   timings: Record<string, number>;
 }
 
-/** Per cell, the intervals after the history's end: expected demand and an 80 % band. */
+/** Per cell, consecutive intervals from `from`: expected demand and an 80 % band. */
 export interface CellForecasts {
   from: number;
   intervalMinutes: number;
@@ -124,12 +133,22 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
   const specs = [seasonalNaive(1), seasonalNaive(4), ...(options.candidates ?? defaultCandidates())];
   const fitted: FittedModel[] = [];
   const reports: ModelReport[] = [];
+  const recentHorizon = BACKTEST_HORIZONS_MINUTES.indexOf(RECENT_HORIZON_MINUTES);
+  const recentSteps = Math.min(RECENT_INTERVALS, panel.steps - trainEnd);
+  const recentByModel: Float32Array[][] = [];
   for (const spec of specs) {
     const t0 = clock();
     const model = spec.fit(ctx);
-    const scores = backtest(model, panel, trainEnd, panel.steps, horizons);
+    // Kept from the backtest itself: replaying a model later would see what it has since learnt.
+    const recent = panel.cells.map(() => new Float32Array(recentSteps));
+    const scores = backtest(model, panel, trainEnd, panel.steps, horizons, {
+      from: panel.steps - recentSteps,
+      horizonIndex: recentHorizon,
+      demand: recent,
+    });
     timings[spec.kind] = clock() - t0;
     fitted.push(model);
+    recentByModel.push(recent);
     options.onStep?.(spec.kind);
     reports.push({
       kind: model.kind,
@@ -145,6 +164,10 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
   const liveReport = reports.find((r) => r.kind === verdict.live) as ModelReport;
   const t0 = clock();
   const forecast = cellForecasts(panel, live, liveReport);
+  const recentDemand = recentByModel[fitted.indexOf(live)] as Float32Array[];
+  const recent = withBand(panel.start + (panel.steps - recentSteps) * panel.intervalMinutes * 60_000, panel, recentDemand, () =>
+    dispersionOf(liveReport, RECENT_HORIZON_MINUTES),
+  );
   timings.forecast = clock() - t0;
   options.onStep?.("forecast");
   return {
@@ -158,6 +181,7 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
     live: verdict.live,
     promoted: verdict.promoted,
     forecast,
+    recent,
     timings,
   };
 }
@@ -194,7 +218,8 @@ export function gate(reports: ModelReport[]): { live: ModelKind; promoted: boole
 
 /**
  * WAPE and dispersion per horizon of a model's rolling-origin forecasts of [from, to), judged
- * cell by cell (a pooled unit's forecast shared among its cells first).
+ * cell by cell (a pooled unit's forecast shared among its cells first). `keep` collects the
+ * per-cell forecasts of one horizon from `keep.from` on.
  */
 export function backtest(
   model: FittedModel,
@@ -202,6 +227,7 @@ export function backtest(
   from: number,
   to: number,
   horizons: readonly number[],
+  keep?: { from: number; horizonIndex: number; demand: Float32Array[] },
 ): HorizonScore[] {
   const n = horizons.length;
   const absolute = new Float64Array(n);
@@ -214,6 +240,8 @@ export function backtest(
     for (let c = 0; c < unit.cells.length; c++) {
       const y = (panel.demand[unit.cells[c] as number] as Float32Array)[t] as number;
       const yhat = v * (unit.shares[c] as number);
+      if (keep && hi === keep.horizonIndex && t >= keep.from)
+        (keep.demand[unit.cells[c] as number] as Float32Array)[t - keep.from] = yhat;
       const e = y - yhat;
       absolute[hi] = (absolute[hi] as number) + Math.abs(e);
       squared[hi] = (squared[hi] as number) + e * e;
@@ -238,22 +266,22 @@ function cellForecasts(panel: Panel, model: FittedModel, report: ModelReport): C
       for (let k = 0; k < AHEAD_INTERVALS; k++) out[k] = (values[k] as number) * (unit.shares[c] as number);
     });
   });
-  const dispersions = BACKTEST_HORIZONS_MINUTES.map((m) => report.horizons[String(m)]?.dispersion ?? 1);
-  const dispersionAt = (k: number) => {
+  const from = panel.start + panel.steps * panel.intervalMinutes * 60_000;
+  return withBand(from, panel, demand, (k) => {
     const minutes = (k + 1) * panel.intervalMinutes;
-    const i = BACKTEST_HORIZONS_MINUTES.findIndex((m) => minutes <= m);
-    return dispersions[i === -1 ? dispersions.length - 1 : i] as number;
-  };
+    return dispersionOf(report, BACKTEST_HORIZONS_MINUTES.find((m) => minutes <= m) ?? 60);
+  });
+}
+
+function dispersionOf(report: ModelReport, horizonMinutes: number): number {
+  return report.horizons[String(horizonMinutes)]?.dispersion ?? 1;
+}
+
+/** Forecasts with their 80 % band: z × dispersion × √forecast either side (k: the interval's index). */
+function withBand(from: number, panel: Panel, demand: Float32Array[], dispersionAt: (k: number) => number): CellForecasts {
   const low = demand.map((d) => d.map((v, k) => Math.max(0, v - Z80 * dispersionAt(k) * Math.sqrt(v))));
   const high = demand.map((d) => d.map((v, k) => v + Z80 * dispersionAt(k) * Math.sqrt(Math.max(v, 0.25))));
-  return {
-    from: panel.start + panel.steps * panel.intervalMinutes * 60_000,
-    intervalMinutes: panel.intervalMinutes,
-    cells: panel.cells,
-    demand,
-    low,
-    high,
-  };
+  return { from, intervalMinutes: panel.intervalMinutes, cells: panel.cells, demand, low, high };
 }
 
 function round4(x: number): number {

@@ -98,6 +98,21 @@ export const ACCESS: readonly Rule[] = [
     roles: ["operator", "admin", "service"],
     market: "path",
   },
+  // The console's forecast layer and a cell's forecast beside its actual demand: operators of the market.
+  {
+    id: "forecasts.cells",
+    method: "GET",
+    path: "/v1/markets/{marketId}/forecast/cells",
+    roles: ["operator", "admin"],
+    market: "path",
+  },
+  {
+    id: "forecasts.actuals",
+    method: "GET",
+    path: "/v1/markets/{marketId}/forecast/actuals",
+    roles: ["operator", "admin"],
+    market: "path",
+  },
   {
     id: "forecasts.hotspots",
     method: "GET",

@@ -83,7 +83,8 @@ const HotspotsSchema = z.object({
   ),
 });
 
-function marketOf(index: { market(id: string): Market | undefined }, id: string): Market {
+/** The market of a path, or a 404. */
+export function marketOf(index: { market(id: string): Market | undefined }, id: string): Market {
   const market = index.market(id);
   if (!market) throw new ProblemError(404, { code: "market-unknown", params: { market: id } });
   return market;
@@ -355,7 +356,7 @@ function marketPoints(series: z.infer<typeof PointSchema>[][]): z.infer<typeof P
     }));
 }
 
-function isoOf(v: unknown): string {
+export function isoOf(v: unknown): string {
   return (v instanceof Date ? v : new Date(String(v))).toISOString();
 }
 function round3(x: number): number {
