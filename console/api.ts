@@ -23,6 +23,7 @@ export type ExperimentInput = Body<"/v1/experiments/{experimentId}", "put">;
 export type ExperimentResults = Answer<"/v1/experiments/{experimentId}/results", "get">;
 export type Replay = Answer<"/v1/markets/{marketId}/replay", "post">;
 export type Alerts = Answer<"/v1/markets/{marketId}/alerts", "get">;
+export type ForecastActuals = Answer<"/v1/markets/{marketId}/forecast/actuals", "get">;
 /** One bucket of KPIs: its start (`hour` or `day`, ISO) and the metrics (null where the bucket had none). */
 export type KpiRow = Record<"hour" | "day", string | undefined> &
   Record<
@@ -93,6 +94,10 @@ export const api = {
         client.GET("/v1/markets/{marketId}/kpis", { params: { path: { marketId: id }, query: { ...query, format: "json" } } }),
       ),
     ).then((r) => r.rows),
+  forecastCells: (id: string, horizon: number) =>
+    answer(client.GET("/v1/markets/{marketId}/forecast/cells", { params: { path: { marketId: id }, query: { horizon } } })),
+  forecastActuals: (id: string, cell: string, hours: number) =>
+    answer(client.GET("/v1/markets/{marketId}/forecast/actuals", { params: { path: { marketId: id }, query: { cell, hours } } })),
   surge: (at: LatLng) => answer(client.GET("/v1/surge", { params: { query: at } })),
   history: (cell: string) => answer(client.GET("/v1/surge/history", { params: { query: { cell } } })),
   quote: (pickup: LatLng, dropoff: LatLng, product: string) =>

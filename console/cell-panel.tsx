@@ -2,12 +2,13 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api, type CellHistory, type LatLng, type SurgeReading } from "./api";
 import { ExplanationList } from "./explanation";
+import { CellForecast } from "./forecast-chart";
 import { HistoryChart } from "./history-chart";
 import { useWords } from "./i18n";
 
 /**
- * The selected cell: its reading (supply, demand, multiplier and what made it) and its recent
- * history. Refreshed when the live feed reports a change to it, and every few seconds besides,
+ * The selected cell: its reading (supply, demand, multiplier and what made it), its recent
+ * history, and its forecast beside the demand that came. Refreshed when the live feed reports a change to it, and every few seconds besides,
  * since supply and demand move without changing the shown multiplier.
  */
 
@@ -130,6 +131,7 @@ export function CellPanel({ cell, centre, liveMultiplier, surging, timeZone, pla
           ) : (
             <p class="empty">{t("console.cell.no-history")}</p>
           )}
+          <CellForecast marketId={reading.market} cell={cell} timeZone={timeZone} />
           <h3>{t("console.cell.why", { multiplier: reading.multiplier })}</h3>
           <p class="sentence" data-testid="cell-sentence">
             {reading.explanationText}

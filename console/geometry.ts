@@ -20,6 +20,8 @@ export interface CellShape {
 }
 
 export interface MarketGeometry {
+  /** The market drawn. */
+  marketId: string;
   cells: CellShape[];
   byCell: Map<string, CellShape>;
   geofencePath: string;
@@ -97,6 +99,7 @@ export function marketGeometry(market: Market): MarketGeometry {
   const frame = `M${view.x - pad} ${view.y - pad}H${view.x + view.width + pad}V${view.y + view.height + pad}H${view.x - pad}Z`;
 
   return {
+    marketId: market.id,
     cells,
     byCell: new Map(cells.map((c) => [c.cell, c])),
     geofencePath,

@@ -10,7 +10,7 @@ import type { CellHistory } from "./api";
 
 type UPlotClass = typeof uPlot;
 let loading: Promise<UPlotClass> | undefined;
-const loadUPlot = () => {
+export const loadUPlot = () => {
   loading ??= import("uplot").then((m) => m.default);
   return loading;
 };

@@ -1,11 +1,21 @@
 /** @jsxImportSource preact */
 import { useRef, useState } from "preact/hooks";
 import type { LatLng } from "./api";
+import {
+  ForecastLegend,
+  forecastColour,
+  forecastInk,
+  type Horizon,
+  LayerChooser,
+  type MapLayer,
+  useForecastLayer,
+} from "./forecast-layer";
 import type { MarketGeometry } from "./geometry";
 import { inkOn, multiplierColour, rampGradient } from "./multiplier-colour";
 
 /**
- * The live map: the geofence, every pricing cell coloured by its multiplier, the selected
+ * The live map: the geofence, every pricing cell coloured by its multiplier (or, with the forecast
+ * layer on, by the demand or driver shortage the live model expects over the next minutes), the selected
  * cell, the market's named places, and the quote tester's pickup and dropoff. Border cells reach past the geofence, but
  * the market serves only the geofence: what lies outside it is paled, so the map shows exactly
  * what is served. Drawn in SVG from data the page already
@@ -28,6 +38,25 @@ export interface MarketMapProps {
 
 export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropoff, places, hint, onPick }: MarketMapProps) {
   const { view, cellSize } = geometry;
+  const [layer, setLayer] = useState<MapLayer>("multiplier");
+  const [horizon, setHorizon] = useState<Horizon>(30);
+  const forecast = useForecastLayer(geometry.marketId, layer, horizon);
+  // What each cell shows: its live multiplier, or the forecast layer's value once it has loaded.
+  const shown = layer === "multiplier" || forecast.state !== "ready" ? undefined : { layer, ...forecast };
+  const fill = (cell: string) => {
+    if (!shown) return multiplierColour(multipliers.get(cell) ?? 1, cap);
+    return forecastColour(shown.layer, shown.values.get(cell) ?? 0, shown.max);
+  };
+  // Labels: surging cells' multipliers, or the forecast's largest values (a fifth of the scale and up).
+  const label = (cell: string): { text: string; ink: string } | null => {
+    if (!shown) {
+      const multiplier = multipliers.get(cell) ?? 1;
+      return multiplier > 1 ? { text: multiplier.toFixed(1), ink: inkOn(multiplier, cap) } : null;
+    }
+    const value = shown.values.get(cell) ?? 0;
+    if (value <= 0 || value < shown.max / 5) return null;
+    return { text: value.toFixed(value >= 10 ? 0 : 1), ink: forecastInk(value, shown.max) };
+  };
   const selectedShape = selected ? geometry.byCell.get(selected) : undefined;
   // Pins are sized to the map, not to its cells: a coarse market's cells fill the screen.
   const span = Math.max(view.width, view.height);
@@ -58,7 +87,8 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
   const cursorShape = cursor ? geometry.byCell.get(cursor) : undefined;
 
   return (
-    <figure class="map">
+    <figure class="map" data-layer={layer}>
+      <LayerChooser layer={layer} horizon={horizon} onLayer={setLayer} onHorizon={setHorizon} />
       <div
         class="map-canvas"
         role="application"
@@ -79,15 +109,17 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
           <g class="cells">
             {geometry.cells.map(({ cell, path }) => {
               const multiplier = multipliers.get(cell) ?? 1;
+              const value = shown?.values.get(cell);
               return (
                 <path
                   key={cell}
                   d={path}
-                  fill={multiplierColour(multiplier, cap)}
+                  fill={fill(cell)}
                   data-cell={cell}
                   data-multiplier={multiplier.toFixed(1)}
+                  data-forecast={shown ? (value ?? 0).toFixed(3) : undefined}
                 >
-                  <title>{`${cell} · ${multiplier.toFixed(1)}×`}</title>
+                  <title>{shown ? `${cell} · ${(value ?? 0).toFixed(1)}` : `${cell} · ${multiplier.toFixed(1)}×`}</title>
                 </path>
               );
             })}
@@ -96,11 +128,11 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
           <path class="geofence-line" d={geometry.geofencePath} />
           <g class="labels" font-size={Math.min(cellSize * 0.26, span * 0.022)}>
             {geometry.cells.map(({ cell, centre }) => {
-              const multiplier = multipliers.get(cell) ?? 1;
-              if (multiplier <= 1) return null;
+              const shownLabel = label(cell);
+              if (!shownLabel) return null;
               return (
-                <text key={cell} x={centre.x} y={centre.y} fill={inkOn(multiplier, cap)}>
-                  {multiplier.toFixed(1)}
+                <text key={cell} x={centre.x} y={centre.y} fill={shownLabel.ink}>
+                  {shownLabel.text}
                 </text>
               );
             })}
@@ -124,11 +156,15 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
         </svg>
       </div>
       <figcaption>
-        <span class="legend" title="Multiplier: 1.0 at balance, darker as it rises to the market's cap">
-          <span>1.0×</span>
-          <span class="ramp" style={{ background: rampGradient() }} />
-          <span>{cap.toFixed(1)}×</span>
-        </span>
+        {layer === "multiplier" ? (
+          <span class="legend" title="Multiplier: 1.0 at balance, darker as it rises to the market's cap">
+            <span>1.0×</span>
+            <span class="ramp" style={{ background: rampGradient() }} />
+            <span>{cap.toFixed(1)}×</span>
+          </span>
+        ) : (
+          <ForecastLegend layer={layer} horizon={horizon} forecast={forecast} />
+        )}
         <span
           class="legend-outside"
           title="Border cells reach past the geofence; points there belong to no market, or to the neighbour"
