@@ -135,12 +135,12 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
   const reports: ModelReport[] = [];
   const recentHorizon = BACKTEST_HORIZONS_MINUTES.indexOf(RECENT_HORIZON_MINUTES);
   const recentSteps = Math.min(RECENT_INTERVALS, panel.steps - trainEnd);
-  const recentByModel: Float32Array[][] = [];
+  const recentByModel: Float32Array[] = [];
   for (const spec of specs) {
     const t0 = clock();
     const model = spec.fit(ctx);
     // Kept from the backtest itself: replaying a model later would see what it has since learnt.
-    const recent = panel.cells.map(() => new Float32Array(recentSteps));
+    const recent = new Float32Array(panel.cells.length * recentSteps);
     const scores = backtest(model, panel, trainEnd, panel.steps, horizons, {
       from: panel.steps - recentSteps,
       horizonIndex: recentHorizon,
@@ -164,7 +164,8 @@ export function train(panel: Panel, options: TrainOptions): TrainingOutcome {
   const liveReport = reports.find((r) => r.kind === verdict.live) as ModelReport;
   const t0 = clock();
   const forecast = cellForecasts(panel, live, liveReport);
-  const recentDemand = recentByModel[fitted.indexOf(live)] as Float32Array[];
+  const kept = recentByModel[fitted.indexOf(live)] as Float32Array;
+  const recentDemand = panel.cells.map((_, c) => kept.subarray(c * recentSteps, (c + 1) * recentSteps));
   const recent = withBand(panel.start + (panel.steps - recentSteps) * panel.intervalMinutes * 60_000, panel, recentDemand, () =>
     dispersionOf(liveReport, RECENT_HORIZON_MINUTES),
   );
@@ -219,7 +220,7 @@ export function gate(reports: ModelReport[]): { live: ModelKind; promoted: boole
 /**
  * WAPE and dispersion per horizon of a model's rolling-origin forecasts of [from, to), judged
  * cell by cell (a pooled unit's forecast shared among its cells first). `keep` collects the
- * per-cell forecasts of one horizon from `keep.from` on.
+ * forecasts of one horizon from `keep.from` on, cell after cell (to − keep.from values each).
  */
 export function backtest(
   model: FittedModel,
@@ -227,7 +228,7 @@ export function backtest(
   from: number,
   to: number,
   horizons: readonly number[],
-  keep?: { from: number; horizonIndex: number; demand: Float32Array[] },
+  keep?: { from: number; horizonIndex: number; demand: Float32Array },
 ): HorizonScore[] {
   const n = horizons.length;
   const absolute = new Float64Array(n);
@@ -241,7 +242,7 @@ export function backtest(
       const y = (panel.demand[unit.cells[c] as number] as Float32Array)[t] as number;
       const yhat = v * (unit.shares[c] as number);
       if (keep && hi === keep.horizonIndex && t >= keep.from)
-        (keep.demand[unit.cells[c] as number] as Float32Array)[t - keep.from] = yhat;
+        keep.demand[(unit.cells[c] as number) * (to - keep.from) + t - keep.from] = yhat;
       const e = y - yhat;
       absolute[hi] = (absolute[hi] as number) + Math.abs(e);
       squared[hi] = (squared[hi] as number) + e * e;
