@@ -8977,6 +8977,124 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/v1/notifications/mailbox": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * On a developer's machine only: every message the providers' stand-ins received, newest first
+     * @description The dev command points every channel's provider at a local mailbox (bridges/mailbox.ts); this reads it. Where no mailbox is configured (production), a 404.
+     *
+     *     **Who may call:** operator, admin.
+     */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The mailbox */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              messages: components["schemas"]["MailboxMessage"][];
+            };
+          };
+        };
+        /** @description No access token, or one that is malformed, expired, revoked or not ours (WWW-Authenticate: Bearer) */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description The token's roles are not among operator, admin */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+        /** @description More than 1200 reads requests in 60 s from this caller (Retry-After says when to try again) */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": components["schemas"]["Problem"];
+          };
+        };
+        /** @description A problem (RFC 9457) */
+        503: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/problem+json": {
+              type: string;
+              /** @description the status's name, in the answer's language (Content-Language) */
+              title: string;
+              status: number;
+              code: components["schemas"]["ProblemCode"];
+              /** @description what went wrong here, in the answer's language (Content-Language) */
+              detail: string;
+              instance?: string;
+              errors?: {
+                path: string;
+                message: string;
+              }[];
+            } & {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/v1/locales": {
     parameters: {
       query?: never;
@@ -9782,6 +9900,8 @@ export interface components {
       | "live-token-required"
       | "live-too-many-cells"
       | "locale-unsupported"
+      | "mailbox-off"
+      | "mailbox-unreachable"
       | "malformed-json"
       | "market-forbidden"
       | "market-not-archived"
@@ -9914,6 +10034,22 @@ export interface components {
         at: number;
         summary: string;
       }[];
+    };
+    MailboxMessage: {
+      id: number;
+      at: string;
+      /** @enum {string} */
+      channel: "email" | "sms" | "fcm" | "apns" | "webpush" | "webhook";
+      /** @description the recipient as the provider was told: an address, a number, a token, a path */
+      to: string;
+      title: string;
+      body: string;
+      request: {
+        method: string;
+        path: string;
+        contentType: string;
+        body: string;
+      };
     };
     Problem: {
       type: string;

@@ -50,7 +50,8 @@ export interface LatLng {
   lng: number;
 }
 
-const client = createEquilibriumClient({
+/** The typed client itself, for panels that keep their calls beside them. */
+export const client = createEquilibriumClient({
   baseUrl: "",
   token: accessToken,
   fetch: async (request) => {

@@ -4,6 +4,7 @@ import { latLngToCell } from "h3-js";
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type Place, placeOfCell, placesInCell, searchPlaces } from "../shared/pricing/places";
+import { AlertSettings } from "./alert-settings";
 import { AlertStrip } from "./alerts";
 import { ApiProblem, api, type LatLng, type Market } from "./api";
 import { CellPanel } from "./cell-panel";
@@ -23,8 +24,8 @@ import { SystemMode } from "./system-mode";
  * one, test quotes on it and edit its settings.
  */
 
-type Tab = "cell" | "quote" | "kpis" | "market" | "experiments";
-const TABS = ["cell", "quote", "kpis", "market", "experiments"] as const satisfies readonly Tab[];
+type Tab = "cell" | "quote" | "kpis" | "market" | "experiments" | "alerts";
+const TABS = ["cell", "quote", "kpis", "market", "experiments", "alerts"] as const satisfies readonly Tab[];
 
 const marketInHash = () => decodeURIComponent(location.hash.replace(/^#\/?/, ""));
 
@@ -322,6 +323,11 @@ function MarketConsole({ market, markets, onSaved }: { market: Market; markets: 
           {tab === "experiments" && (
             <div class="panel-body" role="tabpanel">
               <ExperimentsPanel market={market} />
+            </div>
+          )}
+          {tab === "alerts" && (
+            <div class="panel-body" role="tabpanel">
+              <AlertSettings market={market} cell={selected} />
             </div>
           )}
         </aside>

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { type Mailbox, mailboxBindings, startMailbox } from "../bridges/mailbox";
 import type { PostgresTarget } from "../scripts/postgres";
 import { dropDatabase } from "../scripts/postgres";
 import { newSealKey } from "../shared/notifications/seal";
@@ -73,6 +74,8 @@ export interface Platform extends Client {
   historyQueue(): Promise<Queue>;
   /** The notifications worker's queue, for redelivering what it already got. */
   notificationsQueue(): Promise<Queue>;
+  /** The dev mailbox, when started with `mailbox: true`. */
+  mailbox?: Mailbox;
   dispose(): Promise<void>;
 }
 
@@ -91,6 +94,8 @@ export interface PlatformOptions {
   bundles?: string;
   /** Extra bindings for the notifications worker (providers' base URLs and credentials, e.g. a fake's). */
   notificationBindings?: Record<string, string>;
+  /** Every provider's messages to a dev mailbox (`bridges/mailbox.ts`), readable at `GET /v1/notifications/mailbox`, as the dev command runs. */
+  mailbox?: boolean;
   /**
    * Stand-ins for outside services the edge reaches through a binding (Workers AI has no local
    * emulation): each a Worker of its own (Miniflare options), bound to the edge worker by name,
@@ -134,6 +139,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // Notifications: webhook secrets sealed under a key of this platform's; local webhook targets allowed.
   const vapid = await newVapidKeys();
   const notificationKeys = { NOTIFICATIONS_SEAL_KEY: newSealKey(), NOTIFICATIONS_LOCAL_TARGETS: "true" };
+  const mailbox = options.mailbox ? await startMailbox() : undefined;
+  const mailboxProviders = mailbox ? await mailboxBindings(mailbox.url) : {};
 
   const start = async () => {
     const converted = convertV4MiniflareOptions({
@@ -150,6 +157,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             RATE_LIMITS: generous,
             ...notificationKeys,
             VAPID_PUBLIC_KEY: vapid.publicKey,
+            ...(mailbox ? { DEV_MAILBOX_URL: mailbox.url } : {}),
             ...options.bindings,
           }),
           options.services,
@@ -159,6 +167,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           ...dbBindings,
           ...notificationKeys,
           VAPID_PRIVATE_KEY: vapid.privateJwk,
+          ...mailboxProviders,
           ...options.notificationBindings,
         }),
         ...Object.values(options.services ?? {}).map((service) => ({
@@ -234,6 +243,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       return current.url;
     },
     database,
+    mailbox,
     async historyQueue() {
       return (await current.mf.getQueueProducer("HISTORY", "equilibrium-api")) as unknown as Queue;
     },
@@ -246,6 +256,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     },
     async dispose() {
       await current.mf.dispose();
+      await mailbox?.stop();
       if (ownsPersist) rmSync(persist, { recursive: true, force: true });
       try {
         if (ownsDatabase) dropDatabase(database.target, database.name);

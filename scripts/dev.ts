@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BRIDGE_PORTS, bridgePortsFromEnv, startBridges } from "../bridges";
+import { mailboxBindings, startMailbox } from "../bridges/mailbox";
 import { buildConsole } from "./build-console";
 import { buildDocsUi } from "./build-docs";
 import { devDatabase } from "./dev-database";
@@ -19,7 +20,8 @@ import { listening } from "./postgres";
  *  3. the Neon and Upstash bridges, so the Workers' drivers reach local servers;
  *  4. `wrangler dev` with the edge worker, the history writer and the notifications worker
  *     (workerd; state in .wrangler/state);
- *  5. the demo markets, loaded the first time, and a local operator (made once, sign-in printed).
+ *  5. the demo markets, loaded the first time, and a local operator (made once, sign-in printed);
+ *  6. a mailbox that stands in for every notification provider (bridges/mailbox.ts).
  * Ctrl-C (or SIGTERM) drains history into Postgres before stopping (dev-stop.ts); a second one stops at once.
  * Whatever stands in the way is one line (dev-problem.ts), never a stack trace.
  */
@@ -48,6 +50,9 @@ for (const m of bridges.moved)
   console.log(
     `port ${m.wanted} is taken: the ${BRIDGE_PORTS[m.bridge].variable.replace(/_PORT$/, "").toLowerCase()} bridge is on ${m.port}`,
   );
+// Every provider's messages go to the dev mailbox instead of anyone (the console's Mailbox tab reads it).
+const mailbox = await safely(() => startMailbox());
+started.push(mailbox);
 const dbVars = {
   DATABASE_URL: database.url,
   NEON_LOCAL_WS_PROXY: local ? bridges.bindings.NEON_LOCAL_WS_PROXY : undefined,
@@ -66,6 +71,8 @@ setDevVars(resolve(root, ".dev.vars"), {
 setDevVars(resolve(root, "workers/history/.dev.vars"), dbVars);
 setDevVars(resolve(root, "workers/notifications/.dev.vars"), dbVars);
 await ensureNotificationKeys(resolve(root, ".dev.vars"), resolve(root, "workers/notifications/.dev.vars"));
+setDevVars(resolve(root, ".dev.vars"), { DEV_MAILBOX_URL: mailbox.url });
+setDevVars(resolve(root, "workers/notifications/.dev.vars"), await mailboxBindings(mailbox.url));
 
 const console_ = await safely(() => buildConsole({ quiet: true }));
 buildDocsUi();
@@ -111,6 +118,7 @@ const wrangler = spawn(
 );
 const shutdown = async (code: number) => {
   await bridges.stop().catch(() => undefined);
+  await mailbox.stop().catch(() => undefined);
   await database.stop().catch(() => undefined);
   process.exit(code);
 };
@@ -140,6 +148,7 @@ const stop = async () => {
   const outcome = await drain();
   await stopProcessGroup(wrangler, WRANGLER_GRACE_MS, atOnce.signal);
   await bridges.stop().catch(() => undefined);
+  await mailbox.stop().catch(() => undefined);
   await database.stop().catch(() => undefined);
   console.log(outcome);
   process.exit(0);
@@ -193,6 +202,7 @@ Equilibrium is running at ${base}
   console   ${base}/console/
 ${signIn.map((line) => `            ${line}`).join("\n")}
   API docs  ${base}/docs  (OpenAPI: ${base}/openapi.json)
+  mailbox   the console's Mailbox tab: every email, SMS, push and webhook sent here, none delivered
 
   Try the API (tokens for rider, driver, operator, admin or service; a service may send events and ask quotes):
   $ export TOKEN=$(npm run --silent token -- service)

@@ -190,6 +190,8 @@ export const ACCESS: readonly Rule[] = [
     roles: EVERYONE,
   },
   { id: "notifications.deliveries", method: "GET", path: "/v1/notifications/deliveries", roles: EVERYONE },
+  // On a developer's machine only (production answers 404): what the providers' stand-ins received.
+  { id: "notifications.mailbox", method: "GET", path: "/v1/notifications/mailbox", roles: ["operator", "admin"] },
   // A public key: browsers need it before anyone signs in.
   { id: "notifications.vapidKey", method: "GET", path: "/v1/notifications/vapid-public-key", roles: "public" },
 ];

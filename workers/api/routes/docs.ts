@@ -120,6 +120,10 @@ const ROUTE_PROBLEMS: Record<string, Record<number, Example[]>> = {
     409: [["too-many", "subscriptions-too-many", { count: 100, max: 100 }]],
   },
   "GET /v1/notifications/deliveries": { 404: [["subscription", "subscription-unknown", { subscription: "sub_0000" }]] },
+  "GET /v1/notifications/mailbox": {
+    404: [["production", "mailbox-off"]],
+    503: [["stopped", "mailbox-unreachable"]],
+  },
   "POST /v1/admin/translations/{language}/{key}": {
     404: [
       ["no-draft", "translation-draft-unknown", { key: "problem.market-unknown", language: "vi" }],

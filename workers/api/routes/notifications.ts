@@ -381,3 +381,46 @@ notifications.openapi(
     return c.json({ publicKey }, 200);
   },
 );
+
+const MailboxMessageSchema = z
+  .object({
+    id: z.number().int(),
+    at: z.string(),
+    channel: z.enum(["email", "sms", "fcm", "apns", "webpush", "webhook"]),
+    to: z.string().describe("the recipient as the provider was told: an address, a number, a token, a path"),
+    title: z.string(),
+    body: z.string(),
+    request: z.object({ method: z.string(), path: z.string(), contentType: z.string(), body: z.string() }),
+  })
+  .openapi("MailboxMessage");
+
+notifications.openapi(
+  createRoute({
+    method: "get",
+    path: "/v1/notifications/mailbox",
+    summary: "On a developer's machine only: every message the providers' stand-ins received, newest first",
+    description:
+      "The dev command points every channel's provider at a local mailbox (bridges/mailbox.ts); this reads it. Where no mailbox is configured (production), a 404.",
+    tags: ["notifications"],
+    responses: {
+      200: {
+        description: "The mailbox",
+        content: { "application/json": { schema: z.object({ messages: z.array(MailboxMessageSchema) }) } },
+      },
+      404: problemDoc,
+      503: problemDoc,
+    },
+  }),
+  async (c) => {
+    const base = (c.env.DEV_MAILBOX_URL as string | undefined) ?? "";
+    if (!base) throw new ProblemError(404, { code: "mailbox-off" });
+    try {
+      const res = await fetch(`${base.replace(/\/$/, "")}/messages`, { signal: AbortSignal.timeout(5_000) });
+      if (!res.ok) throw new Error(`mailbox answered ${res.status}`);
+      const { messages } = (await res.json()) as { messages: Array<z.infer<typeof MailboxMessageSchema>> };
+      return c.json({ messages }, 200);
+    } catch {
+      throw new ProblemError(503, { code: "mailbox-unreachable" }, {}, { "retry-after": "5" });
+    }
+  },
+);
