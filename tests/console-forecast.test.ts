@@ -20,7 +20,8 @@ import { launchChromium, pageProblems, screenshot } from "./support/browser";
  * busiest cell shows its forecast beside the demand that came over the last day and the hours
  * ahead, with the error over the day — in English and in Arabic, right to left. An operator of
  * another market reads none of it. Screenshots: console-forecast-demand.png,
- * console-forecast-shortage.png, console-forecast-chart.png, console-ar-forecast.png.
+ * console-forecast-shortage.png, console-forecast-chart.png, console-ar-forecast.png,
+ * console-phone-forecast-layer.png, console-phone-forecast-chart.png.
  */
 
 const NYC = "nyc-manhattan";
@@ -329,6 +330,32 @@ describe("the console's forecast layer and chart", () => {
     await settled(page);
     await screenshot(page, "ar-forecast");
     expect(problems).toEqual([]);
+  });
+});
+
+describe("on a phone", () => {
+  test("the choosers wrap above the map, and the chart fits the panel", async () => {
+    const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const seen = pageProblems(phone);
+    const token = await platform.token({ subject: "ny-operator", roles: ["operator"], markets: [NYC] });
+    await phone.goto(`${platform.url}/console/?token=${token}#/${NYC}`);
+    await phone.locator(cellPath(busiest)).waitFor();
+    await phone.getByLabel("Expected demand").check();
+    await phone.getByTestId("forecast-legend").locator("strong").waitFor();
+    const choosers = await phone.getByTestId("map-layers").boundingBox();
+    expect((choosers?.x ?? 0) + (choosers?.width ?? 0)).toBeLessThanOrEqual(390);
+    await settled(phone);
+    await screenshot(phone, "phone-forecast-layer");
+    await phone.locator(cellPath(busiest)).tap();
+    const chart = phone.getByTestId("cell-forecast").locator(".forecast-chart");
+    await chart.locator("canvas").first().waitFor();
+    const box = await chart.boundingBox();
+    expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
+    await chart.scrollIntoViewIfNeeded();
+    await settled(phone);
+    await screenshot(phone, "phone-forecast-chart");
+    expect(seen).toEqual([]);
+    await phone.close();
   });
 });
 
