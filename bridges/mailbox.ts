@@ -113,9 +113,9 @@ export async function startMailbox(options: { port?: number; secret?: string } =
       }
       const sms = /^\/2010-04-01\/Accounts\/[^/]+\/Messages\.json$/.exec(path);
       if (sms) {
+        // A text message has no title: its one body is what the phone shows.
         const form = new URLSearchParams(text);
-        const [title, ...rest] = (form.get("Body") ?? "").split(": ");
-        keep(req, path, text, { channel: "sms", to: form.get("To") ?? "", title: title ?? "", body: rest.join(": ") });
+        keep(req, path, text, { channel: "sms", to: form.get("To") ?? "", title: "", body: form.get("Body") ?? "" });
         return send(res, 201, { sid: `SM${String(next).padStart(32, "0")}`, status: "queued" });
       }
       if (path === "/token") return send(res, 200, { access_token: `ya29.dev-${next}`, expires_in: 3600, token_type: "Bearer" });
