@@ -11,6 +11,7 @@ import {
   useForecastLayer,
 } from "./forecast-layer";
 import type { MarketGeometry } from "./geometry";
+import { useWords } from "./i18n";
 import { inkOn, multiplierColour, rampGradient } from "./multiplier-colour";
 
 /**
@@ -38,6 +39,7 @@ export interface MarketMapProps {
 
 export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropoff, places, hint, onPick }: MarketMapProps) {
   const { view, cellSize } = geometry;
+  const { n } = useWords();
   const [layer, setLayer] = useState<MapLayer>("multiplier");
   const [horizon, setHorizon] = useState<Horizon>(30);
   const forecast = useForecastLayer(geometry.marketId, layer, horizon);
@@ -55,7 +57,7 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
     }
     const value = shown.values.get(cell) ?? 0;
     if (value <= 0 || value < shown.max / 5) return null;
-    return { text: value.toFixed(value >= 10 ? 0 : 1), ink: forecastInk(value, shown.max) };
+    return { text: n(value, value >= 10 ? 0 : 1), ink: forecastInk(value, shown.max) };
   };
   const selectedShape = selected ? geometry.byCell.get(selected) : undefined;
   // Pins are sized to the map, not to its cells: a coarse market's cells fill the screen.
@@ -119,7 +121,7 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
                   data-multiplier={multiplier.toFixed(1)}
                   data-forecast={shown ? (value ?? 0).toFixed(3) : undefined}
                 >
-                  <title>{shown ? `${cell} · ${(value ?? 0).toFixed(1)}` : `${cell} · ${multiplier.toFixed(1)}×`}</title>
+                  <title>{shown ? `${cell} · ${n(value ?? 0)}` : `${cell} · ${multiplier.toFixed(1)}×`}</title>
                 </path>
               );
             })}

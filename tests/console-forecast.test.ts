@@ -21,7 +21,8 @@ import { launchChromium, pageProblems, screenshot } from "./support/browser";
  * ahead, with the error over the day — in English and in Arabic, right to left. An operator of
  * another market reads none of it. Screenshots: console-forecast-demand.png,
  * console-forecast-shortage.png, console-forecast-chart.png, console-ar-forecast.png,
- * console-phone-forecast-layer.png, console-phone-forecast-chart.png.
+ * console-es-forecast.png, console-vi-forecast.png, console-phone-forecast-layer.png,
+ * console-phone-forecast-chart.png.
  */
 
 const NYC = "nyc-manhattan";
@@ -209,6 +210,19 @@ describe("a cell's forecast and actual demand through the API", () => {
       expect([query, res.status]).toEqual([query, status]);
       expect(res.headers.get("content-type")).toContain("application/problem+json");
     }
+    // A market no model was trained for has nothing to show yet, and says so.
+    const saigonOperator = platform.as("operator", { markets: ["hcmc-central"] });
+    const untrained = (await (await saigonOperator.fetch("/v1/markets/hcmc-central/forecast/cells")).json()) as Expectations;
+    expect([untrained.modelId, untrained.cells]).toEqual([null, []]);
+    const none = (await (
+      await saigonOperator.fetch(`/v1/markets/hcmc-central/forecast/actuals?cell=${saigon}&hours=2`)
+    ).json()) as Actuals;
+    expect([none.modelId, none.wape, none.points.length, none.points.some((p) => p.forecast !== null)]).toEqual([
+      null,
+      null,
+      8,
+      false,
+    ]);
     const res = await operator().fetch(`/v1/markets/${NYC}/forecast/cells?horizon=45`);
     expect(res.status).toBe(200);
     expect((await operator().fetch(`/v1/markets/${NYC}/forecast/cells?horizon=90`)).status).toBe(422);
@@ -331,6 +345,28 @@ describe("the console's forecast layer and chart", () => {
     await screenshot(page, "ar-forecast");
     expect(problems).toEqual([]);
   });
+});
+
+describe("in Spanish and Vietnamese", () => {
+  for (const [language, legendText, title] of [
+    ["es", "Conductores que faltarán en los próximos 15 min", "Demanda prevista frente a la real"],
+    ["vi", "Số tài xế thiếu trong 15 phút tới", "Nhu cầu dự báo so với thực tế"],
+  ] as const)
+    test(`${language}: the choosers, the legend and the chart's title`, async () => {
+      await page.getByTestId("language").selectOption(language);
+      await eventually(async () => ((await page.locator("html").getAttribute("lang"))?.startsWith(language) ? true : undefined));
+      await page.locator('input[name="map-layer"][value="shortage"]').check();
+      await page.locator('input[name="map-horizon"][value="15"]').check();
+      const legend = page.getByTestId("forecast-legend").locator("strong");
+      await eventually(async () => ((await legend.textContent()) === legendText ? true : undefined));
+      await page.locator(cellPath(busiest)).click();
+      const section = page.getByTestId("cell-forecast");
+      await section.locator(".forecast-chart canvas").first().waitFor();
+      expect(await section.locator("h3").textContent()).toBe(title);
+      await settled(page);
+      await screenshot(page, `${language}-forecast`);
+      expect(problems).toEqual([]);
+    });
 });
 
 describe("on a phone", () => {
