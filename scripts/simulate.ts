@@ -67,6 +67,7 @@ const USAGE = `bun run simulate --market M --scenario S [options]
   --supply-elasticity E how the online fleet answers the price: share × (mean multiplier)^E, from a
                         reserve of half the fleet again (default 0.3; 0: drivers ignore surge)
   --max-pickup-km D     farthest pickup a driver is sent to, road km (default 3)
+  --looks-per-minute L  how often an idle driver looks at the multipliers around them (default 0.5)
   --patience S          seconds a rider waits for a driver before giving up (default 120)
   --quote-share Q       share of riders quoted by the platform; the rest priced from the heatmap (default 1)
   --quotes-per-second N at most N quotes a wall second (default 8: the API allows 600 a minute per caller);
@@ -97,7 +98,7 @@ bun run simulate --scenario stadium-week [options]   (in process: no platform ne
   --hotspot-top N       top cells a follower chooses among (default 3)
   --hotspot-reach-km D  farthest (road km) a follower drives to a hotspot (default 4)
   and --seed, --drivers, --riders-per-minute, --elasticity, --wtp-median, --supply-elasticity,
-  --max-pickup-km, --patience, --step, --product, --out, --quiet as above
+  --max-pickup-km, --looks-per-minute, --patience, --step, --product, --out, --quiet as above
 `;
 
 /** The in-process scenario's name: not one the platform runs. */
@@ -123,6 +124,7 @@ interface Options {
   supplyElasticity: number | undefined;
   wtpMedian: number | undefined;
   maxPickupKm: number | undefined;
+  looksPerMinute: number | undefined;
   patience: number | undefined;
   quoteShare: number | undefined;
   quotesPerSecond: number;
@@ -172,6 +174,7 @@ function parseOptions(argv: string[]): Options {
       "supply-elasticity": { type: "string" },
       "wtp-median": { type: "string" },
       "max-pickup-km": { type: "string" },
+      "looks-per-minute": { type: "string" },
       patience: { type: "string" },
       "quote-share": { type: "string" },
       "quotes-per-second": { type: "string" },
@@ -264,6 +267,7 @@ function parseOptions(argv: string[]): Options {
     supplyElasticity: num("supply-elasticity", v["supply-elasticity"], (x) => x >= 0 && x <= 3, "between 0 and 3"),
     wtpMedian: num("wtp-median", v["wtp-median"], positive, "positive"),
     maxPickupKm: num("max-pickup-km", v["max-pickup-km"], positive, "positive"),
+    looksPerMinute: num("looks-per-minute", v["looks-per-minute"], (x) => x >= 0 && x <= 12, "between 0 and 12"),
     patience: num("patience", v.patience, (x) => x >= 0, "seconds, at least 0"),
     quoteShare: num("quote-share", v["quote-share"], (x) => x >= 0 && x <= 1, "between 0 and 1"),
     quotesPerSecond: num("quotes-per-second", v["quotes-per-second"], (x) => x >= 0, "at least 0") ?? 8,
@@ -574,6 +578,7 @@ function modelConfig(
       elasticity: options.elasticity ?? defaults.willingness.elasticity,
     },
     maxPickupKm: options.maxPickupKm ?? defaults.maxPickupKm,
+    drift: { ...defaults.drift, perMinute: options.looksPerMinute ?? defaults.drift.perMinute },
     patienceSeconds: options.patience ?? defaults.patienceSeconds,
     quoteShare: options.quoteShare ?? defaults.quoteShare,
     supplyElasticity: options.supplyElasticity ?? defaults.supplyElasticity,
