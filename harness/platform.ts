@@ -139,6 +139,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   // Notifications: webhook secrets sealed under a key of this platform's; local webhook targets allowed.
   const vapid = await newVapidKeys();
   const notificationKeys = { NOTIFICATIONS_SEAL_KEY: newSealKey(), NOTIFICATIONS_LOCAL_TARGETS: "true" };
+  // Machine drafts of missing messages from the visible fake where no Workers AI is bound.
+  const devOnly = { MACHINE_TRANSLATION_FAKE: "true" };
   const mailbox = options.mailbox ? await startMailbox() : undefined;
   const mailboxProviders = mailbox ? await mailboxBindings(mailbox.url) : {};
 
@@ -156,6 +158,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
             RATE_LIMIT_PREFIX: rateLimitPrefix,
             RATE_LIMITS: generous,
             ...notificationKeys,
+            ...devOnly,
             VAPID_PUBLIC_KEY: vapid.publicKey,
             ...(mailbox ? { DEV_MAILBOX_URL: mailbox.url } : {}),
             ...options.bindings,

@@ -71,7 +71,8 @@ setDevVars(resolve(root, ".dev.vars"), {
 setDevVars(resolve(root, "workers/history/.dev.vars"), dbVars);
 setDevVars(resolve(root, "workers/notifications/.dev.vars"), dbVars);
 await ensureNotificationKeys(resolve(root, ".dev.vars"), resolve(root, "workers/notifications/.dev.vars"));
-setDevVars(resolve(root, ".dev.vars"), { DEV_MAILBOX_URL: mailbox.url });
+// Locally, machine drafts of missing messages come from the visible fake (no Workers AI here).
+setDevVars(resolve(root, ".dev.vars"), { DEV_MAILBOX_URL: mailbox.url, MACHINE_TRANSLATION_FAKE: "true" });
 setDevVars(resolve(root, "workers/notifications/.dev.vars"), await mailboxBindings(mailbox.url));
 
 const console_ = await safely(() => buildConsole({ quiet: true }));

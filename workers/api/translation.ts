@@ -16,9 +16,10 @@ import { type AiRunner, askModel, type ModelGuard, modelGuard } from "./workers-
  *
  * - **The port**: `MessageTranslator`. The real adapter asks Workers AI's `@cf/meta/m2m100-1.2b`
  *   (`{text, source_lang, target_lang}` → `{translated_text}`) through the edge's one guarded
- *   model call (`workers-ai.ts`: breaker, deadline); where the `AI` binding is absent (locally, in
- *   tests) the deterministic fake drafts instead — English with the language's tag in front,
- *   visibly not a translation.
+ *   model call (`workers-ai.ts`: breaker, deadline). Where the `AI` binding is absent (locally, in
+ *   tests), the deterministic fake drafts instead — English with the language's tag in front,
+ *   visibly not a translation — but only where `MACHINE_TRANSLATION_FAKE` is "true" (the dev
+ *   command and the harness): a deployment without the binding drafts nothing and says English.
  * - **Rendering never waits on a model.** A request whose language lacks nothing (today: every
  *   one) does no work at all. Otherwise it reads this isolate's drafts, loaded from Postgres at
  *   most once a minute (a cold isolate waits for that one read, at most `FIRST_LOAD_MS`; a stale
@@ -65,12 +66,12 @@ export function workersAiTranslator(
   };
 }
 
-/** This isolate's translator (one, so its breaker remembers failures across runs). */
-let translator: MessageTranslator | undefined;
-export function messageTranslator(env: Env): MessageTranslator {
-  if (!translator) {
+/** This isolate's translator (one, so its breaker remembers failures across runs), or none where none is configured. */
+let translator: MessageTranslator | null | undefined;
+export function messageTranslator(env: Env): MessageTranslator | null {
+  if (translator === undefined) {
     const ai = (env as Env & { AI?: AiRunner }).AI;
-    translator = ai ? workersAiTranslator(ai) : fakeTranslator;
+    translator = ai ? workersAiTranslator(ai) : (env.MACHINE_TRANSLATION_FAKE as string) === "true" ? fakeTranslator : null;
   }
   return translator;
 }
@@ -231,7 +232,7 @@ export async function draftMissing(
           result.keptInEnglish += 1;
           continue;
         }
-        if (calls >= limit) {
+        if (!translate || calls >= limit) {
           result.remaining += 1;
           continue;
         }
