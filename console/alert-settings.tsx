@@ -170,7 +170,7 @@ export function AlertSettings({ market, cell }: { market: Market; cell: string |
               {s.threshold !== null && <> · {n(s.threshold)}×</>}
               {s.cells.length > 0 && <> · {t("console.notify.cells", { count: s.cells.length })}</>}
               <br />
-              <span class="muted" style={{ overflowWrap: "anywhere" }}>
+              <span class="muted" style="overflow-wrap:anywhere">
                 {t(`console.notify.channel.${s.channel}`)} · {typeof s.target === "string" ? s.target : s.target.endpoint}
                 {" · "}
                 {s.quietHours

@@ -32,7 +32,6 @@ export function Mailbox({ timeZone }: { timeZone: string }) {
   const { t, time } = useWords();
   const [messages, setMessages] = useState<Message[] | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const [open, setOpen] = useState<number | null>(null);
 
   useEffect(() => {
     let stopped = false;
@@ -69,22 +68,16 @@ export function Mailbox({ timeZone }: { timeZone: string }) {
             <li key={m.id} data-channel={m.channel} data-message={m.id}>
               <strong>{m.title || t(`console.notify.channel.${m.channel}`)}</strong>
               <br />
-              <span class="muted" style={{ overflowWrap: "anywhere" }}>
+              <span class="muted" style="overflow-wrap:anywhere">
                 {t(`console.notify.channel.${m.channel}`)} · {t("console.mailbox.to", { to: m.to })} · {time(m.at, timeZone)}
               </span>
               <p>{m.body}</p>
-              <button type="button" class="small quiet" onClick={() => setOpen(open === m.id ? null : m.id)}>
-                {t("console.mailbox.request")}
-              </button>
-              {open === m.id && (
-                <pre class="mailbox-request" style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere", fontSize: "12px" }}>
-                  {m.request.method} {m.request.path}
-                  {"\n"}
-                  {m.request.contentType}
-                  {"\n\n"}
-                  {m.request.body}
+              <details>
+                <summary>{t("console.mailbox.request")}</summary>
+                <pre style="white-space:pre-wrap;overflow-wrap:anywhere;font-size:12px">
+                  {`${m.request.method} ${m.request.path}\n${m.request.contentType}\n\n${m.request.body}`}
                 </pre>
-              )}
+              </details>
             </li>
           ))}
         </ul>

@@ -123,7 +123,7 @@ describe("the dev mailbox", () => {
     await item.waitFor({ timeout: 15_000 });
     expect(await item.textContent()).toContain(`${NYC}: emergency cap declared`);
     expect(await item.textContent()).toContain("to olga@example.com");
-    await item.getByRole("button").click();
+    await item.locator("summary").click();
     expect(await item.locator("pre").textContent()).toContain("POST /emails");
     await item.locator("pre").scrollIntoViewIfNeeded();
     await screenshot(page, "mailbox", { fullPage: true });
