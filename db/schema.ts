@@ -437,7 +437,7 @@ export const experimentQuotes = pgTable(
   (t) => [index("experiment_quotes_experiment_issued").on(t.experimentId, t.issuedAt)],
 );
 
-// ── Notifications (issue 15) ──
+// ── Notifications ──
 
 /**
  * Who asked to hear what (`StoredSubscription` as `body`, its webhook secret sealed), with the

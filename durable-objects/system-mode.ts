@@ -381,7 +381,7 @@ export class SystemMode extends HistoryProducer {
     const now = Date.now();
     const event: FailureEvent = { ...e, id: crypto.randomUUID(), at: now };
     this.outbox.add({ type: "failure", event }, now);
-    // Mode changes and emergencies are also what operators subscribe to hear (issue 15).
+    // Mode changes and emergencies are also what operators subscribe to hear.
     if (e.kind === "mode" || e.kind === "override") this.outbox.add({ type: "failure", event }, now, "notifications");
     void this.rearm();
   }

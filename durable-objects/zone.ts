@@ -85,7 +85,7 @@ export class Zone extends HistoryProducer {
   #caps: EmergencyCap[] = [];
   #failUntil = 0;
   #quoteRecords: QuoteRecord[] = [];
-  /** Cells someone asked to hear about (issue 15): their crossings go to the notifications worker. */
+  /** Cells someone asked to hear about: their crossings go to the notifications worker. */
   #watch: NotificationWatch;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -429,7 +429,7 @@ export class Zone extends HistoryProducer {
     );
   }
 
-  // ── Notifications (issue 15) ──
+  // ── Notifications ──
 
   /**
    * What to watch for notifications: per cell, the thresholds (tenths) of the market's surge

@@ -177,7 +177,7 @@ export const ACCESS: readonly Rule[] = [
   { id: "admin.translations.review", method: "POST", path: "/v1/admin/translations/{language}/{key}", roles: ["admin"] },
   // A rider's or driver's note about a price (a partner's back end passes its rider's).
   { id: "feedback.create", method: "POST", path: "/v1/feedback", roles: ["rider", "driver", "service"] },
-  // Notifications (issue 15): everyone subscribes for themselves (the handler checks the market and
+  // Notifications: everyone subscribes for themselves (the handler checks the market and
   // which topics a role may hear); a subscription and its log are its owner's (admins: any).
   { id: "notifications.subscribe", method: "POST", path: "/v1/notifications/subscriptions", roles: EVERYONE },
   { id: "notifications.list", method: "GET", path: "/v1/notifications/subscriptions", roles: EVERYONE },

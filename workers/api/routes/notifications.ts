@@ -31,7 +31,7 @@ import { marketIndex } from "../market-index";
 import { ProblemError, problemDoc } from "../problem";
 
 /**
- * Notifications (issue 15): riders and drivers subscribe for themselves, operators (and partners'
+ * Notifications: riders and drivers subscribe for themselves, operators (and partners'
  * back ends) for their markets. A subscription is written to Postgres, then handed to its market's
  * hub in the notifications worker, which matches what zones and the system publish and delivers
  * through the chosen channel. Each subscription is its owner's: others get a 404, as if it did
