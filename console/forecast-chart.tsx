@@ -8,7 +8,7 @@ import { useWords } from "./i18n";
 
 /**
  * A cell's forecast beside the demand that came (`GET …/forecast/actuals`): the last day and
- * the hours ahead, per 15 minutes, with the forecast's 80 % band, a line at now, and the error
+ * the hours ahead, per 15 minutes, with the forecast's 80 % band, and the error
  * over the day (WAPE, the backtest's measure). Times on the market's clock, in the console's
  * language. Before the last training the forecast is the live model's backtest, so the two
  * lines can be compared from the first training on.
@@ -18,7 +18,7 @@ const REFRESH_MS = 60_000;
 const HOURS = 24;
 const HEIGHT = 200;
 
-const COLOURS = { actual: "#1f2933", forecast: "#d9661f", band: "rgba(217, 102, 31, 0.16)", now: "#8a96a3" };
+const COLOURS = { actual: "#1f2933", forecast: "#d9661f", band: "rgba(217, 102, 31, 0.16)" };
 
 export function CellForecast({ marketId, cell, timeZone }: { marketId: string; cell: string; timeZone: string }) {
   const { t, locale } = useWords();
@@ -51,17 +51,17 @@ export function CellForecast({ marketId, cell, timeZone }: { marketId: string; c
     <section class="cell-forecast" data-testid="cell-forecast">
       <h3>{t("console.forecast.title")}</h3>
       {error && <p class="error">{error}</p>}
-      {!answer && !error && <p class="empty">{t("console.forecast.loading")}</p>}
-      {answer && !hasForecast && <p class="empty">{t("console.forecast.none")}</p>}
+      {!answer && !error && <p class="empty">{t("console.loading")}</p>}
+      {answer && !hasForecast && <p class="empty">{t("console.forecast.untrained")}</p>}
       {answer && hasForecast && (
         <>
           <ul class="chart-key" aria-hidden="true">
             <li>
-              <span class="line" style={{ background: COLOURS.actual }} />
+              <span class="line" style={{ color: COLOURS.actual }} />
               {t("console.forecast.actual")}
             </li>
             <li>
-              <span class="line dashed" style={{ borderColor: COLOURS.forecast }} />
+              <span class="line dashed" style={{ color: COLOURS.forecast }} />
               {t("console.forecast.forecast")}
             </li>
             <li>
@@ -69,24 +69,18 @@ export function CellForecast({ marketId, cell, timeZone }: { marketId: string; c
               {t("console.forecast.band")}
             </li>
           </ul>
-          <ForecastChart
-            answer={answer}
-            timeZone={timeZone}
-            label={t("console.forecast.title")}
-            now={t("console.forecast.now")}
-          />
-          <p class="chart-note" data-testid="forecast-wape">
-            {answer.wape === null
-              ? t("console.forecast.wape.none", { hours: HOURS })
-              : t("console.forecast.wape", { hours: HOURS, wape: answer.wape })}
-          </p>
+          <ForecastChart answer={answer} timeZone={timeZone} label={t("console.forecast.title")} />
+          {answer.wape !== null && (
+            <p class="chart-note" data-testid="forecast-wape">
+              {t("console.forecast.wape", { hours: HOURS, wape: answer.wape })}
+            </p>
+          )}
           {answer.aheadFrom && (
             <p class="chart-note muted">
               {t("console.forecast.note", {
                 interval: answer.intervalMinutes,
                 horizon: answer.backtestHorizonMinutes,
                 time: formatTime(Date.parse(answer.aheadFrom), timeZone, locale.tag),
-                model: answer.modelId ?? "–",
               })}
             </p>
           )}
@@ -96,17 +90,7 @@ export function CellForecast({ marketId, cell, timeZone }: { marketId: string; c
   );
 }
 
-function ForecastChart({
-  answer,
-  timeZone,
-  label,
-  now,
-}: {
-  answer: ForecastActuals;
-  timeZone: string;
-  label: string;
-  now: string;
-}) {
+function ForecastChart({ answer, timeZone, label }: { answer: ForecastActuals; timeZone: string; label: string }) {
   const { locale } = useWords();
   const box = useRef<HTMLDivElement>(null);
   const [failed, setFailed] = useState<string | null>(null);
@@ -162,29 +146,6 @@ function ForecastChart({
               { label: "low", stroke: "transparent", points: { show: false } },
             ],
             bands: [{ series: [3, 4], fill: COLOURS.band }],
-            hooks: {
-              // A line at now: left of it demand has come, right of it only the forecast.
-              draw: [
-                (u) => {
-                  const x = u.valToPos(Date.now() / 1000, "x", true);
-                  if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) return;
-                  const ctx = u.ctx;
-                  ctx.save();
-                  ctx.strokeStyle = COLOURS.now;
-                  ctx.setLineDash([2, 3]);
-                  ctx.lineWidth = devicePixelRatio;
-                  ctx.beginPath();
-                  ctx.moveTo(x, u.bbox.top);
-                  ctx.lineTo(x, u.bbox.top + u.bbox.height);
-                  ctx.stroke();
-                  ctx.fillStyle = COLOURS.now;
-                  ctx.font = `${11 * devicePixelRatio}px system-ui, sans-serif`;
-                  ctx.textAlign = "right";
-                  ctx.fillText(now, x - 4 * devicePixelRatio, u.bbox.top + 12 * devicePixelRatio);
-                  ctx.restore();
-                },
-              ],
-            },
           },
           data,
           el,

@@ -2,7 +2,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { ApiProblem, api } from "./api";
 import { useWords } from "./i18n";
-import { CALM } from "./multiplier-colour";
+import { CALM, colourAt, type Ramp, rampGradient } from "./multiplier-colour";
 
 /**
  * The map's forecast layer: instead of the live multiplier, every cell coloured by the demand
@@ -73,42 +73,31 @@ export function niceCeiling(x: number): number {
 }
 
 /** Sequential ramps, light to dark, distinct from the multiplier's amber-to-violet: blues for demand, purples for shortage. */
-const RAMPS: Record<Exclude<MapLayer, "multiplier">, ReadonlyArray<readonly [number, number, number]>> = {
+const RAMPS: Record<Exclude<MapLayer, "multiplier">, Ramp> = {
   demand: [
-    [222, 235, 247],
-    [158, 202, 225],
-    [66, 146, 198],
-    [8, 81, 156],
-    [8, 48, 107],
+    [0, [222, 235, 247]],
+    [0.25, [158, 202, 225]],
+    [0.5, [66, 146, 198]],
+    [0.75, [8, 81, 156]],
+    [1, [8, 48, 107]],
   ],
   shortage: [
-    [239, 237, 245],
-    [188, 189, 220],
-    [128, 125, 186],
-    [106, 81, 163],
-    [63, 0, 125],
+    [0, [239, 237, 245]],
+    [0.25, [188, 189, 220]],
+    [0.5, [128, 125, 186]],
+    [0.75, [106, 81, 163]],
+    [1, [63, 0, 125]],
   ],
 };
 
 /** A cell's fill: the calm grey where nothing is expected (or no driver is short), else along the layer's ramp. */
 export function forecastColour(layer: Exclude<MapLayer, "multiplier">, value: number, max: number): string {
-  if (!(value > 0)) return CALM;
-  const ramp = RAMPS[layer];
-  const t = Math.min(1, value / max) * (ramp.length - 1);
-  const i = Math.min(ramp.length - 2, Math.floor(t));
-  const [a, b] = [ramp[i], ramp[i + 1]] as [readonly number[], readonly number[]];
-  const mix = (k: number) => Math.round((a[k] as number) + ((b[k] as number) - (a[k] as number)) * (t - i));
-  return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
+  return value > 0 ? colourAt(RAMPS[layer], Math.min(1, value / max)) : CALM;
 }
 
 /** White ink on the ramp's darker half. */
 export function forecastInk(value: number, max: number): string {
   return value / max > 0.5 ? "#fff" : "#1f2933";
-}
-
-function rampGradient(layer: Exclude<MapLayer, "multiplier">): string {
-  const ramp = RAMPS[layer];
-  return `linear-gradient(90deg, ${ramp.map(([r, g, b], i) => `rgb(${r},${g},${b}) ${(i / (ramp.length - 1)) * 100}%`).join(", ")})`;
 }
 
 /** The layer and horizon choosers above the map. */
@@ -150,7 +139,7 @@ export function LayerChooser({
   );
 }
 
-/** The forecast layer's key: what the colours mean, their scale, and when the model was trained. */
+/** The forecast layer's key: what the colours mean and their scale. */
 export function ForecastLegend({
   layer,
   horizon,
@@ -161,30 +150,21 @@ export function ForecastLegend({
   forecast: ForecastLayer;
 }) {
   const { t, n } = useWords();
-  if (forecast.state === "loading") return <span class="legend muted">{t("console.forecast.loading")}</span>;
-  if (forecast.state === "failed")
+  if (forecast.state !== "ready")
     return (
-      <span class="legend error" data-testid="forecast-legend">
-        {forecast.error}
-      </span>
-    );
-  if (forecast.state === "untrained")
-    return (
-      <span class="legend muted" data-testid="forecast-legend">
-        {t("console.forecast.untrained")}
+      <span class={`legend ${forecast.state === "failed" ? "error" : "muted"}`} data-testid="forecast-legend">
+        {forecast.error ?? t(forecast.state === "loading" ? "console.loading" : "console.forecast.untrained")}
       </span>
     );
   const digits = forecast.max >= 10 ? 0 : 1;
   return (
     <span class="legend forecast-legend" data-testid="forecast-legend">
       <strong>{t(`console.forecast.legend.${layer}`, { minutes: horizon })}</strong>
-      <span class="scale">
-        <span class="swatch" style={{ background: CALM }} />
-        <span>{t(`console.forecast.legend.${layer}.none`)}</span>
-        <span class="ramp-end">{n(0, digits)}</span>
-        <span class="ramp" style={{ background: rampGradient(layer) }} />
-        <span class="ramp-end">{n(forecast.max, digits)}</span>
-      </span>
+      <span class="swatch" style={{ background: CALM }} />
+      <span>{t("console.forecast.legend.none")}</span>
+      <span>{n(0, digits)}</span>
+      <span class="ramp" style={{ background: rampGradient(RAMPS[layer]) }} />
+      <span>{n(forecast.max, digits)}</span>
     </span>
   );
 }
