@@ -3,6 +3,7 @@ import { useEffect, useRef, useState } from "preact/hooks";
 import type uPlot from "uplot";
 import { formatMoney } from "../shared/pricing/money";
 import { ApiProblem, api, type KpiRow, type Market } from "./api";
+import { loadUPlot } from "./history-chart";
 import { useWords } from "./i18n";
 
 /**
@@ -19,12 +20,6 @@ const SPANS: Record<Span, { hours: number; bucket: "hour" | "day" }> = {
   "30d": { hours: 30 * 24, bucket: "day" },
 };
 const HOUR_MS = 3_600_000;
-
-let loading: Promise<typeof uPlot> | undefined;
-const loadUPlot = () => {
-  loading ??= import("uplot").then((m) => m.default);
-  return loading;
-};
 
 export function KpiPanel({ market }: { market: Market }) {
   const { t, locale } = useWords();
