@@ -3,12 +3,12 @@ import { cellToLatLng } from "h3-js";
 import type { Context } from "hono";
 import { withAudit } from "../../../db/audit";
 import { forecastSql, modelsSql, registered } from "../../../db/forecasts";
+import { rankHotspots } from "../../../shared/forecast/hotspots";
 import { NotEnoughHistory } from "../../../shared/forecast/train";
 import { type Market, MarketIdSchema } from "../../../shared/pricing/market";
-import { expectedDemand } from "../../../shared/pricing/policy";
 import { type AppEnv, readDatabase, router, withDatabase } from "../app";
 import { audited } from "../audit";
-import { type ForecastDatabase, INTERVAL_MINUTES, trainMarket } from "../forecasting";
+import { type ForecastDatabase, hotspotForecasts, INTERVAL_MINUTES, trainMarket } from "../forecasting";
 import { marketIndex } from "../market-index";
 import { ProblemError, type ProblemText, problemDoc } from "../problem";
 
@@ -269,40 +269,16 @@ forecasts.openapi(
     const q = c.req.valid("query");
     const market = marketOf(await marketIndex(c.env), marketId);
     const { rows, now } = await points(c, marketId, null, q.horizon);
-    const byCell = new Map<string, { demand: number[]; supply: number[]; from: number }>();
-    for (const r of rows) {
-      const cell = String(r.cell);
-      let f = byCell.get(cell);
-      if (!f) {
-        f = { demand: [], supply: [], from: Number(r.at) };
-        byCell.set(cell, f);
-      }
-      f.demand.push(Number(r.demand));
-      if (r.supply !== null && r.supply !== undefined) f.supply.push(Number(r.supply));
-    }
-    const s = market.surge;
-    const meanAgeMinutes = s.demandHalfLifeSeconds / 60 / Math.LN2;
-    const ranked = [...byCell].map(([cell, f]) => {
-      const expected = expectedDemand(
-        {
-          demand: 0,
-          horizonMinutes: q.horizon,
-          modelId: "",
-          series: { from: f.from, intervalMinutes: INTERVAL_MINUTES, demand: f.demand },
-        },
-        now,
-        q.horizon,
-      );
-      const supply = f.supply.length > 0 ? f.supply.reduce((a, b) => a + b, 0) / f.supply.length : 0;
-      const level = (expected / q.horizon) * meanAgeMinutes;
-      const [lat, lng] = cellToLatLng(cell);
+    // Ranked as the training's published hotspots are (`rankHotspots`), placed for a driver's map.
+    const ranked = rankHotspots(hotspotForecasts(rows), market.surge, now, q.horizon, q.limit).map((h) => {
+      const [lat, lng] = cellToLatLng(h.cell);
       return {
-        cell,
+        cell: h.cell,
         lat: round5(lat),
         lng: round5(lng),
-        expectedDemand: round3(expected),
-        expectedSupply: round3(supply),
-        shortage: round3(level / s.targetRatio - supply),
+        expectedDemand: h.expectedDemand,
+        expectedSupply: h.expectedSupply,
+        shortage: h.shortage,
       };
     });
     const first = rows[0];
@@ -312,10 +288,7 @@ forecasts.openapi(
         modelId: first ? String(first.model_id) : null,
         generatedAt: first ? isoOf(first.trained_at) : null,
         horizonMinutes: q.horizon,
-        cells: ranked
-          .filter((r) => r.shortage > 0)
-          .sort((a, b) => b.shortage - a.shortage || (a.cell < b.cell ? -1 : 1))
-          .slice(0, q.limit),
+        cells: ranked,
       },
       200,
     );
