@@ -323,7 +323,12 @@ export class SystemMode extends HistoryProducer {
       );
       const previous = before ? (JSON.parse(before) as Pick<SystemSnapshot, "mode" | "markets">) : undefined;
       for (const change of modeChanges(previous, snap))
-        this.#log({ kind: "mode", ...change, detail: { system: snap.mode, markets: snap.markets } });
+        this.#log({
+          kind: "mode",
+          ...change,
+          // The first reading is history's record of where the modes started, not a change anyone is told of.
+          detail: { system: snap.mode, markets: snap.markets, ...(previous ? {} : { first: true }) },
+        });
       console.log(JSON.stringify({ level: "warn", message: "system mode changed", mode: snap.mode, markets: snap.markets }));
       await this.#announce(snap);
     }

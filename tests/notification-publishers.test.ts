@@ -10,8 +10,9 @@ import { verifyWebhook } from "../shared/notifications/signature";
 /**
  * What operators and drivers hear besides prices, through the running platform and the same path
  * as every notice (an object's outbox → the notifications queue → the market's hub → a signed
- * webhook): an experiment its guardrail stopped, the hotspots a forecast's training ranks, and a
- * zone whose history backs up because Postgres is stuck — each told once.
+ * webhook): an experiment its guardrail stopped, the hotspots a forecast's training ranks, a
+ * market degraded by a zone that stops answering, and a zone whose history backs up because
+ * Postgres is stuck — each told once.
  */
 
 interface Delivery {
@@ -73,7 +74,7 @@ async function exactlyOne(hooks: ReturnType<typeof receiver>, secret: string, wi
 }
 
 beforeAll(async () => {
-  p = await startPlatform();
+  p = await startPlatform({ bindings: { CHAOS_ENABLED: "true" } });
   await putMarket(p, MARKET, demoMarket("nyc-manhattan"));
 });
 afterAll(async () => {
@@ -220,6 +221,58 @@ describe("hotspots from a forecast's training", () => {
       elsewhere.stop();
     }
   }, 180_000);
+});
+
+describe("a market that runs degraded", () => {
+  test("a zone stops answering: the market's operator hears it degraded once, and back to normal once", async () => {
+    const hooks = receiver();
+    const admin = p.as("admin");
+    const marketMode = async () =>
+      (await admin.json<{ system: { markets: Record<string, string> } }>("/v1/system/probe", {})).body.system.markets[MARKET] ??
+      "normal";
+    const quoteAtTimesSquare = async () => {
+      const quote = await p
+        .as("rider")
+        .json("/v1/quotes", { pickup: TIMES_SQUARE, dropoff: cellAt(40.7128, -74.006), product: "standard" });
+      expect(quote.status).toBe(201);
+    };
+    try {
+      const sub = await subscribe(operator(), { topic: "system.mode", target: hooks.url });
+      const chaos = await admin.json("/v1/admin/chaos/zone", { lat: TIMES_SQUARE.lat, lng: TIMES_SQUARE.lng, seconds: 4 });
+      expect(chaos.status).toBe(200);
+      // Riders ask for quotes there meanwhile: priced from the last known multiplier, and the zone's
+      // breaker opens on its failures, which the system-mode object hears.
+      await eventually(
+        async () => {
+          await quoteAtTimesSquare();
+          return (await marketMode()) === "degraded" ? true : undefined;
+        },
+        10_000,
+        100,
+      );
+      const degraded = await eventually(async () => hooks.requests[0], 30_000, 50);
+      expect(await verifyWebhook(sub.secret, degraded.body, degraded.signature, Math.floor(Date.now() / 1000))).toBe(true);
+      expect(degraded.payload.topic).toBe("system.mode");
+      expect(degraded.payload.title).toBe("nyc: degraded");
+      expect(degraded.payload.notices[0]).toMatchObject({ status: "degraded" });
+
+      // The zone answers again; riders' quotes find it so, its breaker closes, the market is normal.
+      await eventually(
+        async () => {
+          await quoteAtTimesSquare();
+          return (await marketMode()) === "normal" ? true : undefined;
+        },
+        60_000,
+        500,
+      );
+      const normal = await eventually(async () => hooks.requests[1], 30_000, 50);
+      expect(normal.payload.title).toBe("nyc: back to normal");
+      await sleep(2_000);
+      expect(hooks.requests).toHaveLength(2);
+    } finally {
+      hooks.stop();
+    }
+  }, 120_000);
 });
 
 describe("a zone whose history backs up", () => {

@@ -73,6 +73,8 @@ export function cellNotices(market: string, changes: readonly CellChange[]): Not
  */
 export function failureNotices(event: FailureEvent, markets: readonly string[]): Notice[] {
   if (event.kind === "mode") {
+    // The platform's first reading of its modes: where they start, not a change ("back to normal").
+    if ((event.detail as { first?: unknown }).first === true) return [];
     const targets = event.subject === "system" ? markets : event.subject.startsWith("market:") ? [event.subject.slice(7)] : [];
     return targets.map((market) => ({
       id: `failure:${event.id}:${market}`,
