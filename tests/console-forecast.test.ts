@@ -380,6 +380,7 @@ describe("on a phone", () => {
     await phone.getByTestId("forecast-legend").locator("strong").waitFor();
     const choosers = await phone.getByTestId("map-layers").boundingBox();
     expect((choosers?.x ?? 0) + (choosers?.width ?? 0)).toBeLessThanOrEqual(390);
+    expect(await phone.locator("html").evaluate((html) => html.scrollWidth)).toBeLessThanOrEqual(390);
     await settled(phone);
     await screenshot(phone, "phone-forecast-layer");
     await phone.locator(cellPath(busiest)).tap();
