@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { describe, expect, test } from "bun:test";
-import { FULL_BYTES, LINGER_MS, Outbox, RESEND_AFTER_MS } from "../durable-objects/outbox";
+import { FULL_BYTES, HIGH_WATER_BYTES, LINGER_MS, Outbox, RESEND_AFTER_MS } from "../durable-objects/outbox";
 import {
   type Destination,
   type Envelope,
@@ -276,5 +276,47 @@ describe("refusals", () => {
     expect(box.backlog(clock.now).status).toBe("full");
     expect(box.backlog(clock.now).bytes).toBeGreaterThan(FULL_BYTES);
     expect(box.backlog(clock.now).pending).toBeGreaterThanOrEqual(added);
+  }, 60_000);
+});
+
+describe("operators told of a backlog", () => {
+  test("a zone's outbox says so once when it backs up, not at every row that hovers at the mark, and once when it has drained", async () => {
+    const history = queue();
+    const notifications = queue();
+    const box = new Outbox({
+      sql: sqlOver(new Database(":memory:")),
+      queues: { history: history as unknown as Queue, notifications: notifications as unknown as Queue },
+      origin: { host: "zone", name: "nyc:86" },
+      market: "nyc",
+      clock: () => clock.now,
+    });
+    const told = async () => {
+      await box.drain(later(LINGER_MS), { all: true });
+      // Unconfirmed rows go again after a stall: one row is one telling, however often it is sent.
+      const rows = new Map(notifications.taken.map((e) => [e.seq, e.message]));
+      return [...rows.values()].filter((m) => m.type === "backlog");
+    };
+    const big = events(200, (i) => `${"x".repeat(120)}${i}`);
+    while (box.backlog(clock.now).status === "ok") box.add(big, clock.now);
+    // History flows a little and stalls again: the backlog hovers at the mark.
+    for (let i = 0; i < 5; i++) {
+      await box.drain(later(LINGER_MS), { all: true });
+      const oldest = history.taken.splice(0, 2).map((e) => e.seq);
+      box.confirm(oldest, clock.now);
+      box.add(big, clock.now);
+    }
+    expect((await told()).map((m) => (m.type === "backlog" ? [m.market, m.origin, m.status] : []))).toEqual([
+      ["nyc", "nyc:86", "backed-up"],
+    ]);
+    // The writer catches up: everything confirmed, the backlog drains below half the mark.
+    for (let round = 0; round < 100 && box.backlog(clock.now).bytes >= HIGH_WATER_BYTES / 2; round++) {
+      await box.drain(later(RESEND_AFTER_MS), { all: true });
+      box.confirm(
+        history.taken.splice(0).map((e) => e.seq),
+        clock.now,
+      );
+    }
+    expect(box.backlog(clock.now).bytes).toBeLessThan(HIGH_WATER_BYTES / 2);
+    expect((await told()).map((m) => (m.type === "backlog" ? m.status : ""))).toEqual(["backed-up", "ok"]);
   }, 60_000);
 });
