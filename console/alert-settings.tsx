@@ -153,14 +153,13 @@ export function AlertSettings({ market, cell }: { market: Market; cell: string |
         <div class="field">
           <label for="alert-quiet-to">{t("console.notify.quiet.to")}</label>
           <input id="alert-quiet-to" type="time" value={quietTo} onInput={(e) => setQuietTo(e.currentTarget.value)} />
-          <small>{t("console.notify.quiet.hint", { timeZone: market.timezone })}</small>
+          <small>{t("console.notify.quiet.hint")}</small>
         </div>
         <button type="submit" disabled={busy}>
           {t("console.notify.add")}
         </button>
       </form>
       <h3>{t("console.notify.list")}</h3>
-      {list === null && !error && <p class="empty">{t("console.notify.loading")}</p>}
       {list && list.length === 0 && <p class="empty">{t("console.notify.none")}</p>}
       {list && list.length > 0 && (
         <ul class="alert-list" data-testid="alert-list">
@@ -172,14 +171,8 @@ export function AlertSettings({ market, cell }: { market: Market; cell: string |
               <br />
               <span class="muted" style="overflow-wrap:anywhere">
                 {t(`console.notify.channel.${s.channel}`)} · {typeof s.target === "string" ? s.target : s.target.endpoint}
-                {" · "}
-                {s.quietHours
-                  ? t("console.notify.quiet.during", { from: s.quietHours.from, to: s.quietHours.to })
-                  : t("console.notify.quiet.never")}
-                {" · "}
-                {s.status === "active"
-                  ? t("console.notify.status.active")
-                  : t("console.notify.status.disabled", { reason: s.statusReason ?? "" })}
+                {s.quietHours && ` · ${t("console.notify.quiet.during", { from: s.quietHours.from, to: s.quietHours.to })}`}
+                {s.status !== "active" && ` · ${t("console.notify.status.disabled", { reason: s.statusReason ?? "" })}`}
               </span>{" "}
               <button type="button" class="small danger" onClick={() => remove(s.subscriptionId)}>
                 {t("console.notify.delete")}

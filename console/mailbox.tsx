@@ -60,7 +60,6 @@ export function Mailbox({ timeZone }: { timeZone: string }) {
           {error}
         </p>
       )}
-      {messages === null && !error && <p class="empty">{t("console.mailbox.loading")}</p>}
       {messages && messages.length === 0 && <p class="empty">{t("console.mailbox.empty")}</p>}
       {messages && messages.length > 0 && (
         <ul class="alert-list" data-testid="mailbox">
