@@ -7,6 +7,7 @@ import {
   type HistoryMessage,
   MAX_BATCH_BYTES,
   MAX_MESSAGE_BYTES,
+  type OutboxMessage,
   toTexts,
   utf8Length,
 } from "../shared/contracts/history";
@@ -293,7 +294,7 @@ describe("operators told of a backlog", () => {
     const told = async () => {
       await box.drain(later(LINGER_MS), { all: true });
       // Unconfirmed rows go again after a stall: one row is one telling, however often it is sent.
-      const rows = new Map(notifications.taken.map((e) => [e.seq, e.message]));
+      const rows = new Map(notifications.taken.map((e) => [e.seq, e.message as OutboxMessage]));
       return [...rows.values()].filter((m) => m.type === "backlog");
     };
     const big = events(200, (i) => `${"x".repeat(120)}${i}`);
