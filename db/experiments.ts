@@ -78,6 +78,12 @@ export function guardrailStopsSql(market: string, since: number): SQL {
     order by stopped_at desc limit 10`;
 }
 
+/** The failure events of guardrail stops since `since`, oldest first (for telling operators again: each is heard once). */
+export function guardrailEventsSql(since: number): SQL {
+  return sql`select id, extract(epoch from at) * 1000 as at, subject, status, detail from failure_events
+    where kind = 'experiment' and at >= to_timestamp(${since}::float8 / 1000) order by at limit 100`;
+}
+
 /** Experiments that price at `now` or did within the last `graceMs` (their inputs may still be set): for the job. */
 export function liveExperimentsSql(now: number, graceMs: number): SQL {
   return sql`select body from experiments

@@ -76,6 +76,8 @@ export interface Platform extends Client {
   notificationsQueue(): Promise<Queue>;
   /** The dev mailbox, when started with `mailbox: true`. */
   mailbox?: Mailbox;
+  /** Runs the edge worker's cron handler as the schedule would at `at` ("* * * * *": the every-minute jobs). */
+  scheduled(cron: string, at: number): Promise<void>;
   dispose(): Promise<void>;
 }
 
@@ -249,6 +251,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     mailbox,
     async historyQueue() {
       return (await current.mf.getQueueProducer("HISTORY", "equilibrium-api")) as unknown as Queue;
+    },
+    async scheduled(cron, at) {
+      const worker = await current.mf.getWorker("equilibrium-api");
+      await worker.scheduled({ cron, scheduledTime: new Date(at) });
     },
     async notificationsQueue() {
       return (await current.mf.getQueueProducer("NOTIFICATIONS", "equilibrium-api")) as unknown as Queue;

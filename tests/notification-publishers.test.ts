@@ -137,6 +137,21 @@ describe("an experiment stopped by its guardrail", () => {
       expect(got.payload.title).toBe("nyc: experiment steep-curve stopped");
       expect(got.payload.notices[0]).toMatchObject({ status: "stopped", subject: "steep-curve" });
       expect(String(got.payload.notices[0]?.reason)).toContain("guardrail breached: multiplier of steep");
+
+      // The minute's job tells recent stops again (a telling lost after the stop was committed is
+      // made good): a colleague who subscribed since hears it, she does not hear it twice.
+      const colleagueHooks = receiver();
+      try {
+        const colleague = p.as("operator", { subject: "ida-operator", markets: [MARKET] });
+        const late = await subscribe(colleague, { topic: "experiment.guardrail", target: colleagueHooks.url });
+        const judging = Math.ceil(Date.now() / 300_000) * 300_000; // a minute the guardrails are judged
+        await p.scheduled("* * * * *", judging);
+        const retold = await exactlyOne(colleagueHooks, late.secret);
+        expect(retold.payload.notices[0]?.id).toBe(got.payload.notices[0]?.id);
+        expect(hooks.requests).toHaveLength(1);
+      } finally {
+        colleagueHooks.stop();
+      }
     } finally {
       hooks.stop();
     }

@@ -1,5 +1,5 @@
 import { httpDatabase, openPool } from "../../db/client";
-import { liveExperimentsSql, resultRowsSql, stopExperiment, unitWindowRows } from "../../db/experiments";
+import { guardrailEventsSql, liveExperimentsSql, resultRowsSql, stopExperiment, unitWindowRows } from "../../db/experiments";
 import type { FailureEvent } from "../../shared/contracts/history";
 import { zoneStub } from "../../shared/contracts/objects";
 import { analyse, type ExperimentResults } from "../../shared/experiments/analysis";
@@ -103,4 +103,31 @@ export async function experimentWindows(env: Env, now = Date.now()): Promise<voi
       if (judge && e.mode === "live" && e.guardrails.length > 0) await stopIfBreached(env, e, await resultsOf(env, e), now);
     }),
   );
+  if (judge) await retellGuardrailStops(env, now);
+}
+
+/**
+ * Tells the notifications worker again of the guardrail stops of the last two judging rounds:
+ * a stop is committed in Postgres before it is told, so a telling lost in between (both ledger
+ * shards refusing) is made good here. Each event is heard once however often it is told (its id
+ * names the notice).
+ */
+async function retellGuardrailStops(env: Env, now: number): Promise<void> {
+  try {
+    const since = now - 2 * GUARDRAIL_EVERY_MINUTES * 60_000;
+    const rows = (await httpDatabase(env).execute(guardrailEventsSql(since))).rows as Array<Record<string, unknown>>;
+    for (const r of rows) {
+      const event: FailureEvent = {
+        id: String(r.id),
+        at: Number(r.at),
+        kind: "experiment",
+        subject: String(r.subject),
+        status: String(r.status),
+        detail: (typeof r.detail === "string" ? JSON.parse(r.detail) : r.detail) as Record<string, unknown>,
+      };
+      await keepRecord(env, { type: "failure", event }, undefined, "notifications");
+    }
+  } catch (err) {
+    console.error(JSON.stringify({ level: "warn", message: "guardrail stops not told again", error: String(err).slice(0, 300) }));
+  }
 }
