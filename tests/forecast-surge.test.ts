@@ -1,8 +1,8 @@
 import { describe, expect, test } from "bun:test";
 import fc from "fast-check";
-import { cellToChildren, cellToParent, latLngToCell } from "h3-js";
+import { cellToChildren, cellToParent, gridDisk, latLngToCell } from "h3-js";
 import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
-import { expectedDemand, type ForecastInput } from "../shared/pricing/policy";
+import { expectedDemand, type ForecastInput, predictiveUpdate } from "../shared/pricing/policy";
 import { effectiveCap } from "../shared/pricing/surge";
 import { ZoneState } from "../shared/pricing/zone-state";
 
@@ -104,6 +104,83 @@ describe("predictive surge", () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  test("a crowd expected over several cells: each neighbour's forecast raises the demand the curve pools, by at most the weight of its own gap", () => {
+    // The Garden and its six neighbours, each expecting 20 requests a quarter hour; a driver in each, no rider yet.
+    const disk = gridDisk(CELL, 1);
+    const neighbours = disk.filter((c) => c !== CELL);
+    const s = settings({ mode: "on", weight: 0.5 });
+    const venue = (cells: readonly string[]) => {
+      const state = new ZoneState(new Set([...OWN, ...disk]), s);
+      state.setInputs("forecast", { cells: Object.fromEntries(cells.map((c) => [c, { forecast: letOut(20) }])) });
+      disk.forEach((c, i) => {
+        state.applySupply(`d${i}`, c, true, T0, T0);
+      });
+      state.tick(T0 + 200);
+      return state.reading(CELL, T0 + 200);
+    };
+    const alone = venue([CELL]);
+    const crowd = venue(disk);
+    // Each cell's demand is raised to weight × the level its forecast expects (no live demand yet).
+    const level = (40 / 30) * (s.demandHalfLifeSeconds / 60 / Math.LN2);
+    expect(crowd.explanation.forecast?.demandUsed).toBeCloseTo(0.5 * level, 3);
+    expect(crowd.explanation.pooled.demand).toBeCloseTo(0.5 * level * (1 + s.neighbourWeight * neighbours.length), 2);
+    expect(alone.explanation.pooled.demand).toBeCloseTo(0.5 * level, 2);
+    // The cell's own story is the same; the price it leads to is higher where the crowd is expected all around.
+    expect(crowd.explanation.forecast?.demandUsed).toBe(alone.explanation.forecast?.demandUsed);
+    expect(crowd.explanation.forecast?.predictiveTarget).toBeGreaterThan(alone.explanation.forecast?.predictiveTarget ?? 0);
+    expect(crowd.explanation.forecast?.reactiveTarget).toBe(1);
+    // A neighbour's forecast alone does not price a cell without one of its own.
+    expect(venue(neighbours).explanation.forecast).toBeUndefined();
+  });
+
+  test("with neighbours' forecasts too: only ever raises, weight 0 changes nothing, and the caps bind", () => {
+    const base = SurgeSettingsSchema.parse({});
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            supply: fc.nat(20),
+            demand: fc.double({ min: 0, max: 50, noNaN: true }),
+            expects: fc.option(fc.double({ min: 0, max: 500, noNaN: true }), { nil: undefined }),
+          }),
+          { minLength: 7, maxLength: 7 },
+        ),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.double({ min: 1, max: 10, noNaN: true }),
+        fc.option(fc.double({ min: 1, max: 10, noNaN: true }), { nil: undefined }),
+        fc.constantFrom<"on" | "shadow">("on", "shadow"),
+        (cells, weight, cap, emergency, mode) => {
+          const balances = cells.map((c) => ({
+            supply: c.supply,
+            demand: c.demand,
+            ...(c.expects !== undefined && { forecast: letOut(c.expects) }),
+          }));
+          const [own, ...ring] = balances as [(typeof balances)[number], ...typeof balances];
+          const update = (w: number) =>
+            predictiveUpdate({
+              own,
+              rings: [[own], ring],
+              previousSmoothed: 1,
+              previousShownTenths: 10,
+              settings: { ...base, cap, predictive: { mode, horizonMinutes: 30, weight: w } },
+              emergencyCap: emergency,
+              now: T0,
+              inputs: { forecast: letOut(100) },
+            });
+          const u = update(weight);
+          const f = u.explanation.forecast;
+          expect(f?.mode).toBe(mode);
+          expect(f?.predictiveTarget ?? 0).toBeGreaterThanOrEqual(f?.reactiveTarget ?? Infinity);
+          expect(Math.max(u.shownTenths / 10, f?.predictiveShown ?? 0)).toBeLessThanOrEqual(effectiveCap({ cap }, emergency));
+          if (mode === "shadow") expect(u.shownTenths / 10).toBe(f?.reactiveShown ?? 0);
+          const none = update(0).explanation.forecast;
+          expect(none?.predictiveTarget).toBe(none?.reactiveTarget ?? 0);
+        },
+      ),
+      { numRuns: 300 },
     );
   });
 

@@ -1,5 +1,5 @@
 import type { SurgeSettings } from "./market";
-import { type CellInput, type CellUpdate, type ForecastExplanation, updateCell } from "./surge";
+import { type Balance, type CellInput, type CellUpdate, type ForecastExplanation, updateCell } from "./surge";
 
 /**
  * The pricing seam: what turns one cell's balance into its next multiplier. A zone's state asks
@@ -23,7 +23,14 @@ export interface PricingInputs {
   shadow?: ShadowVariant[];
 }
 
+/** A neighbour's balance as a zone passes it to its policy: with its forecast, when predictive surge is on or in shadow and it has one. */
+export interface NeighbourBalance extends Balance {
+  forecast?: ForecastInput;
+}
+
 export interface PolicyInput extends CellInput {
+  /** Balances by ring, as in `CellInput`; each may carry its cell's forecast (read by `predictiveUpdate`). */
+  rings: ReadonlyArray<ReadonlyArray<NeighbourBalance>>;
   cell: string;
   now: number;
   inputs: PricingInputs;
@@ -64,21 +71,24 @@ export const surgeCurve: PricingPolicy = {
 };
 
 /**
- * Predictive surge (`settings.predictive`): the surge curve, with the cell's demand raised early
- * toward what its forecast expects over the next `horizonMinutes`.
+ * Predictive surge (`settings.predictive`): the surge curve, with demand raised early toward what
+ * the forecasts expect over the next `horizonMinutes` — in the cell and in each neighbour the
+ * curve pools with it that has a forecast of its own (`NeighbourBalance.forecast`).
  *
  *   expectedLevel = expected demand per minute × (half-life / ln 2, in minutes)
  *                   — the decaying demand a zone would count if that rate were arriving now
- *   demandUsed    = live demand + weight × max(0, expectedLevel − live demand)
+ *   demandUsed    = live demand + weight × max(0, expectedLevel − live demand)   (per cell)
  *
  * It only ever raises demand (a quiet forecast never lowers a price that live demand justifies),
- * by at most `weight` (≤ 1) of the gap, and the curve's caps and steps apply after it, so the
- * cap holds. `off` (the default) or no forecast: the surge curve alone. `shadow`: the surge curve
- * alone is shown and charged, and the explanation tells what predictive would have shown.
+ * each cell's by at most `weight` (≤ 1) of its own gap, and the curve's caps and steps apply
+ * after it, so the cap holds. `off` (the default) or no forecast for the cell: the surge curve
+ * alone. `shadow`: the surge curve alone is shown and charged, and the explanation tells what
+ * predictive would have shown. The explanation's `demandUsed` is the cell's own; with the
+ * neighbours' it makes the pooled demand behind `predictiveTarget` (the reading's `pooled` when on).
  * @example predictiveUpdate({ ...input, settings: { ...s, predictive: { mode: "on", horizonMinutes: 30, weight: 0.5 } } })
  */
 export function predictiveUpdate(
-  input: CellInput & { now: number; inputs: PricingInputs },
+  input: Omit<CellInput, "rings"> & { rings: PolicyInput["rings"]; now: number; inputs: PricingInputs },
   /** In shadow, where predictive pricing would be had it been live (default: where the charged price is). */
   shadowPrevious?: { smoothed: number; shownTenths: number },
 ): CellUpdate {
@@ -86,13 +96,19 @@ export function predictiveUpdate(
   const p = input.settings.predictive;
   const forecast = input.inputs.forecast;
   if (!p || p.mode === "off" || !forecast || !input.settings.enabled) return reactive;
-  const expected = expectedDemand(forecast, input.now, p.horizonMinutes);
   const meanAgeMinutes = input.settings.demandHalfLifeSeconds / 60 / Math.LN2;
-  const expectedLevel = (expected / p.horizonMinutes) * meanAgeMinutes;
-  const live = input.own.demand;
-  const demandUsed = live + p.weight * Math.max(0, expectedLevel - live);
-  const own = { supply: input.own.supply, demand: demandUsed };
-  const rings = [[own], ...input.rings.slice(1)];
+  const levelOf = (f: ForecastInput) => (expectedDemand(f, input.now, p.horizonMinutes) / p.horizonMinutes) * meanAgeMinutes;
+  const raise = (b: NeighbourBalance): Balance =>
+    b.forecast ? { supply: b.supply, demand: b.demand + p.weight * Math.max(0, levelOf(b.forecast) - b.demand) } : b;
+  const expected = expectedDemand(forecast, input.now, p.horizonMinutes);
+  const expectedLevel = levelOf(forecast);
+  const own = raise({ ...input.own, forecast });
+  const demandUsed = own.demand;
+  // The curve prices the cell's neighbourhood (its balance pooled with its rings'), so the
+  // forecast raises every cell the curve reads, each by its own forecast: a crowd expected over
+  // several cells lifts the price where it will be, instead of one cell's lift diluted by its
+  // neighbours' live balances.
+  const rings = [[own], ...input.rings.slice(1).map((ring) => ring.map(raise))];
   const from = p.mode === "shadow" && shadowPrevious ? shadowPrevious : undefined;
   const predictive = updateCell({
     ...input,

@@ -1,6 +1,14 @@
 import { MinHeap } from "../kit/min-heap";
 import type { SurgeSettings } from "./market";
-import { type ExperimentStory, type PricingInputs, type PricingPolicy, predictiveSurge, withExperiments } from "./policy";
+import {
+  type ExperimentStory,
+  type ForecastInput,
+  type NeighbourBalance,
+  type PricingInputs,
+  type PricingPolicy,
+  predictiveSurge,
+  withExperiments,
+} from "./policy";
 import { type Balance, decay, effectiveCap, liveHorizonMs, NEGLIGIBLE_DEMAND, type SurgeExplanation, underCap } from "./surge";
 import type { EmergencyCap } from "./zone-config";
 import { neighbourRings } from "./zoning";
@@ -144,6 +152,15 @@ export class ZoneState {
       if (!s.cells || (s.until !== undefined && s.until <= now)) continue;
       for (const [cell, inputs] of Object.entries(s.cells)) if (inputs.forecast && this.ownCells.has(cell)) yield cell;
     }
+  }
+
+  /** Each cell's forecast as of `now`, looked up once per cell for a whole tick (cells are read by every neighbour). */
+  #forecastLookup(now: number): (cell: string) => ForecastInput | undefined {
+    const seen = new Map<string, ForecastInput | undefined>();
+    return (cell) => {
+      if (!seen.has(cell)) seen.set(cell, this.inputsFor(cell, now).forecast);
+      return seen.get(cell);
+    };
   }
 
   /**
@@ -290,12 +307,16 @@ export class ZoneState {
     const changes: SurgeChange[] = [];
     const updated: string[] = [];
     let active = false;
+    const forecasts = this.settings.predictive.mode === "off" ? undefined : this.#forecastLookup(now);
     for (const cell of candidates) {
       const state = this.#cell(cell);
       const ringBalances = this.#ringsOf(cell).map((ring) =>
-        ring.flatMap((c) => {
+        ring.flatMap((c): NeighbourBalance[] => {
           const b = this.balanceOf(c, now);
-          return b ? [b] : [];
+          if (!b) return [];
+          // Predictive surge raises every cell the curve pools by that cell's own forecast (policy.ts).
+          const forecast = forecasts?.(c);
+          return [forecast ? { ...b, forecast } : b];
         }),
       );
       const own = ringBalances[0]?.[0] ?? { supply: 0, demand: 0 };
