@@ -2,7 +2,7 @@
  * Equilibrium benchmarks, one run on this machine: `bun bench/run.ts [--smoke] [--generator=wrk|bun]`.
  *
  * Every measurement runs the real bundle in workerd through Miniflare (as the tests do), each on
- * a fresh instance, all traffic to 127.0.0.1. It prints a table (every figure of issue 11's table
+ * a fresh instance, all traffic to 127.0.0.1. It prints a table (every figure of the speed targets' table
  * with its target and PASS/FAIL, and what explains them) and ends with one line of JSON, also
  * saved to bench/results/latest.json. Ratios compare figures measured side by side in this run:
  * absolute numbers drift two- or threefold between machines, ratios much less. Targets are
@@ -62,7 +62,7 @@ const config = smoke
       history: { seconds: 300, sampleEverySeconds: 10, share: 0.3 },
     };
 
-/** Issue 11's targets (see ../shared/design/product.md, "Where it must be fast"). */
+/** The speed targets (see ../shared/design/product.md, "Where it must be fast"). */
 const TARGETS = {
   /** Quotes ÷ the trivial Worker behind the same routing (the platform's [assets] router), throughput. */
   quoteRatio: 0.85,

@@ -115,7 +115,7 @@ function statements(rows: Rows): SQL[] {
         where q.quote_id = p.quote_id and p.verified_at < q.verified_at`,
       sql`delete from pending_verifications p using quotes q where q.quote_id = p.quote_id`,
     );
-  // Experiments' arms of minutes and quotes (issue 13): a redelivered minute replaces itself, a quote is kept once.
+  // Experiments' arms of minutes and quotes: a redelivered minute replaces itself, a quote is kept once.
   if (experimentMinutes.length > 0)
     out.push(sql`insert into experiment_minutes (experiment_id, minute, cell, market_id, unit, window_index, variant, multiplier, shadow)
       select experiment_id, ${atEpochMs("minute_ms")}, cell, market_id, unit, window_index, variant, multiplier, shadow::jsonb

@@ -377,7 +377,7 @@ export const forecastPoints = pgTable(
   (t) => [primaryKey({ columns: [t.marketId, t.cell, t.at] })],
 );
 
-// ── Experiments (issue 13) ──
+// ── Experiments ──
 
 /**
  * Pricing experiments: the definition as stored (`StoredExperiment`, its assignment salt

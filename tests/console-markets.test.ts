@@ -6,7 +6,7 @@ import { buildConsole } from "../scripts/build-console";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
 
 /**
- * Issue 16, as an operator edits a market in the console: three mistakes at once (no name, a zone
+ * As an operator edits a market in the console: three mistakes at once (no name, a zone
  * resolution too coarse, a geofence pasted as [lat, lng]) are each named in the banner by the
  * field's name and marked beside the field, the geofence's fault beside the geofence; the zone
  * resolution's hint says which values fit these cells; fixed, it saves; a market that is done is

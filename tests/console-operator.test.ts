@@ -14,7 +14,7 @@ import { geofenceCells } from "../shared/pricing/zoning";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
 
 /**
- * Issue 16, as New York's operator runs the market from the console: the KPI page reads its
+ * As New York's operator runs the market from the console: the KPI page reads its
  * last day hour by hour and its last week day by day on New York's clock (named), with charts
  * and a CSV whose times are New York's; when the whole city sits at the cap an alert says so;
  * the operator sees only New York, and Ho Chi Minh City's link says "no access" instead of

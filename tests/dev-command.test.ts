@@ -7,7 +7,7 @@ import { databaseExists } from "../scripts/postgres";
 import { type DevCommand, type DevRun, devCommand, freePort } from "./support/dev-command";
 
 /**
- * Issue 16, as a developer met `npm start`: a copy already runs on this machine and a second one
+ * As a developer met `npm start`: a copy already runs on this machine and a second one
  * is started beside it with only PORT changed (the bridges' default ports are taken, the
  * database is shared); the first names a database that does not exist yet. Both come up, their
  * banners are short, and every command a banner prints works as printed in a shell with only

@@ -9,7 +9,7 @@ import { routeClass } from "../workers/api/limits";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
 
 /**
- * Issue 16, as a partner's developer codes against the API: the OpenAPI document says how to
+ * As a partner's developer codes against the API: the OpenAPI document says how to
  * authenticate and every error an operation can answer (derived from the access table and the
  * limits, with examples the API really gives), examples that work, `/docs` is an interactive
  * reference served from the platform itself (no CDN), refusals read as sentences in the caller's

@@ -7,7 +7,7 @@ import { geometryFaults, rewound, timezoneFault } from "../shared/pricing/geofen
 import type { Geofence } from "../shared/pricing/market";
 
 /**
- * Issue 16, as an operator draws a market: a geofence written [lat, lng] (New York's would lie
+ * As an operator draws a market: a geofence written [lat, lng] (New York's would lie
  * in Antarctica), one that crosses itself, a hole outside its outline or a time zone a continent
  * away is refused with every fault named at its field, in the operator's language; a ring turned
  * the wrong way is accepted and stored as RFC 7946 turns it. A market that is done is archived

@@ -8,7 +8,7 @@ import { placeNear, placeOfCell, searchPlaces } from "../shared/pricing/places";
 import { launchChromium, pageProblems, screenshot } from "./support/browser";
 
 /**
- * Issue 16: "an operator cannot tell the 3.0× cell is Madison Square Garden". Markets carry named
+ * "An operator cannot tell the 3.0× cell is Madison Square Garden". Markets carry named
  * places (the demo markets ship theirs); the map labels them, the "surging now" list and search
  * name cells by them (and the rest of the list opens), and a rider's sentence says where demand
  * is. A place outside the geofence is refused at its field. Screenshot: console-map-places.png.

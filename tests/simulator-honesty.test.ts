@@ -7,7 +7,7 @@ import { type Scenario, scenario } from "../simulator/scenario";
 import { type MinuteRow, Simulation, type SimulationConfig, simulationDefaults } from "../simulator/simulation";
 
 /**
- * Issue 16: the simulator tells what surge costs as well as what it buys. Its figures count the
+ * The simulator tells what surge costs as well as what it buys. Its figures count the
  * riders priced out and everyone served, not only completion and ETA; drivers answer the price
  * through a documented supply elasticity (at zero they ignore it); after a run the fleet stays
  * available while demand fades and only then signs off; and "back to ×1.0" says both when the

@@ -10,7 +10,7 @@ import { psql } from "../scripts/postgres";
 import { type DevCommand, type DevRun, devCommand } from "./support/dev-command";
 
 /**
- * Issue 18, as a user of `npm start` met it: a few clients send 100-event demand batches with
+ * As a user of `npm start` met it: a few clients send 100-event demand batches with
  * unique ids while the platform runs; the platform is stopped with Ctrl-C (or killed outright),
  * started again, and a minute later every id it answered 202 for must be in Postgres, once.
  * The dev command runs for real (bun scripts/dev.ts, wrangler dev, workerd, the bridges) in a
@@ -299,7 +299,7 @@ function report(name: string, r: Awaited<ReturnType<typeof loadThenEnd>>) {
   );
 }
 
-describe("stopping the platform loses nothing it acknowledged (issue 18)", () => {
+describe("stopping the platform loses nothing it acknowledged", () => {
   test("Ctrl-C under load: the dev command drains and exits, leaves nothing running, and after a restart every acknowledged event is in Postgres once", async () => {
     const r = await loadThenEnd("graceful", (run) => run.interrupt());
     report("graceful", r);

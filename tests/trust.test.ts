@@ -11,7 +11,7 @@ import { LiveClient } from "./support/live-client";
 import { rawRequest, rawWebSocket } from "./support/raw-http";
 
 /**
- * The trust boundary, attacked the way issue 9 found it open: each test is one class of attack
+ * The trust boundary, attacked the way it was once found open: each test is one class of attack
  * and fails on the platform as it was before (a percent-encoded path that skipped the access
  * table, a TOTP code that worked twice, a refresh token that could be replayed, a token that
  * outlived its revoked key, a socket that outlived its token, a rider watching a whole market, a
@@ -295,7 +295,7 @@ describe("live sockets", () => {
     watching.close();
   });
 
-  /** Whether the zone object calls a Subscribers hook yet (issue 9: zone.ts is rewritten elsewhere). */
+  /** Whether the zone object calls a Subscribers hook. */
   const zoneHosts = (call: string) => readFileSync(resolve(import.meta.dir, "../durable-objects/zone.ts"), "utf8").includes(call);
 
   /** A socket whose frames are all seen: the close frame is the platform's decision, the TCP teardown the runtime's. */

@@ -75,7 +75,7 @@ export const ACCESS: readonly Rule[] = [
     market: "path",
   },
   { id: "analytics.reports", method: "POST", path: "/v1/analytics/reports", roles: ["operator", "admin"] },
-  // Forecasts (issue 12): operators train, import and read; driver apps (and partners) read hotspots.
+  // Forecasts: operators train, import and read; driver apps (and partners) read hotspots.
   {
     id: "history.import",
     method: "POST",
