@@ -1136,7 +1136,10 @@ async function stadiumWeekRun(options: Options): Promise<number> {
   writeFileSync(
     `${stem}.svg`,
     chartSvg(
-      `Let-out at ${venue.name} after ${w.historyWeeks} weeks of history, ${market.name.split(" — ")[0]}, seed ${first.seed}`,
+      `Let-out at ${venue.name} after ${w.historyWeeks} weeks of history, ${market.name.split(" — ")[0]}, seed ${first.seed}` +
+        (arms.some((a) => a.predictive)
+          ? `; predictive weight ${dayOptions.predictive.weight}, ${dayOptions.predictive.horizonMinutes} min`
+          : ""),
       first.week.scenario,
       first.runs.map((x, i) => ({
         label: x.arm.name === "followers" ? `reactive, ${Math.round(w.followers * 100)}% follow hotspots` : x.arm.name,
