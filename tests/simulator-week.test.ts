@@ -21,7 +21,8 @@ import {
  * gate, and the let-out day priced by the platform's pure core with predictive surge on or off,
  * and with drivers who follow hotspots. At a small size (4 weeks of history, 30 minutes before the
  * let-out and its first 30): the forecast reaches the price before the crowd only when predictive
- * is on, and the effects that held in every seed checked are asserted across three seeds.
+ * is on, and the effects that held in every seed checked (1–6 at this size) are asserted across
+ * three seeds. Predictive's peak at the full size is lower in most seeds, not all (simulator/README.md).
  */
 
 const manhattan = MarketInputSchema.parse(demoMarket("nyc-manhattan"));
@@ -93,11 +94,20 @@ describe("the stadium week", () => {
   }, 60_000);
 });
 
+/** The venue's mean multiplier over the ten minutes before the let-out. */
+const leadIn = (r: DayRun) =>
+  r.venuePeakByMinute.slice(BEFORE_LET_OUT_MINUTES - 10, BEFORE_LET_OUT_MINUTES).reduce((a, b) => a + b, 0) / 10;
+
 describe("effects that held in every seed checked", () => {
+  // Predictive surge at its bounded weight's top (1), as an operator sets it for a let-out.
+  const options = { ...DEFAULT_DAY_OPTIONS, predictive: { horizonMinutes: 30, weight: 1 } };
   for (const seed of [1, 2, 3]) {
-    test(`seed ${seed}: predictive completes no fewer requests; hotspot followers lower the venue's peak and its median pickup ETA`, () => {
-      const { runs } = runSeed(input(seed), [reactive, predictive, followers]);
+    test(`seed ${seed}: predictive raises the venue's price before the crowd, its peak no higher and completion no lower; hotspot followers lower the venue's peak and its median pickup ETA`, () => {
+      const { runs } = runSeed(input(seed), [reactive, predictive, followers], options);
       const [r, p, f] = runs as [DayRun, DayRun, DayRun];
+      expect(leadIn(p)).toBeGreaterThanOrEqual(leadIn(r));
+      expect(p.whole.venuePeak).toBeLessThanOrEqual(r.whole.venuePeak);
+      expect(p.whole.venuePeak).toBeLessThanOrEqual(manhattan.surge.cap);
       expect(p.whole.completionRate ?? 0).toBeGreaterThanOrEqual(r.whole.completionRate ?? 0);
       expect(f.whole.venuePeak).toBeLessThan(r.whole.venuePeak);
       expect(f.whole.venueEtaP50 ?? 0).toBeLessThan(r.whole.venueEtaP50 ?? 0);
