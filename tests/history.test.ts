@@ -94,11 +94,30 @@ describe("history reconciles with what the edge accepted", () => {
     );
   }, 120_000);
 
-  test("a burst of quotes at one cell, most priced at the edge from the tick's reading, is recorded once each with what was charged", async () => {
+  test("clients that hang up in the middle of their quotes leave the next quotes unharmed", async () => {
+    const token = await p.token({ roles: ["service"], markets: ["nyc"] });
+    const body = JSON.stringify({ pickup: spots[2], dropoff: { lat: 40.7069, lng: -74.0113 }, product: "standard" });
+    const headers = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    // One answered quote first (its zone's reading then serves this isolate for a tick); then forty,
+    // each abandoned by its client after 0–9 ms: some before an answer, some after.
+    expect((await fetch(`${p.url}/v1/quotes`, { method: "POST", headers, body })).status).toBe(201);
+    await Promise.allSettled(
+      Array.from({ length: 40 }, (_, i) =>
+        fetch(`${p.url}/v1/quotes`, { method: "POST", headers, body, signal: AbortSignal.timeout(i % 10) }),
+      ),
+    );
+    const after = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        fetch(`${p.url}/v1/quotes`, { method: "POST", headers, body, signal: AbortSignal.timeout(10_000) }).then((r) => r.status),
+      ),
+    );
+    expect(after).toEqual(after.map(() => 201));
+  }, 60_000);
+
+  test("a burst of quotes at one cell is recorded once each with what was charged", async () => {
     const service = p.as("service");
     const rider = p.as("rider");
     const at = spots[1] as { lat: number; lng: number };
-    // The reading the edge keeps for one tick comes with the first answer; the rest of the burst prices from it.
     expect((await rider.fetch(`/v1/surge?lat=${at.lat}&lng=${at.lng}`)).status).toBe(200);
     const burst = await Promise.all(
       Array.from({ length: 60 }, () =>

@@ -55,8 +55,8 @@ export interface CellReading {
   explanation: SurgeExplanation;
   /**
    * The experiment arm a quote at this cell is priced under: the arm that priced the reading,
-   * else (a cell at rest) the one in force when it was read. Set by the zone for the edge, which
-   * prices quotes from a reading for up to one tick.
+   * else (a cell at rest) the one in force when it was read. Set by the zone on the readings and
+   * quotes it answers.
    */
   arm?: ExperimentStory;
 }

@@ -66,13 +66,10 @@ export async function readCell(
 }
 
 /**
- * A quote priced at a cell. Within one tick of the zone's reading this isolate already holds
- * (`recent`), the edge prices it from that reading under every cap that binds now and keeps its
- * record in a ledger shard (group-committed with the other quotes of the moment) before
- * answering; otherwise the zone prices it and keeps its record in the same call, and its
- * reading serves the next quotes of the tick. When the zone cannot answer, the edge prices it
+ * A quote priced at a cell: the zone prices it and keeps its record in one call (its reading then
+ * serves this isolate's readings for one tick). When the zone cannot answer, the edge prices it
  * from the fallback reading and keeps the record in a ledger shard. Either way the multiplier
- * charged is at most one tick old and under every cap that binds now.
+ * charged is under every cap that binds now.
  */
 export async function quoteAt(
   c: Context<AppEnv>,
@@ -80,14 +77,6 @@ export async function quoteAt(
   zone: string,
   pricing: QuotePricing,
 ): Promise<{ reading: CellReading; priced: PricedQuote; degraded: Degraded | null }> {
-  const copy = recent.get(pricing.cell);
-  if (copy) {
-    const reading = capReading(copy, effectiveCap({ cap: market.cap }, pricing.emergencyCap));
-    const priced = priceQuote(pricing, reading.shownTenths, copy.arm);
-    // Kept before the answer goes out; if no shard takes it, the zone prices the quote and keeps it.
-    if (await keepRecord(c.env, { type: "quote", quote: priced.record }, c.get("requestId")))
-      return { reading, priced, degraded: null };
-  }
   const key = zoneName(market.id, zone);
   const ref = { id: market.id, version: market.version };
   try {
