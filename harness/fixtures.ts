@@ -98,3 +98,22 @@ export async function importHistory(
     if (res.status !== 201) throw new Error(`calendar entry ${id} refused: ${res.status} ${JSON.stringify(res.body)}`);
   }
 }
+
+/** Madison Square Garden: the demo market's venue, where synthetic history puts its let-outs. */
+export const GARDEN = { lat: 40.7505, lng: -73.9934, name: "Madison Square Garden" };
+
+/**
+ * A calendar entry: a match at the Garden that ends 20 minutes after `end` (the start of the
+ * current 15-minute interval), so its let-out falls within the next hour.
+ */
+export function matchAtTheGarden(end: number) {
+  return {
+    kind: "match",
+    from: new Date(end - 2.5 * 3_600_000 + 20 * 60_000).toISOString(),
+    to: new Date(end + 20 * 60_000).toISOString(),
+    ...GARDEN,
+    name: "Knicks at the Garden",
+    radiusKm: 0.8,
+    expectedAttendance: 19_000,
+  };
+}

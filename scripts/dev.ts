@@ -50,7 +50,7 @@ for (const m of bridges.moved)
   console.log(
     `port ${m.wanted} is taken: the ${BRIDGE_PORTS[m.bridge].variable.replace(/_PORT$/, "").toLowerCase()} bridge is on ${m.port}`,
   );
-// Every provider's messages go to the dev mailbox instead of anyone (the console's Mailbox tab reads it).
+// Every provider's messages go to the dev mailbox instead of anyone (the console's Alert settings tab shows it).
 const mailbox = await safely(() => startMailbox());
 started.push(mailbox);
 const dbVars = {
@@ -203,7 +203,7 @@ Equilibrium is running at ${base}
   console   ${base}/console/
 ${signIn.map((line) => `            ${line}`).join("\n")}
   API docs  ${base}/docs  (OpenAPI: ${base}/openapi.json)
-  mailbox   the console's Mailbox tab: every email, SMS, push and webhook sent here, none delivered
+  mailbox   the console's Alert settings tab: every email, SMS, push and webhook sent here, none delivered
 
   Try the API (tokens for rider, driver, operator, admin or service; a service may send events and ask quotes):
   $ export TOKEN=$(npm run --silent token -- service)

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { latLngToCell } from "h3-js";
 import type { Browser, Page } from "playwright-core";
-import { demoMarket, eventually, putMarket } from "../harness/fixtures";
+import { demoMarket, eventually, GARDEN, matchAtTheGarden, putMarket } from "../harness/fixtures";
 import { type Platform, startPlatform } from "../harness/platform";
 import { buildConsole } from "../scripts/build-console";
 import { calendarFeatures } from "../shared/forecast/calendar";
@@ -28,7 +28,6 @@ import { launchChromium, pageProblems, screenshot } from "./support/browser";
 const NYC = "nyc-manhattan";
 const INTERVAL = 15 * 60_000;
 const WEEK = 7 * 86_400_000;
-const GARDEN = { lat: 40.7505, lng: -73.9934, name: "Madison Square Garden" };
 const nyc = demoMarket(NYC);
 const geofence = nyc.geofence as Geofence;
 const cells = geofenceCells(geofence, 8);
@@ -45,15 +44,7 @@ const busiest = (() => {
 })();
 const cellPath = (cell: string) => `.cells path[data-cell="${cell}"]`;
 /** A match at the Garden that ends in 20 minutes: its let-out falls in the next hour. */
-const tonight = {
-  kind: "match",
-  from: new Date(end - 2.5 * 3_600_000 + 20 * 60_000).toISOString(),
-  to: new Date(end + 20 * 60_000).toISOString(),
-  ...GARDEN,
-  name: "Knicks at the Garden",
-  radiusKm: 0.8,
-  expectedAttendance: 19_000,
-};
+const tonight = matchAtTheGarden(end);
 /** Colours ease in over a fraction of a second: a screenshot waits until they have. */
 const settled = (p: Page) =>
   eventually(async () =>

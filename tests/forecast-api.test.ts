@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng } from "h3-js";
-import { demandEvents, demoMarket, eventually, importHistory, putMarket, supplyEvents } from "../harness/fixtures";
+import {
+  demandEvents,
+  demoMarket,
+  eventually,
+  GARDEN,
+  importHistory,
+  matchAtTheGarden,
+  putMarket,
+  supplyEvents,
+} from "../harness/fixtures";
 import { type Platform, startPlatform } from "../harness/platform";
 import { syntheticHistory } from "../shared/forecast/synthetic";
 import { geofenceCells } from "../shared/pricing/zoning";
@@ -14,7 +23,6 @@ import { geofenceCells } from "../shared/pricing/zoning";
  */
 
 const MARKET = "nyc";
-const GARDEN = { lat: 40.7505, lng: -73.9934, name: "Madison Square Garden" };
 const INTERVAL = 15 * 60_000;
 const WEEK = 7 * 86_400_000;
 const now = Date.now();
@@ -24,15 +32,7 @@ const market = demoMarket("nyc-manhattan");
 const cells = geofenceCells(market.geofence as Parameters<typeof geofenceCells>[0], 8);
 const history = syntheticHistory({ cells, start, weeks: 8, seed: 11, utcOffsetMinutes: -300, venue: GARDEN });
 /** A match at the Garden that ends in 20 minutes: its let-out is in the next hour. */
-const tonight = {
-  kind: "match",
-  from: new Date(end - 2.5 * 3_600_000 + 20 * 60_000).toISOString(),
-  to: new Date(end + 20 * 60_000).toISOString(),
-  ...GARDEN,
-  name: "Knicks at the Garden",
-  radiusKm: 0.8,
-  expectedAttendance: 19_000,
-};
+const tonight = matchAtTheGarden(end);
 
 let p: Platform;
 const operator = () => p.as("operator", { markets: [MARKET] });

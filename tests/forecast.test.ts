@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { getResolution } from "h3-js";
+import { GARDEN } from "../harness/fixtures";
 import { calendarFeatures, entryCells } from "../shared/forecast/calendar";
 import { checkRows, csvRows, toCsv } from "../shared/forecast/history";
 import type { FittedModel, ModelSpec } from "../shared/forecast/model";
@@ -21,7 +22,6 @@ const market = JSON.parse(readFileSync(resolve(import.meta.dir, "../db/seed/mark
 const CELLS = geofenceCells(market.geofence, 8);
 const START = Date.UTC(2026, 8, 28, 4); // a Monday, local midnight (UTC−4)
 const WEEK = 7 * 86_400_000;
-const GARDEN = { lat: 40.7505, lng: -73.9934, name: "Madison Square Garden" };
 
 function synthetic(weeks: number, seed = 7) {
   const h = syntheticHistory({ cells: CELLS, start: START, weeks, seed, utcOffsetMinutes: -240, venue: GARDEN });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { gridDisk } from "h3-js";
 import { HIGH_WATER_BYTES } from "../durable-objects/outbox";
-import { cellAt, demoMarket, eventually, importHistory, putMarket, sleep } from "../harness/fixtures";
+import { cellAt, demoMarket, eventually, GARDEN, importHistory, matchAtTheGarden, putMarket, sleep } from "../harness/fixtures";
 import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 import { syntheticHistory } from "../shared/forecast/synthetic";
@@ -51,7 +51,6 @@ function receiver() {
 let p: Platform;
 const MARKET = "nyc";
 const TIMES_SQUARE = cellAt(40.758, -73.9855);
-const GARDEN = { lat: 40.7505, lng: -73.9934, name: "Madison Square Garden" };
 const operator = () => p.as("operator", { subject: "omar-operator", markets: [MARKET] });
 
 async function subscribe(who: Client, body: Record<string, unknown>) {
@@ -172,15 +171,7 @@ describe("hotspots from a forecast's training", () => {
     });
     await importHistory(operator(), MARKET, history);
     // Tonight's match at the Garden ends in 20 minutes: its let-out falls within the next half hour.
-    const tonight = {
-      kind: "match",
-      from: new Date(end - 2.5 * 3_600_000 + 20 * 60_000).toISOString(),
-      to: new Date(end + 20 * 60_000).toISOString(),
-      ...GARDEN,
-      name: "Knicks at the Garden",
-      radiusKm: 0.8,
-      expectedAttendance: 19_000,
-    };
+    const tonight = matchAtTheGarden(end);
     expect((await operator().json(`/v1/markets/${MARKET}/calendar/knicks-tonight`, tonight, "PUT")).status).toBe(201);
     const hooks = receiver();
     const elsewhere = receiver();
