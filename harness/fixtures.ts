@@ -117,3 +117,30 @@ export function matchAtTheGarden(end: number) {
     expectedAttendance: 19_000,
   };
 }
+
+/**
+ * An experiment's definition for `PUT /v1/experiments/{id}`: a live switchback of flat pricing
+ * against surge in `market`, hour-long windows from now for three hours, judged on the
+ * multiplier with a guardrail against it rising; `patch` changes any field.
+ */
+export function switchbackExperiment(market: string, patch: Record<string, unknown> = {}) {
+  const now = Date.now();
+  return {
+    market,
+    name: "surge against flat pricing",
+    design: "switchback",
+    windowMinutes: 60,
+    burnInMinutes: 0,
+    unitResolution: 8,
+    variants: [
+      { id: "flat", weight: 1, surge: { enabled: false } },
+      { id: "surge", weight: 1 },
+    ],
+    mode: "live",
+    from: new Date(now).toISOString(),
+    to: new Date(now + 3 * 3_600_000).toISOString(),
+    primaryMetric: "multiplier",
+    guardrails: [{ metric: "multiplier", worseIf: "higher", tolerance: 0.05 }],
+    ...patch,
+  };
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { cellToLatLng, gridDisk } from "h3-js";
-import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents } from "../harness/fixtures";
+import { cellAt, demandEvents, demoMarket, eventually, putMarket, supplyEvents, switchbackExperiment } from "../harness/fixtures";
 import { type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 
@@ -25,25 +25,7 @@ function rows(sql: string): string {
 }
 
 function experiment(patch: Record<string, unknown> = {}) {
-  const now = Date.now();
-  return {
-    market: "nyc",
-    name: "surge against flat pricing",
-    design: "switchback",
-    windowMinutes: 60,
-    burnInMinutes: 0,
-    unitResolution: 8,
-    variants: [
-      { id: "flat", weight: 1, surge: { enabled: false } },
-      { id: "surge", weight: 1 },
-    ],
-    mode: "live",
-    from: new Date(now).toISOString(),
-    to: new Date(now + 3 * 3_600_000).toISOString(),
-    primaryMetric: "multiplier",
-    guardrails: [{ metric: "multiplier", worseIf: "higher", tolerance: 0.05 }],
-    ...patch,
-  };
+  return switchbackExperiment("nyc", patch);
 }
 
 interface Reading {

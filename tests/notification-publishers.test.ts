@@ -1,7 +1,17 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { gridDisk } from "h3-js";
 import { HIGH_WATER_BYTES } from "../durable-objects/outbox";
-import { cellAt, demoMarket, eventually, GARDEN, importHistory, matchAtTheGarden, putMarket, sleep } from "../harness/fixtures";
+import {
+  cellAt,
+  demoMarket,
+  eventually,
+  GARDEN,
+  importHistory,
+  matchAtTheGarden,
+  putMarket,
+  sleep,
+  switchbackExperiment,
+} from "../harness/fixtures";
 import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 import { syntheticHistory } from "../shared/forecast/synthetic";
@@ -88,23 +98,13 @@ describe("an experiment stopped by its guardrail", () => {
       const from = Date.now();
       const put = await operator().json(
         "/v1/experiments/steep-curve",
-        {
-          market: MARKET,
+        switchbackExperiment(MARKET, {
           name: "a steeper curve",
-          design: "switchback",
-          windowMinutes: 60,
-          burnInMinutes: 0,
-          unitResolution: 8,
           variants: [
             { id: "flat", weight: 1, surge: { enabled: false } },
             { id: "steep", weight: 1 },
           ],
-          mode: "live",
-          from: new Date(from).toISOString(),
-          to: new Date(from + 3 * 3_600_000).toISOString(),
-          primaryMetric: "multiplier",
-          guardrails: [{ metric: "multiplier", worseIf: "higher", tolerance: 0.05 }],
-        },
+        }),
         "PUT",
       );
       expect(put.status).toBe(201);
