@@ -204,8 +204,10 @@ export class Zone extends HistoryProducer {
   async quote(market: MarketRef, zone: string, pricing: QuotePricing): Promise<{ reading: CellReading; priced: PricedQuote }> {
     const state = await this.#ready(market, zone);
     const now = Date.now();
-    const reading = withArm(state, state.reading(pricing.cell, now, pricing.emergencyCap), now);
-    const priced = priceQuote(pricing, reading.shownTenths, reading.arm);
+    const reading = state.reading(pricing.cell, now, pricing.emergencyCap);
+    // The experiment arm: the one that priced the reading, else (a cell at rest) the one in force now.
+    const experiment = reading.explanation.experiment ?? state.inputsFor(pricing.cell, now).experiment;
+    const priced = priceQuote(pricing, reading.shownTenths, experiment);
     this.#quoteRecords.push(priced.record);
     if (this.#quoteRecords.length === 1) setTimeout(() => this.#keepQuotes(), QUOTE_RECORDS_MS);
     return { reading, priced };
@@ -229,8 +231,7 @@ export class Zone extends HistoryProducer {
   /** The current multiplier of a cell and what made it, under `cap` too when the caller knows of one. */
   async reading(market: MarketRef, zone: string, cell: string, cap?: number): Promise<CellReading> {
     const state = await this.#ready(market, zone);
-    const now = Date.now();
-    return withArm(state, state.reading(cell, now, cap), now);
+    return state.reading(cell, Date.now(), cap);
   }
 
   /**
@@ -564,10 +565,4 @@ export class Zone extends HistoryProducer {
     this.#state = state;
     this.#schedule(now);
   }
-}
-
-/** A reading with the experiment arm a quote there is priced under: the one that priced it, else the one in force now. */
-function withArm(state: ZoneState, reading: CellReading, now: number): CellReading {
-  const arm = reading.explanation.experiment ?? state.inputsFor(reading.cell, now).experiment;
-  return arm ? { ...reading, arm } : reading;
 }

@@ -1,7 +1,6 @@
 import { MinHeap } from "../kit/min-heap";
 import type { SurgeSettings } from "./market";
 import {
-  type ExperimentStory,
   type ForecastInput,
   type NeighbourBalance,
   type PricingInputs,
@@ -53,12 +52,6 @@ export interface CellReading {
   demand: number;
   computedAt: number;
   explanation: SurgeExplanation;
-  /**
-   * The experiment arm a quote at this cell is priced under: the arm that priced the reading,
-   * else (a cell at rest) the one in force when it was read. Set by the zone on the readings and
-   * quotes it answers.
-   */
-  arm?: ExperimentStory;
 }
 
 export interface HistoryPoint {
