@@ -2,10 +2,10 @@ import { type CalendarEntry, calendarFeatures, letOutShape } from "../shared/for
 import type { IntervalRow } from "../shared/forecast/history";
 import { type HotspotForecast, rankHotspots } from "../shared/forecast/hotspots";
 import { panelFromRows } from "../shared/forecast/panel";
-import { AHEAD_INTERVALS, type CellForecasts, type TrainingOutcome, train } from "../shared/forecast/train";
+import { AHEAD_INTERVALS, type TrainingOutcome, train } from "../shared/forecast/train";
 import { computeFare } from "../shared/pricing/fare";
 import type { SurgeSettings } from "../shared/pricing/market";
-import type { ForecastInput } from "../shared/pricing/policy";
+import { type ForecastInput, forecastInputs } from "../shared/pricing/policy";
 import { estimateTrip } from "../shared/pricing/trip";
 import { ZoneState } from "../shared/pricing/zone-state";
 import type { City } from "./city";
@@ -255,30 +255,6 @@ function happening(id: string, to: number, attendance: number, cells: readonly s
     cells: [...cells],
     expectedAttendance: attendance,
   };
-}
-
-/** The live model's forecasts as a zone receives them: cells expecting anything, the series from the history's end. */
-function forecastInputs(
-  forecast: CellForecasts,
-  horizonMinutes: number,
-  modelId: string,
-): Record<string, { forecast: ForecastInput }> {
-  const out: Record<string, { forecast: ForecastInput }> = {};
-  const steps = Math.max(1, Math.round(horizonMinutes / forecast.intervalMinutes));
-  forecast.cells.forEach((cell, i) => {
-    const series = forecast.demand[i] as Float32Array;
-    if (!series.some((v) => v > 0.01)) return;
-    const demand = Array.from(series, (v) => Math.round(v * 1000) / 1000);
-    out[cell] = {
-      forecast: {
-        demand: demand.slice(0, steps).reduce((a, b) => a + b, 0),
-        horizonMinutes,
-        modelId,
-        series: { from: forecast.from, intervalMinutes: forecast.intervalMinutes, demand },
-      },
-    };
-  });
-  return out;
 }
 
 // ── The day ────────────────────────────────────────────────────────────────────────────────

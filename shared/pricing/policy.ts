@@ -64,6 +64,33 @@ export interface ForecastInput {
   series?: { from: number; intervalMinutes: number; demand: number[] };
 }
 
+/**
+ * A model's forecasts as zones take them, by cell: each cell expecting anything gets its demand
+ * summed over the next `horizonMinutes` and the whole series (rounded to thousandths), from the
+ * forecast's start. The training pushes these to the zones; the simulator sets them on its own.
+ */
+export function forecastInputs(
+  forecast: { from: number; intervalMinutes: number; cells: readonly string[]; demand: readonly ArrayLike<number>[] },
+  horizonMinutes: number,
+  modelId: string,
+): Record<string, { forecast: ForecastInput }> {
+  const out: Record<string, { forecast: ForecastInput }> = {};
+  const steps = Math.max(1, Math.round(horizonMinutes / forecast.intervalMinutes));
+  forecast.cells.forEach((cell, i) => {
+    const demand = Array.from(forecast.demand[i] ?? [], (v) => Math.round(v * 1000) / 1000);
+    if (!demand.some((v) => v > 0.01)) return;
+    out[cell] = {
+      forecast: {
+        demand: Math.round(demand.slice(0, steps).reduce((a, b) => a + b, 0) * 1000) / 1000,
+        horizonMinutes,
+        modelId,
+        series: { from: forecast.from, intervalMinutes: forecast.intervalMinutes, demand },
+      },
+    };
+  });
+  return out;
+}
+
 /** Today's pricing: the surge curve with the market's settings (or a variant's, within the market's cap), and a forecast's part. */
 export const surgeCurve: PricingPolicy = {
   name: "surge-curve",

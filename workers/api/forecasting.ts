@@ -18,7 +18,7 @@ import { type HotspotForecast, rankHotspots } from "../../shared/forecast/hotspo
 import type { ModelSpec } from "../../shared/forecast/model";
 import { AHEAD_INTERVALS, type CellForecasts, type TrainingOutcome, train } from "../../shared/forecast/train";
 import type { Market } from "../../shared/pricing/market";
-import type { ForecastInput } from "../../shared/pricing/policy";
+import { type ForecastInput, forecastInputs } from "../../shared/pricing/policy";
 import type { SourceInputs } from "../../shared/pricing/zone-state";
 import { zoneOf } from "../../shared/pricing/zoning";
 import { keepRecord } from "./ledger";
@@ -158,28 +158,13 @@ async function publishHotspots(env: Env, db: ForecastDatabase, market: Market, m
  */
 export async function pushForecasts(env: Env, market: Market, forecast: CellForecasts, modelId: string): Promise<number> {
   const until = forecast.from + (forecast.demand[0]?.length ?? 0) * forecast.intervalMinutes * 60_000;
-  const horizon = market.surge.predictive.horizonMinutes;
   const byZone = new Map<string, Record<string, { forecast: ForecastInput }>>();
-  forecast.cells.forEach((cell, i) => {
-    const series = forecast.demand[i] as Float32Array;
-    if (!series.some((v) => v > 0.01)) return;
+  for (const [cell, input] of Object.entries(forecastInputs(forecast, market.surge.predictive.horizonMinutes, modelId))) {
     const zone = zoneOf(cell, market.zoneResolution);
-    let cells = byZone.get(zone);
-    if (!cells) {
-      cells = {};
-      byZone.set(zone, cells);
-    }
-    const demand = Array.from(series, (v) => Math.round(v * 1000) / 1000);
-    const steps = Math.max(1, Math.round(horizon / forecast.intervalMinutes));
-    cells[cell] = {
-      forecast: {
-        demand: Math.round(demand.slice(0, steps).reduce((a, b) => a + b, 0) * 1000) / 1000,
-        horizonMinutes: horizon,
-        modelId,
-        series: { from: forecast.from, intervalMinutes: forecast.intervalMinutes, demand },
-      },
-    };
-  });
+    const cells = byZone.get(zone) ?? {};
+    cells[cell] = input;
+    byZone.set(zone, cells);
+  }
   const ref = { id: market.id, version: market.version };
   const results = await Promise.allSettled(
     [...byZone].map(([zone, cells]) => {
