@@ -7,6 +7,7 @@ import { secureHeaders } from "hono/secure-headers";
 import type { z } from "zod";
 import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
 import type { Locale } from "../../shared/i18n/locales";
+import { answerHeaders } from "./answer-headers";
 import { authorize, identify } from "./auth/access";
 import type { Principal } from "./auth/principal";
 import { guarded } from "./dependencies";
@@ -58,7 +59,7 @@ export function base(): OpenAPIHono<AppEnv> {
     c.set("requestId", id);
     const started = Date.now();
     await next();
-    c.header("x-request-id", id);
+    answerHeaders(c, [["x-request-id", id]]);
     const route = c.get("route") ?? "unmatched";
     const ms = Date.now() - started;
     recordRequest(route, currentMode(), c.res.status, ms);

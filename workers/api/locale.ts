@@ -1,6 +1,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { parseAccept } from "hono/utils/accept";
 import { type Locale, negotiate, withMarket } from "../../shared/i18n/locales";
+import { answerHeaders } from "./answer-headers";
 import type { AppEnv } from "./app";
 import { marketIndex } from "./market-index";
 import { draftsFor, withDrafts } from "./translation";
@@ -55,9 +56,11 @@ export function locale(): MiddlewareHandler<AppEnv> {
     c.set("locale", drafts ? { ...chosen, drafts } : chosen);
     await next();
     const answered = c.get("locale");
-    c.header("content-language", answered.tag);
-    c.header("vary", "accept-language", { append: true });
-    if (answered.drafts?.said.size) c.header(MACHINE_TRANSLATED, [...answered.drafts.said].sort().join(", "));
+    answerHeaders(c, [
+      ["content-language", answered.tag],
+      ["vary", "accept-language", "append"],
+      ...(answered.drafts?.said.size ? [[MACHINE_TRANSLATED, [...answered.drafts.said].sort().join(", ")] as const] : []),
+    ]);
   };
 }
 

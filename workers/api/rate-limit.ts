@@ -4,6 +4,7 @@ import type { Context, Env as HonoEnv, MiddlewareHandler } from "hono";
 import { CircuitBreaker } from "../../shared/kit/breaker";
 import { ExpiringMap } from "../../shared/kit/expiring-map";
 import { SlidingWindow, type WindowLimit } from "../../shared/kit/rate-window";
+import { answerHeaders } from "./answer-headers";
 import type { AppEnv } from "./app";
 import { problemResponse } from "./problem";
 
@@ -153,7 +154,7 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
       );
     }
     await next();
-    for (const [name, value] of Object.entries(headers)) c.header(name, value);
+    answerHeaders(c, Object.entries(headers) as Array<[string, string]>);
   };
 }
 
