@@ -24,8 +24,10 @@ export interface FixedRateSpec {
   seconds: number;
   /** Keep-alive connections; a request waits (and its latency grows) while all are busy. */
   connections: number;
-  /** POSTed in turn as JSON (one per request). */
+  /** POSTed in turn as JSON (one per request); ignored by GET. */
   bodies: readonly string[];
+  /** POST (the default) or GET. */
+  method?: "GET" | "POST";
   headers?: Record<string, string>;
   /** Return every latency too (ascending), e.g. to pool several runs. */
   samples?: boolean;
@@ -174,14 +176,19 @@ export function parseAnswer(buf: Buffer): { status: number; length: number; body
 /** The run itself, in this (child) process. */
 export async function run(spec: FixedRateSpec): Promise<FixedRateResult> {
   const url = new URL(spec.url);
-  const headers = { ...spec.headers, host: url.host, "content-type": "application/json" };
-  const requests = spec.bodies.map((body) => {
-    const bytes = Buffer.from(body);
-    const head = Object.entries({ ...headers, "content-length": String(bytes.length) })
+  const target = `${url.pathname}${url.search}`;
+  const headerLines = (headers: Record<string, string>) =>
+    Object.entries({ ...spec.headers, host: url.host, ...headers })
       .map(([k, v]) => `${k}: ${v}\r\n`)
       .join("");
-    return Buffer.concat([Buffer.from(`POST ${url.pathname}${url.search} HTTP/1.1\r\n${head}\r\n`), bytes]);
-  });
+  const requests =
+    spec.method === "GET"
+      ? [Buffer.from(`GET ${target} HTTP/1.1\r\n${headerLines({})}\r\n`)]
+      : spec.bodies.map((body) => {
+          const bytes = Buffer.from(body);
+          const head = headerLines({ "content-type": "application/json", "content-length": String(bytes.length) });
+          return Buffer.concat([Buffer.from(`POST ${target} HTTP/1.1\r\n${head}\r\n`), bytes]);
+        });
   const connections = Array.from({ length: spec.connections }, () => new Connection(url.hostname, Number(url.port || 80)));
   const interval = 1000 / spec.rate;
   const scheduled = Math.max(1, Math.floor(spec.rate * spec.seconds));

@@ -21,6 +21,12 @@ export interface HeapUsage {
   used: number;
   /** Bytes the heap has reserved. */
   total: number;
+  /**
+   * Bytes of ArrayBuffer backing stores (WebAssembly memory, request and message bodies): outside
+   * the V8 heap, allocated by workerd's allocator, but the isolate's all the same. 0 where the
+   * inspector does not report it.
+   */
+  backing: number;
 }
 
 /** The isolate of the API Worker (which hosts the zones) as workerd's inspector names it. */
@@ -57,10 +63,13 @@ export async function heapUsage(port: number, isolate: string, timeoutMs = 3_000
       const timer = setTimeout(() => ok(undefined), timeoutMs);
       ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: "Runtime.getHeapUsage", params: {} }));
       ws.onmessage = (event) => {
-        const m = JSON.parse(String(event.data)) as { id?: number; result?: { usedSize: number; totalSize: number } };
+        const m = JSON.parse(String(event.data)) as {
+          id?: number;
+          result?: { usedSize: number; totalSize: number; backingStorageSize?: number };
+        };
         if (m.id !== 1 || !m.result) return;
         clearTimeout(timer);
-        ok({ used: m.result.usedSize, total: m.result.totalSize });
+        ok({ used: m.result.usedSize, total: m.result.totalSize, backing: m.result.backingStorageSize ?? 0 });
       };
       ws.onerror = () => {
         clearTimeout(timer);
@@ -70,4 +79,18 @@ export async function heapUsage(port: number, isolate: string, timeoutMs = 3_000
   } finally {
     ws.close();
   }
+}
+
+/**
+ * Every isolate workerd runs, by the id its inspector names it with: the platform's Workers
+ * (`core:user:<name>`) and Miniflare's own (its entry, asset router, queue broker, caches...).
+ */
+export async function isolateIds(port: number): Promise<string[]> {
+  const res = await fetch(`http://127.0.0.1:${port}/json/list`, { signal: AbortSignal.timeout(3_000) });
+  return ((await res.json()) as Array<{ id: string }>).map((t) => t.id);
+}
+
+/** Whether an isolate runs one of the platform's Workers rather than a part of Miniflare. */
+export function isPlatformIsolate(id: string): boolean {
+  return id.startsWith("core:user:");
 }

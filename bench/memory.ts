@@ -1,5 +1,13 @@
 import { EventSource, Failures, sendBatch } from "./ingest";
-import { API_ISOLATE, type HeapUsage, HISTORY_ISOLATE, heapUsage, inspectedWorkerd } from "./inspector";
+import {
+  API_ISOLATE,
+  type HeapUsage,
+  HISTORY_ISOLATE,
+  heapUsage,
+  inspectedWorkerd,
+  isolateIds,
+  isPlatformIsolate,
+} from "./inspector";
 import { Listeners } from "./listeners";
 import { closeAll, subscribe } from "./live";
 import { type BenchPlatform, type Cell, MARKET_ID, putBenchMarket, startBenchPlatform, zonesOf } from "./platform";
@@ -23,6 +31,10 @@ import { round, sleep } from "./stats";
  *    Durable Objects' storage on disk and the history backlog. Bounded means the drivers never
  *    exceed one window's worth, and RSS and the API heap level off: the last third of the run
  *    no higher than the middle third (RSS averages within 5%, the heap's peak within 10%).
+ *    Each sample also splits RSS by owner: the zone's isolate (the API's, whose V8 heap and
+ *    ArrayBuffer backing stores are what a Durable Object's 128 MB bounds), the platform's other
+ *    isolates, Miniflare's own (its queue broker, asset router, entry Worker) and the rest, native
+ *    memory no isolate reports (SQLite, sockets, what workerd's allocator keeps after a free).
  *
  * Heaps come from workerd's inspector (see `inspector.ts`); without it only RSS is reported.
  */
@@ -49,6 +61,20 @@ export interface MemorySample {
   storageMiB: number;
   /** History rows not yet confirmed in Postgres, across outboxes. */
   outboxPending: number | null;
+  /** RSS by owner, MiB (null without the inspector): see `Owners`. */
+  owners: Owners | null;
+}
+
+/** Where workerd's resident memory is, MiB: reserved V8 heap plus ArrayBuffer backing stores per isolate. */
+export interface Owners {
+  /** The API isolate, which hosts the zone objects (and the edge). */
+  zone: number;
+  /** The platform's other Workers (the history writer, notifications). */
+  platform: number;
+  /** Miniflare's isolates: its queue broker, asset router, entry Worker, caches. */
+  emulator: number;
+  /** RSS that no isolate reports: SQLite, sockets, workerd's own structures and what its allocator keeps. */
+  native: number;
 }
 
 export interface CostResult {
@@ -78,6 +104,10 @@ export interface SoakResult {
   /** Least-squares slope of RSS over the second half of the soak, MiB per minute. */
   rssSlopeLastHalfMiBPerMin: number;
   apiHeapMiB: { maxMiddle: number; maxLast: number } | null;
+  /** The zone's isolate (reserved heap + backing stores), mean of the middle and last thirds. */
+  zoneMiB: { meanMiddle: number; meanLast: number; max: number } | null;
+  /** RSS by owner at the first and the last sample. */
+  owners: { first: Owners; last: Owners } | null;
   drivers: { last: number; max: number; expectedSteady: number };
   storageMiB: { first: number; last: number; max: number };
   outboxPendingLast: number | null;
@@ -93,6 +123,8 @@ export interface MemoryResult {
   rssLevelled: boolean;
   /** The API heap's peak in the last third at most 10% above the middle third's (null without the inspector). */
   heapLevelled: boolean | null;
+  /** The zone's isolate (reserved heap + backing stores) in the last third averages at most 5% above the middle third. */
+  zoneLevelled: boolean | null;
   bounded: boolean;
   failedBatches: number;
   failures: string[];
@@ -135,6 +167,17 @@ class Probe {
       await sleep(400);
     }
     return least;
+  }
+
+  /**
+   * Every isolate's heap, by inspector id (null without the inspector). One session per isolate
+   * at a time: an isolate asked twice at once answers one of them.
+   */
+  async isolates(): Promise<Map<string, HeapUsage | undefined> | null> {
+    if (this.inspectorPort === undefined) return null;
+    const port = this.inspectorPort;
+    const ids = await isolateIds(port).catch(() => [] as string[]);
+    return new Map(await Promise.all(ids.map(async (id) => [id, await heapUsage(port, id)] as const)));
   }
 
   async drivers(): Promise<number> {
@@ -233,6 +276,31 @@ async function measureCost(options: MemoryOptions, failures: Failures): Promise<
   }
 }
 
+/** RSS split by owner (see `Owners`), or null when an isolate did not answer. */
+function ownersOf(rss: number, usage: ReadonlyMap<string, HeapUsage | undefined>): Owners | null {
+  if (!usage.has(API_ISOLATE) || [...usage.values()].some((h) => h === undefined)) return null;
+  let zone = 0;
+  let platform = 0;
+  let emulator = 0;
+  for (const [id, h] of usage) {
+    const held = h ? h.total + h.backing : 0;
+    if (id === API_ISOLATE) zone += held;
+    else if (isPlatformIsolate(id)) platform += held;
+    else emulator += held;
+  }
+  return {
+    zone: round(mib(zone)),
+    platform: round(mib(platform)),
+    emulator: round(mib(emulator)),
+    native: round(mib(rss - zone - platform - emulator)),
+  };
+}
+
+/** RSS by owner, as the report prints it. */
+export function ownersText(o: Owners): string {
+  return `zone ${o.zone}, platform ${o.platform}, emulator ${o.emulator}, native ${o.native} MiB`;
+}
+
 /** Least-squares slope of y over x. */
 function slope(points: ReadonlyArray<readonly [number, number]>): number {
   const n = points.length;
@@ -259,21 +327,20 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
     const samples: MemorySample[] = [];
     const started = performance.now();
     const sample = async () => {
-      const [api, history, drivers, pending] = await Promise.all([
-        probe.heap(API_ISOLATE),
-        probe.heap(HISTORY_ISOLATE),
-        probe.drivers(),
-        probe.pending(),
-      ]);
+      const rss = probe.rss();
+      const [usage, drivers, pending] = await Promise.all([probe.isolates(), probe.drivers(), probe.pending()]);
+      const api = usage?.get(API_ISOLATE);
+      const history = usage?.get(HISTORY_ISOLATE);
       samples.push({
         t: round((performance.now() - started) / 1000),
-        rssMiB: round(mib(probe.rss())),
+        rssMiB: round(mib(rss)),
         apiHeapMiB: api ? round(mib(api.used)) : null,
         historyHeapMiB: history ? round(mib(history.used)) : null,
         heapsTotalMiB: api && history ? round(mib(api.total + history.total)) : null,
         drivers,
         storageMiB: round(mib(directoryBytes(bench.persistDir)), 2),
         outboxPending: pending,
+        owners: usage ? ownersOf(rss, usage) : null,
       });
     };
     await sample();
@@ -310,6 +377,9 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
     const heaps = (part: MemorySample[]) => part.flatMap((s) => (s.apiHeapMiB === null ? [] : [s.apiHeapMiB]));
     const middle = between(1 / 3, 2 / 3);
     const last = between(2 / 3, 1);
+    const zoneOf = (part: MemorySample[]) => part.flatMap((s) => (s.owners ? [s.owners.zone] : []));
+    const firstOwners = samples.find((s) => s.owners)?.owners;
+    const lastOwners = samples.findLast((s) => s.owners)?.owners;
     const drivers = samples.map((s) => s.drivers);
     const storage = samples.map((s) => s.storageMiB);
     const result: SoakResult = {
@@ -332,6 +402,15 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
         heaps(middle).length > 0 && heaps(last).length > 0
           ? { maxMiddle: maxOf(heaps(middle)), maxLast: maxOf(heaps(last)) }
           : null,
+      zoneMiB:
+        zoneOf(middle).length > 0 && zoneOf(last).length > 0
+          ? {
+              meanMiddle: round(mean(zoneOf(middle))),
+              meanLast: round(mean(zoneOf(last))),
+              max: maxOf(zoneOf(samples)),
+            }
+          : null,
+      owners: firstOwners && lastOwners ? { first: firstOwners, last: lastOwners } : null,
       drivers: {
         last: drivers[drivers.length - 1] ?? 0,
         max: maxOf(drivers),
@@ -344,6 +423,8 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
     log(
       `memory: soak RSS ${result.rssMiB.first} → ${result.rssMiB.last} MiB (means ${result.rssMiB.meanMiddle} / ${result.rssMiB.meanLast}, slope ${result.rssSlopeLastHalfMiBPerMin} MiB/min), API heap peaks ${result.apiHeapMiB?.maxMiddle ?? "?"} / ${result.apiHeapMiB?.maxLast ?? "?"} MiB, drivers max ${result.drivers.max}`,
     );
+    if (result.owners)
+      log(`memory: RSS by owner, first → last: ${ownersText(result.owners.first)} → ${ownersText(result.owners.last)}`);
     return result;
   } finally {
     await closeAll(sockets);
@@ -359,12 +440,14 @@ export async function measureMemory(options: MemoryOptions): Promise<MemoryResul
   const driversBounded = soaked.drivers.max <= soaked.drivers.expectedSteady * 1.2;
   const rssLevelled = soaked.rssMiB.meanLast <= soaked.rssMiB.meanMiddle * 1.05;
   const heapLevelled = soaked.apiHeapMiB ? soaked.apiHeapMiB.maxLast <= soaked.apiHeapMiB.maxMiddle * 1.1 : null;
+  const zoneLevelled = soaked.zoneMiB ? soaked.zoneMiB.meanLast <= soaked.zoneMiB.meanMiddle * 1.05 : null;
   return {
     cost,
     soak: soaked,
     driversBounded,
     rssLevelled,
     heapLevelled,
+    zoneLevelled,
     bounded: driversBounded && rssLevelled && heapLevelled !== false,
     failedBatches: failures.count,
     failures: failures.samples,

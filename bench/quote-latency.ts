@@ -38,6 +38,12 @@ export interface QuoteLatencyResult {
   /** The trivial Worker behind the same routing as the platform (plain when it has no [assets]). */
   trivial: LatencyAtRate;
   plain?: LatencyAtRate;
+  /**
+   * The platform's lightest route (`GET /health/live`: its middleware, no zone, no signature) in
+   * the same workerd at the same rate: what the quotes' tail shares with everything the platform
+   * runs on that thread (its other Workers, its objects' alarms, collections of its isolate).
+   */
+  liveness: LatencyAtRate;
   /** Quotes' p99 ÷ the trivial Worker's (same routing). */
   p99Ratio: number;
 }
@@ -83,13 +89,16 @@ export async function measureQuoteLatency(
     if (platformAssets() !== undefined) trivials.push(await startTrivial("assets"));
     trivials.push(await startTrivial("plain"));
     const headers = bench.api.headers;
-    const targets = [
+    const targets: Array<{ name: string; url: string; method?: "GET" }> = [
       { name: "quotes", url: `${bench.api.url}/v1/quotes` },
+      { name: "liveness", url: `${bench.api.url}/health/live`, method: "GET" },
       ...trivials.map((t) => ({ name: t.variant, url: t.url })),
     ];
-    // Warm every target the same way (JIT, connections) before the clock starts.
+    // Warm every target the same way (JIT, connections) before the clock starts; the liveness
+    // route shares the quotes' isolate, warmed with them.
     for (const t of targets)
-      await generator.run({ url: t.url, headers, bodies, connections: options.connections, seconds: options.warmupSeconds });
+      if (!t.method)
+        await generator.run({ url: t.url, headers, bodies, connections: options.connections, seconds: options.warmupSeconds });
     const sliceSeconds = options.seconds / options.slices;
     log(
       `quote latency: ${targets.map((t) => t.name).join(", ")} at ${options.rate} req/s, ${options.slices} slices of ${sliceSeconds} s each`,
@@ -100,6 +109,7 @@ export async function measureQuoteLatency(
         const t = targets[(slice + k) % targets.length] as (typeof targets)[number];
         const r = await fixedRate({
           url: t.url,
+          ...(t.method ? { method: t.method } : {}),
           headers,
           bodies,
           rate: options.rate,
@@ -120,10 +130,11 @@ export async function measureQuoteLatency(
       quotes,
       trivial,
       ...(plain ? { plain } : {}),
+      liveness: pool(options.rate, runs.get("liveness") ?? []),
       p99Ratio: quotes.p99 / trivial.p99,
     };
     log(
-      `quote latency at ${options.rate} req/s: quotes p50 ${quotes.p50.toFixed(1)} / p99 ${quotes.p99.toFixed(1)} ms, trivial (${trivials[0]?.variant}) p50 ${trivial.p50.toFixed(1)} / p99 ${trivial.p99.toFixed(1)} ms${plain ? `, plain p99 ${plain.p99.toFixed(1)} ms` : ""}`,
+      `quote latency at ${options.rate} req/s: quotes p50 ${quotes.p50.toFixed(1)} / p99 ${quotes.p99.toFixed(1)} ms, trivial (${trivials[0]?.variant}) p50 ${trivial.p50.toFixed(1)} / p99 ${trivial.p99.toFixed(1)} ms${plain ? `, plain p99 ${plain.p99.toFixed(1)} ms` : ""}, the platform's GET /health/live p99 ${result.liveness.p99.toFixed(1)} ms`,
     );
     return result;
   } finally {

@@ -18,7 +18,7 @@ import { measureHistory } from "./history";
 import { type IngestResult, measureIngest } from "./ingest";
 import { type LatencyResult, measureLatency } from "./latency";
 import { chooseGenerator, type LoadGenerator } from "./load";
-import { type MemoryResult, measureMemory } from "./memory";
+import { type MemoryResult, measureMemory, ownersText } from "./memory";
 import { buildBenchBundles, marketCells, platformLogs } from "./platform";
 import { type CpuShares, openFileLimits } from "./proc";
 import { measureQuoteLatency, type QuoteLatencyResult } from "./quote-latency";
@@ -180,7 +180,7 @@ function checkDelivery(ingest?: IngestResult, latency?: LatencyResult, fanout?: 
 }
 
 function checkQuoteLatency(r: QuoteLatencyResult | undefined): void {
-  for (const [name, f] of Object.entries({ quotes: r?.quotes, trivial: r?.trivial, plain: r?.plain }))
+  for (const [name, f] of Object.entries({ quotes: r?.quotes, liveness: r?.liveness, trivial: r?.trivial, plain: r?.plain }))
     if (f && (f.statusErrors > 0 || f.socketErrors > 0 || f.unfinished > 0))
       errors.push(
         `${name} at a constant ${f.rate} req/s: ${f.statusErrors} error responses, ${f.socketErrors} socket errors, ${f.unfinished} unanswered; first: ${f.firstError ?? "-"}`,
@@ -261,6 +261,11 @@ function quoteRows(generator: LoadGenerator, { baseline, assetsBaseline, quotes,
       figure: `trivial at ${fmt(l.rate)} req/s, ${same}, p99`,
       value: ms(l.trivial.p99),
       note: `p50 ${ms(l.trivial.p50)}${l.plain ? `; plain trivial Worker p50 ${ms(l.plain.p50)}, p99 ${ms(l.plain.p99)}` : ""}; the generator's own send lag p99 ${ms(l.trivial.sendLagP99Ms)}`,
+    });
+    out.push({
+      figure: `platform's GET /health/live at ${fmt(l.rate)} req/s, p99`,
+      value: ms(l.liveness.p99),
+      note: `the same workerd and middleware as the quotes, no zone, no signature: the tail the quotes share with all the platform runs on workerd's one thread; p50 ${ms(l.liveness.p50)}, p99.9 ${ms(l.liveness.p999)}`,
     });
     out.push({
       figure: "quote p99 ÷ trivial p99, half load",
@@ -383,6 +388,20 @@ function memoryRows({ memory }: Results): Row[] {
     figure: `memory: ${Math.round(soak.seconds)} s soak, RSS first / max / last`,
     value: `${r.first} / ${r.max} / ${r.last} MiB`,
     note: `${fmt(soak.driversSent)} unique drivers, ${fmt(soak.demandSent)} demand events, ${soak.subscribers} subscribers; drivers held max ${fmt(soak.drivers.max)} (one ${soak.supplyWindowSeconds} s window ≈ ${fmt(soak.drivers.expectedSteady)}); storage ${soak.storageMiB.first} → ${soak.storageMiB.last} MiB; history backlog at the end ${soak.outboxPendingLast ?? "?"} rows`,
+  });
+  if (soak.owners)
+    out.push({
+      figure: "memory: soak RSS by owner, first → last",
+      value: `${soak.owners.first.zone} → ${soak.owners.last.zone} MiB zone`,
+      note: `${ownersText(soak.owners.first)} → ${ownersText(soak.owners.last)}: the zone's isolate is the API's (V8 heap reserved + ArrayBuffer backing stores); platform: the history writer and notifications; emulator: Miniflare's queue broker, asset router and entry; native: RSS no isolate reports (SQLite, sockets, what workerd's allocator keeps after a free)`,
+    });
+  const z = soak.zoneMiB;
+  out.push({
+    figure: "memory: the zone's isolate levels off",
+    value: memory.zoneLevelled === null ? "not measured" : memory.zoneLevelled && memory.heapLevelled ? "yes" : "no",
+    target: "levels off over 5 min",
+    ...verdict(memory.zoneLevelled === true && memory.heapLevelled === true && memory.driversBounded),
+    note: `API isolate (heap reserved + backing stores) mean middle / last third ${z ? `${z.meanMiddle} / ${z.meanLast} MiB, max ${z.max}` : "not measured"}; its heap's peak ${soak.apiHeapMiB ? `${soak.apiHeapMiB.maxMiddle} / ${soak.apiHeapMiB.maxLast} MiB` : "not measured"}${smoke ? " (too short to tell)" : ""}`,
   });
   out.push({
     figure: "memory: RSS and zone heap level off",
