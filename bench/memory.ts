@@ -21,8 +21,9 @@ import { round, sleep } from "./stats";
  * 1. **What a driver and a socket cost.** One zone is sent `drivers` never-seen drivers under a
  *    supply window of an hour (none expires), then `sockets` live subscribers connect (held by
  *    a process of their own). Before and after each, once history has drained: workerd's resident
- *    memory (the whole platform: both Workers, the queue, SQLite) and the heap of the API
- *    isolate, which hosts the zone objects (a Durable Object's 128 MB is its isolate's memory).
+ *    memory (the whole platform: both Workers, the queue, SQLite) and the live heap of the API
+ *    isolate after a full collection, which hosts the zone objects (a Durable Object's 128 MB is
+ *    its isolate's memory).
  *    The heap with all the drivers held is the figure held against 128 MB.
  * 2. **A soak.** For `seconds` (5 minutes in the full run) one zone gets a steady stream of
  *    never-seen drivers and riders under the shortest supply window and demand half-life
@@ -103,7 +104,11 @@ export interface SoakResult {
   rssMiB: { first: number; last: number; max: number; meanMiddle: number; meanLast: number };
   /** Least-squares slope of RSS over the second half of the soak, MiB per minute. */
   rssSlopeLastHalfMiBPerMin: number;
-  apiHeapMiB: { maxMiddle: number; maxLast: number } | null;
+  /**
+   * The API heap's used size in the middle and last thirds: its peaks (garbage included, so they
+   * move with when collections happen) and its floors (what each collection left: a leak raises them).
+   */
+  apiHeapMiB: { maxMiddle: number; maxLast: number; minMiddle: number; minLast: number } | null;
   /** The zone's isolate (reserved heap + backing stores), mean of the middle and last thirds. */
   zoneMiB: { meanMiddle: number; meanLast: number; max: number } | null;
   /** RSS by owner at the first and the last sample. */
@@ -123,7 +128,11 @@ export interface MemoryResult {
   rssLevelled: boolean;
   /** The API heap's peak in the last third at most 10% above the middle third's (null without the inspector). */
   heapLevelled: boolean | null;
-  /** The zone's isolate (reserved heap + backing stores) in the last third averages at most 5% above the middle third. */
+  /**
+   * The zone's isolate levels off: its memory (reserved heap + backing stores) in the last third
+   * averages at most 5% above the middle third's, and its heap's floor (what collections leave)
+   * at most 10% above.
+   */
   zoneLevelled: boolean | null;
   bounded: boolean;
   failedBatches: number;
@@ -154,15 +163,15 @@ class Probe {
     return rssBytes(this.bench.pid) ?? 0;
   }
 
-  async heap(isolate: string): Promise<HeapUsage | undefined> {
-    return this.inspectorPort === undefined ? undefined : heapUsage(this.inspectorPort, isolate);
-  }
-
-  /** The API heap's least used size over a few reads: between collections it holds garbage too. */
-  async settledHeap(reads = 5): Promise<number | undefined> {
+  /**
+   * The API heap's live size: after a full collection, the least of a few reads (a collection
+   * started by the isolate itself between two reads can leave less behind than ours).
+   */
+  async settledHeap(reads = 3): Promise<number | undefined> {
+    if (this.inspectorPort === undefined) return undefined;
     let least: number | undefined;
     for (let i = 0; i < reads; i++) {
-      const h = await this.heap(API_ISOLATE);
+      const h = await heapUsage(this.inspectorPort, API_ISOLATE, 10_000, { collect: true });
       if (h) least = Math.min(least ?? Number.POSITIVE_INFINITY, h.used);
       await sleep(400);
     }
@@ -400,7 +409,12 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
       rssSlopeLastHalfMiBPerMin: round(slope(between(1 / 2, 1).map((s) => [s.t / 60, s.rssMiB] as const)), 2),
       apiHeapMiB:
         heaps(middle).length > 0 && heaps(last).length > 0
-          ? { maxMiddle: maxOf(heaps(middle)), maxLast: maxOf(heaps(last)) }
+          ? {
+              maxMiddle: maxOf(heaps(middle)),
+              maxLast: maxOf(heaps(last)),
+              minMiddle: Math.min(...heaps(middle)),
+              minLast: Math.min(...heaps(last)),
+            }
           : null,
       zoneMiB:
         zoneOf(middle).length > 0 && zoneOf(last).length > 0
@@ -440,7 +454,11 @@ export async function measureMemory(options: MemoryOptions): Promise<MemoryResul
   const driversBounded = soaked.drivers.max <= soaked.drivers.expectedSteady * 1.2;
   const rssLevelled = soaked.rssMiB.meanLast <= soaked.rssMiB.meanMiddle * 1.05;
   const heapLevelled = soaked.apiHeapMiB ? soaked.apiHeapMiB.maxLast <= soaked.apiHeapMiB.maxMiddle * 1.1 : null;
-  const zoneLevelled = soaked.zoneMiB ? soaked.zoneMiB.meanLast <= soaked.zoneMiB.meanMiddle * 1.05 : null;
+  const zoneLevelled =
+    soaked.zoneMiB && soaked.apiHeapMiB
+      ? soaked.zoneMiB.meanLast <= soaked.zoneMiB.meanMiddle * 1.05 &&
+        soaked.apiHeapMiB.minLast <= soaked.apiHeapMiB.minMiddle * 1.1
+      : null;
   return {
     cost,
     soak: soaked,
