@@ -55,30 +55,18 @@ export async function inspectedWorkerd(): Promise<{ port: number; restore(): voi
   };
 }
 
-/**
- * Heap usage of one isolate, or undefined when the inspector does not answer within `timeoutMs`.
- * `collect`: after a full collection first (`HeapProfiler.collectGarbage`), so that `used` is what
- * the isolate holds live rather than whatever garbage the last collection left.
- */
-export async function heapUsage(
-  port: number,
-  isolate: string,
-  timeoutMs = 3_000,
-  options: { collect?: boolean } = {},
-): Promise<HeapUsage | undefined> {
+/** Heap usage of one isolate, or undefined when the inspector does not answer within `timeoutMs`. */
+export async function heapUsage(port: number, isolate: string, timeoutMs = 3_000): Promise<HeapUsage | undefined> {
   const ws = new WebSocket(`ws://127.0.0.1:${port}/${isolate}`);
-  const usage = JSON.stringify({ id: 1, method: "Runtime.getHeapUsage", params: {} });
   try {
     return await new Promise<HeapUsage | undefined>((ok) => {
       const timer = setTimeout(() => ok(undefined), timeoutMs);
-      ws.onopen = () =>
-        ws.send(options.collect ? JSON.stringify({ id: 2, method: "HeapProfiler.collectGarbage", params: {} }) : usage);
+      ws.onopen = () => ws.send(JSON.stringify({ id: 1, method: "Runtime.getHeapUsage", params: {} }));
       ws.onmessage = (event) => {
         const m = JSON.parse(String(event.data)) as {
           id?: number;
           result?: { usedSize: number; totalSize: number; backingStorageSize?: number };
         };
-        if (m.id === 2) ws.send(usage);
         if (m.id !== 1 || !m.result) return;
         clearTimeout(timer);
         ok({ used: m.result.usedSize, total: m.result.totalSize, backing: m.result.backingStorageSize ?? 0 });

@@ -21,9 +21,9 @@ import { round, sleep } from "./stats";
  * 1. **What a driver and a socket cost.** One zone is sent `drivers` never-seen drivers under a
  *    supply window of an hour (none expires), then `sockets` live subscribers connect (held by
  *    a process of their own). Before and after each, once history has drained: workerd's resident
- *    memory (the whole platform: both Workers, the queue, SQLite) and the live heap of the API
- *    isolate after a full collection, which hosts the zone objects (a Durable Object's 128 MB is
- *    its isolate's memory).
+ *    memory (the whole platform: both Workers, the queue, SQLite) and the heap of the API
+ *    isolate at its floor (see `settledHeap`), which hosts the zone objects (a Durable Object's
+ *    128 MB is its isolate's memory).
  *    The heap with all the drivers held is the figure held against 128 MB.
  * 2. **A soak.** For `seconds` (5 minutes in the full run) one zone gets a steady stream of
  *    never-seen drivers and riders under the shortest supply window and demand half-life
@@ -164,14 +164,16 @@ class Probe {
   }
 
   /**
-   * The API heap's live size: after a full collection, the least of a few reads (a collection
-   * started by the isolate itself between two reads can leave less behind than ours).
+   * The API heap's used size at its floor: the least of reads spread over a few seconds, so
+   * that one falls just after a collection (between collections the heap holds garbage too).
+   * Workerd's inspector does not answer `HeapProfiler.collectGarbage`, so a collection cannot be
+   * asked for.
    */
-  async settledHeap(reads = 3): Promise<number | undefined> {
+  async settledHeap(reads = 10): Promise<number | undefined> {
     if (this.inspectorPort === undefined) return undefined;
     let least: number | undefined;
     for (let i = 0; i < reads; i++) {
-      const h = await heapUsage(this.inspectorPort, API_ISOLATE, 10_000, { collect: true });
+      const h = await heapUsage(this.inspectorPort, API_ISOLATE);
       if (h) least = Math.min(least ?? Number.POSITIVE_INFINITY, h.used);
       await sleep(400);
     }
