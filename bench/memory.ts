@@ -289,12 +289,13 @@ async function measureCost(options: MemoryOptions, failures: Failures): Promise<
 
 /** RSS split by owner (see `Owners`), or null when an isolate did not answer. */
 function ownersOf(rss: number, usage: ReadonlyMap<string, HeapUsage | undefined>): Owners | null {
-  if (!usage.has(API_ISOLATE) || [...usage.values()].some((h) => h === undefined)) return null;
+  if (!usage.has(API_ISOLATE)) return null;
   let zone = 0;
   let platform = 0;
   let emulator = 0;
   for (const [id, h] of usage) {
-    const held = h ? h.total + h.backing : 0;
+    if (!h) return null;
+    const held = h.total + h.backing;
     if (id === API_ISOLATE) zone += held;
     else if (isPlatformIsolate(id)) platform += held;
     else emulator += held;
@@ -388,7 +389,7 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
     const heaps = (part: MemorySample[]) => part.flatMap((s) => (s.apiHeapMiB === null ? [] : [s.apiHeapMiB]));
     const middle = between(1 / 3, 2 / 3);
     const last = between(2 / 3, 1);
-    const zoneOf = (part: MemorySample[]) => part.flatMap((s) => (s.owners ? [s.owners.zone] : []));
+    const zoneHeld = (part: MemorySample[]) => part.flatMap((s) => (s.owners ? [s.owners.zone] : []));
     const firstOwners = samples.find((s) => s.owners)?.owners;
     const lastOwners = samples.findLast((s) => s.owners)?.owners;
     const drivers = samples.map((s) => s.drivers);
@@ -419,11 +420,11 @@ async function soak(options: MemoryOptions, failures: Failures): Promise<SoakRes
             }
           : null,
       zoneMiB:
-        zoneOf(middle).length > 0 && zoneOf(last).length > 0
+        zoneHeld(middle).length > 0 && zoneHeld(last).length > 0
           ? {
-              meanMiddle: round(mean(zoneOf(middle))),
-              meanLast: round(mean(zoneOf(last))),
-              max: maxOf(zoneOf(samples)),
+              meanMiddle: round(mean(zoneHeld(middle))),
+              meanLast: round(mean(zoneHeld(last))),
+              max: maxOf(zoneHeld(samples)),
             }
           : null,
       owners: firstOwners && lastOwners ? { first: firstOwners, last: lastOwners } : null,

@@ -154,7 +154,7 @@ export function rateLimit<E extends HonoEnv = AppEnv>(options: RateLimitOptions<
       );
     }
     await next();
-    answerHeaders(c, Object.entries(headers) as Array<[string, string]>);
+    answerHeaders(c, Object.entries(headers));
   };
 }
 
