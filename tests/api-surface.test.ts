@@ -70,6 +70,25 @@ describe("the API surface", () => {
     expect(body.status).toBe(404);
   });
 
+  test("a request's log line: every refusal and every request off the hot routes; a hot route's fast success, none", async () => {
+    const pickup = { lat: 40.758, lng: -73.9855 };
+    const quote = (body: unknown) => rider.json("/v1/quotes", body);
+    const answered = [
+      { res: await quote({ pickup, dropoff: { lat: 40.7484, lng: -73.9857 }, product: "standard" }), logged: false },
+      { res: await quote({ pickup, dropoff: pickup, product: "no-such-product" }), logged: true },
+      { res: await p.fetch("/health/live"), logged: false },
+      { res: await operator.fetch("/v1/markets/nyc"), logged: true },
+      { res: await p.fetch("/v2/nothing"), logged: true },
+    ].map(({ res, logged }) => ({ status: res.status, id: res.headers.get("x-request-id") as string, logged }));
+    expect(answered.map(({ status }) => status)).toEqual([201, 422, 200, 200, 404]);
+    // Lines reach the test's log collector a moment after the answers.
+    await Bun.sleep(500);
+    for (const { status, id, logged } of answered) {
+      const lines = p.logs.filter((l) => l.includes(`\\"requestId\\":\\"${id}\\"`) && l.includes('\\"status\\"'));
+      expect({ status, lines: lines.length }).toEqual({ status, lines: logged ? 1 : 0 });
+    }
+  });
+
   test("the JWKS publishes the access-token and quote keys, without their private parts", async () => {
     const jwks = (await (await p.as(null).fetch("/.well-known/jwks.json")).json()) as { keys: Array<Record<string, string>> };
     expect(jwks.keys).toHaveLength(2);
