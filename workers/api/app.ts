@@ -2,13 +2,13 @@ import { OpenAPIHono } from "@hono/zod-openapi";
 import type { SQL } from "drizzle-orm";
 import type { Context } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { cors } from "hono/cors";
 import { secureHeaders } from "hono/secure-headers";
 import type { z } from "zod";
 import { httpDatabase, openPool, type PoolDatabase } from "../../db/client";
 import type { Locale } from "../../shared/i18n/locales";
 import { answerHeaders } from "./answer-headers";
 import { authorize, identify } from "./auth/access";
+import { cors } from "./cors";
 import type { Principal } from "./auth/principal";
 import { guarded } from "./dependencies";
 import { limits } from "./limits";
@@ -103,10 +103,11 @@ export function base(): OpenAPIHono<AppEnv> {
     "*",
     cors({
       // An allow-list per environment (CORS_ORIGINS); the console is same-origin and needs none.
-      origin: (origin, c) => (allowedOrigins(c.env.CORS_ORIGINS).includes(origin) ? origin : null),
+      allow: (origin, c) => allowedOrigins(c.env.CORS_ORIGINS).includes(origin),
+      allowMethods: ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"],
       allowHeaders: ["authorization", "content-type"],
       exposeHeaders: ["x-request-id", "retry-after", "ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"],
-      maxAge: 600,
+      maxAgeSeconds: 600,
     }),
   );
   // Who is calling and which rule applies; then the limits count the request (a refused token
