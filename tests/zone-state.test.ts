@@ -3,7 +3,7 @@ import fc from "fast-check";
 import { areNeighborCells, cellToChildren, cellToParent, gridDisk, gridDistance, latLngToCell } from "h3-js";
 import { type SurgeSettings, SurgeSettingsSchema } from "../shared/pricing/market";
 import { effectiveCap, liveHorizonMs } from "../shared/pricing/surge";
-import { HALO_TTL_MS, MAX_RIDERS, type SurgeChange, ZoneState } from "../shared/pricing/zone-state";
+import { HALO_TTL_MS, MAX_DRIVERS, MAX_RIDERS, type SurgeChange, ZoneState } from "../shared/pricing/zone-state";
 
 /**
  * The zone state machine told as the product's stories, on real H3 cells around Times Square
@@ -556,5 +556,38 @@ describe("an operator's emergency cap on some cells", () => {
       state.tick(now);
     }
     expect(shown(state, capped, now)).toBeGreaterThan(10);
+  });
+});
+
+describe("a full zone: at most MAX_DRIVERS drivers", () => {
+  test("a report past the limit forgets the driver with the oldest report, its count with it; one who reported since is kept", () => {
+    const state = zone();
+    const [a, b] = [TIMES_SQUARE, FAR[0] as string];
+    const now = T0 + 2 * SECOND;
+    // The first two drivers report first (the oldest stamps); the first reports again later.
+    expect(state.applySupply("first", a, true, T0, now)).toBe("applied");
+    expect(state.applySupply("second", b, true, T0 + 1, now)).toBe("applied");
+    for (let i = 2; i < MAX_DRIVERS; i++) state.applySupply(`drv-full-${i}`, i % 2 ? a : b, true, T0 + 2 + Math.floor(i / 1000), now);
+    expect(state.applySupply("first", a, true, T0 + SECOND, now)).toBe("applied");
+    expect(state.drivers.size).toBe(MAX_DRIVERS);
+    const before = [state.reading(a, now).supply, state.reading(b, now).supply];
+
+    expect(state.applySupply("newcomer", a, true, now, now)).toBe("applied");
+    expect(state.drivers.size).toBe(MAX_DRIVERS);
+    expect(state.drivers.has("second")).toBe(false);
+    expect(state.drivers.has("first")).toBe(true);
+    expect(state.drivers.has("newcomer")).toBe(true);
+    expect([state.reading(a, now).supply, state.reading(b, now).supply]).toEqual([(before[0] as number) + 1, (before[1] as number) - 1]);
+
+    // Then the next oldest, report after report, each forgetting exactly one.
+    for (let i = 0; i < 1000; i++) state.applySupply(`later-${i}`, a, true, now, now);
+    expect(state.drivers.size).toBe(MAX_DRIVERS);
+    expect(state.drivers.has("drv-full-2")).toBe(false);
+    expect(state.drivers.has("first")).toBe(true);
+
+    // Stamps, not arrival, tell the stalest: a report that arrives last with the oldest stamp goes first.
+    expect(state.applySupply("late", b, true, T0 + 2, now)).toBe("applied");
+    expect(state.drivers.has("late")).toBe(false);
+    expect(state.drivers.size).toBe(MAX_DRIVERS);
   });
 });

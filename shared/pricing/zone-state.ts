@@ -18,7 +18,7 @@ import { neighbourRings } from "./zoning";
  * alarm, persists what changed and broadcasts; everything here is deterministic given `now`.
  *
  * Memory is bounded: drivers expire after the supply window (and at most `MAX_DRIVERS` are
- * kept, the least recently seen evicted first), cells are limited to the zone's own cells,
+ * kept, the one with the oldest report evicted first), cells are limited to the zone's own cells,
  * and halo entries (neighbour zones' border cells) expire after `HALO_TTL_MS`.
  */
 
@@ -183,11 +183,24 @@ export class ZoneState {
     const known = this.#drivers.get(driverId);
     if (known && known.at > at) return "stale";
     this.#place(driverId, { cell, available, at });
-    if (this.#drivers.size > MAX_DRIVERS) {
-      const oldest = this.#drivers.keys().next().value;
-      if (oldest !== undefined) this.#forget(oldest);
-    }
+    if (this.#drivers.size > MAX_DRIVERS) this.#forgetStalest();
     return "applied";
+  }
+
+  /**
+   * Forgets the driver whose last report has the oldest stamp: the expiry heap's first entry that
+   * is still its driver's (entries of drivers who reported since are dropped on the way). Not the
+   * first key of `#drivers`: a Map's first key is found by walking past every entry deleted before
+   * it, and a full zone deletes one at each report, so that walk grew with the zone (a third of
+   * the ingest's time once a zone was full).
+   */
+  #forgetStalest(): void {
+    for (let at = this.#expiry.peekKey(); at !== undefined; at = this.#expiry.peekKey()) {
+      const id = this.#expiry.pop() as string;
+      if (this.#drivers.get(id)?.at !== at) continue;
+      this.#forget(id);
+      return;
+    }
   }
 
   /** The drivers this zone knows of, stalest first. */
