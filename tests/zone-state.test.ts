@@ -567,7 +567,8 @@ describe("a full zone: at most MAX_DRIVERS drivers", () => {
     // The first two drivers report first (the oldest stamps); the first reports again later.
     expect(state.applySupply("first", a, true, T0, now)).toBe("applied");
     expect(state.applySupply("second", b, true, T0 + 1, now)).toBe("applied");
-    for (let i = 2; i < MAX_DRIVERS; i++) state.applySupply(`drv-full-${i}`, i % 2 ? a : b, true, T0 + 2 + Math.floor(i / 1000), now);
+    for (let i = 2; i < MAX_DRIVERS; i++)
+      state.applySupply(`drv-full-${i}`, i % 2 ? a : b, true, T0 + 2 + Math.floor(i / 1000), now);
     expect(state.applySupply("first", a, true, T0 + SECOND, now)).toBe("applied");
     expect(state.drivers.size).toBe(MAX_DRIVERS);
     const before = [state.reading(a, now).supply, state.reading(b, now).supply];
@@ -577,7 +578,10 @@ describe("a full zone: at most MAX_DRIVERS drivers", () => {
     expect(state.drivers.has("second")).toBe(false);
     expect(state.drivers.has("first")).toBe(true);
     expect(state.drivers.has("newcomer")).toBe(true);
-    expect([state.reading(a, now).supply, state.reading(b, now).supply]).toEqual([(before[0] as number) + 1, (before[1] as number) - 1]);
+    expect([state.reading(a, now).supply, state.reading(b, now).supply]).toEqual([
+      (before[0] as number) + 1,
+      (before[1] as number) - 1,
+    ]);
 
     // Then the next oldest, report after report, each forgetting exactly one.
     for (let i = 0; i < 1000; i++) state.applySupply(`later-${i}`, a, true, now, now);
