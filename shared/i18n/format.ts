@@ -12,10 +12,20 @@ const MILE_REGIONS = new Set(["US", "GB", "LR", "MM"]);
 
 // Formatters by locale and options: a handful of locales times a few shapes; LRU beyond that.
 const numberFormats = new ExpiringMap<string, Intl.NumberFormat>({ maxEntries: 256 });
-const dateFormats = new ExpiringMap<string, Intl.DateTimeFormat>({ maxEntries: 256 });
+/** A time formatter, with the last whole minute (or second) it wrote and the text it wrote for it. */
+const dateFormats = new ExpiringMap<string, { format: Intl.DateTimeFormat; step: number; last: number; text: string }>({
+  maxEntries: 256,
+});
 
-function numberFormat(tag: string, options: Intl.NumberFormatOptions): Intl.NumberFormat {
-  return numberFormats.getOrInsertComputed(`${tag}\u0000${JSON.stringify(options)}`, () => new Intl.NumberFormat(tag, options));
+/** The shapes of number this module writes, by name (the formatters' key, with the locale). */
+const NUMBER_SHAPES = {
+  km: { style: "unit", unit: "kilometer", maximumFractionDigits: 1 },
+  mi: { style: "unit", unit: "mile", maximumFractionDigits: 1 },
+  minutes: { style: "unit", unit: "minute", unitDisplay: "short" },
+} as const satisfies Record<string, Intl.NumberFormatOptions>;
+
+function numberFormat(tag: string, shape: keyof typeof NUMBER_SHAPES): Intl.NumberFormat {
+  return numberFormats.getOrInsertComputed(`${tag}\u0000${shape}`, () => new Intl.NumberFormat(tag, NUMBER_SHAPES[shape]));
 }
 
 /** The region a locale implies (`en` → US, `vi` → VN), for units; by tag, as formatters are. */
@@ -41,7 +51,7 @@ function region(tag: string): string | undefined {
 export function formatDistance(meters: number, tag: string): string {
   const miles = MILE_REGIONS.has(region(tag) ?? "");
   const value = miles ? meters / 1609.344 : meters / 1000;
-  return numberFormat(tag, { style: "unit", unit: miles ? "mile" : "kilometer", maximumFractionDigits: 1 }).format(value);
+  return numberFormat(tag, miles ? "mi" : "km").format(value);
 }
 
 /**
@@ -51,7 +61,7 @@ export function formatDistance(meters: number, tag: string): string {
  */
 export function formatDuration(seconds: number, tag: string): string {
   const minutes = Math.max(1, Math.round(seconds / 60));
-  return numberFormat(tag, { style: "unit", unit: "minute", unitDisplay: "short" }).format(minutes);
+  return numberFormat(tag, "minutes").format(minutes);
 }
 
 /**
@@ -62,16 +72,24 @@ export function formatDuration(seconds: number, tag: string): string {
  */
 export function formatTime(at: number, timeZone: string, tag: string, options: { seconds?: boolean } = {}): string {
   const seconds = options.seconds === true;
-  const format = dateFormats.getOrInsertComputed(
-    `${tag}\u0000${timeZone}\u0000${seconds}`,
-    () =>
-      new Intl.DateTimeFormat(tag, {
-        timeZone,
-        hour: "numeric",
-        minute: "2-digit",
-        ...(seconds && { second: "2-digit" }),
-        timeZoneName: "short",
-      }),
-  );
-  return format.format(at);
+  const shown = dateFormats.getOrInsertComputed(`${tag}\u0000${timeZone}\u0000${seconds}`, () => ({
+    format: new Intl.DateTimeFormat(tag, {
+      timeZone,
+      hour: "numeric",
+      minute: "2-digit",
+      ...(seconds && { second: "2-digit" }),
+      timeZoneName: "short",
+    }),
+    step: seconds ? 1000 : 60_000,
+    last: Number.NaN,
+    text: "",
+  }));
+  // Every instant of one minute (one second) reads the same, as every zone's offset has been
+  // whole minutes since 1972: the last text is kept, and quotes issued in the same minute share it.
+  const unit = Math.floor(at / shown.step);
+  if (unit !== shown.last) {
+    shown.text = shown.format.format(at);
+    shown.last = unit;
+  }
+  return shown.text;
 }
