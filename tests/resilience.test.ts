@@ -265,11 +265,23 @@ describe("under real faults, pricing degrades and recovers", () => {
     figures.push(
       `${tally.quotes} quotes, ${tally.quoteFailures} failed, ${tally.degradedQuotes} marked degraded; ${tally.retryable.size} events refused as retryable while their zone failed, then accepted`,
     );
-    const failures = psql(
-      cluster,
-      p.database.name,
-      "select string_agg(kind || ':' || subject || ':' || status, ' → ' order by at) from failure_events",
-    );
+    // The failure log reaches Postgres through history like the rest: the last change (the market
+    // back to normal) may still be on its way when the events are in.
+    const failureLog = () =>
+      psql(
+        cluster,
+        p.database.name,
+        "select string_agg(kind || ':' || subject || ':' || status, ' → ' order by at) from failure_events",
+      );
+    let failures = "";
+    await eventually(
+      async () => {
+        failures = failureLog();
+        return failures.includes("mode:market:nyc:normal") ? true : undefined;
+      },
+      30_000,
+      250,
+    ).catch(() => undefined);
     figures.push(`failure log: ${failures}`);
     expect(failures).toContain("dependency:postgres:failing");
     expect(failures).toContain("dependency:redis:ok");
