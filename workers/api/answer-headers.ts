@@ -6,7 +6,7 @@ import type { Context } from "hono";
  * Hono's `c.header()` at that point copies the whole Response for every header it sets (an
  * answer's headers may be immutable, e.g. one proxied from a Durable Object), so a request that
  * passed through a few such middlewares was copied ten times over. Here headers go into the
- * answer in place, as Hono's own `cors` and `secureHeaders` put theirs; only an answer whose
+ * answer in place, as Hono's own `secureHeaders` puts its; only an answer whose
  * headers cannot change is copied, once, by the first header that meets it.
  *
  * @example

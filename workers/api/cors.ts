@@ -27,7 +27,8 @@ export function cors(options: CorsOptions): MiddlewareHandler {
   const maxAge = String(options.maxAgeSeconds);
   return async function cors(c, next) {
     const origin = c.req.header("origin");
-    const allow = origin ? options.allow(origin, c) : false;
+    // The origin named back, when it is allowed; a request without one asks nothing.
+    const granted = origin && options.allow(origin, c) ? origin : undefined;
     if (c.req.method === "OPTIONS") {
       const headers = new Headers({
         vary: "Origin",
@@ -35,8 +36,8 @@ export function cors(options: CorsOptions): MiddlewareHandler {
         "access-control-allow-headers": allowed,
         "access-control-max-age": maxAge,
       });
-      if (allow && origin) {
-        headers.set("access-control-allow-origin", origin);
+      if (granted) {
+        headers.set("access-control-allow-origin", granted);
         headers.set("access-control-expose-headers", exposed);
       }
       return new Response(null, { status: 204, headers });
@@ -44,9 +45,9 @@ export function cors(options: CorsOptions): MiddlewareHandler {
     await next();
     answerHeaders(
       c,
-      allow && origin
+      granted
         ? [
-            ["access-control-allow-origin", origin],
+            ["access-control-allow-origin", granted],
             ["access-control-expose-headers", exposed],
             ["vary", "Origin", "append"],
           ]
