@@ -144,4 +144,32 @@ describe("the API surface", () => {
     // Nothing above created a market.
     expect((await rider.fetch("/v1/markets/fuzz")).status).toBe(404);
   });
+
+  test("a JSON body that does not parse is a 400 malformed-json problem with the parser's reason, in the caller's language", async () => {
+    // Routes whose body a schema validates (quotes, markets) and one that parses its own (ingest).
+    const routes: Array<[string, string, Client]> = [
+      ["POST", "/v1/quotes", rider],
+      ["POST", "/v1/quotes/verify", rider],
+      ["PUT", "/v1/markets/malformed", p.as("operator", { markets: ["malformed"] })],
+      ["POST", "/v1/events/demand", p.as("service")],
+    ];
+    for (const [method, path, caller] of routes)
+      for (const [body, language] of [
+        ["{", "en"],
+        ['{"pickup": ', "vi"],
+        ["", "en"],
+      ] as const) {
+        const res = await caller.fetch(path, {
+          method,
+          headers: { "content-type": "application/json", "accept-language": language },
+          body,
+        });
+        const problem = (await res.json()) as { code: string; detail: string; status: number };
+        expect([path, res.status, problem.code]).toEqual([path, 400, "malformed-json"]);
+        expect(res.headers.get("content-type")).toContain("application/problem+json");
+        expect(res.headers.get("content-language")).toBe(language);
+        expect(problem.detail).toMatch(/JSON/);
+      }
+    expect((await rider.fetch("/v1/markets/malformed")).status).toBe(404);
+  });
 });

@@ -166,7 +166,7 @@ describe("a message a catalogue lacks", () => {
       "translation-draft-invalid",
     ]);
     expect(await review("vi/problem.market-unknown", { decision: "publish" })).toEqual([422, "invalid-body"]);
-    expect(await review("vi/problem.market-unknown", "{")).toEqual([400, "bad-request"]);
+    expect(await review("vi/problem.market-unknown", "{")).toEqual([400, "malformed-json"]);
     expect(await review("en/problem.market-unknown", { decision: "approve" })).toEqual([422, "invalid-path"]);
     expect(await review("vi/problem.no-such-thing", { decision: "approve" })).toEqual([404, "translation-key-unknown"]);
     expect(await review("vi/problem.no-route", { decision: "approve" })).toEqual([409, "translation-not-missing"]);

@@ -152,9 +152,14 @@ function refusedSocket(status: number, code: string, detail: string): Response {
   return new Response(null, { status: 101, webSocket: client });
 }
 
+/** What Hono's body validator throws for a JSON body that does not parse (it keeps the parser's reason to itself). */
+const HONO_MALFORMED_JSON = "Malformed JSON in request body";
+
 /** Maps anything thrown to a problem. Unknown failures are 500s, logged with the request id. */
-export function renderProblem(err: unknown, c: Context): Response {
+export async function renderProblem(err: unknown, c: Context): Promise<Response> {
   if (err instanceof ProblemError) return problemResponse(c, err.status, err.text ?? err.detail, err.extensions, err.headers);
+  if (err instanceof HTTPException && err.status === 400 && err.message === HONO_MALFORMED_JSON)
+    return problemResponse(c, 400, { code: "malformed-json", params: { reason: await jsonFault(c) } });
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     return problemResponse(c, status, err.message || problemWords(ENGLISH, status, "").title);
@@ -164,4 +169,14 @@ export function renderProblem(err: unknown, c: Context): Response {
     JSON.stringify({ level: "error", requestId: c.get("requestId"), message: String(err), stack: (err as Error)?.stack }),
   );
   return problemResponse(c, 500, { code: "internal" });
+}
+
+/** Why the request's body is not JSON, as the parser says it (the body was read once and is kept). */
+async function jsonFault(c: Context): Promise<string> {
+  try {
+    JSON.parse(await c.req.text());
+  } catch (err) {
+    if (err instanceof SyntaxError) return err.message;
+  }
+  return "the body could not be read as JSON";
 }
