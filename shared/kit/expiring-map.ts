@@ -27,6 +27,9 @@ export interface ExpiringMapOptions {
   clock?: () => number;
 }
 
+/** No key: what `#newest` holds before the first use and after its key goes. */
+const NONE: unique symbol = Symbol("none");
+
 interface Slot<V> {
   value: V;
   /** When the entry stops being good (ms); Infinity for never. */
@@ -39,6 +42,13 @@ export class ExpiringMap<K, V> {
   readonly #clock: () => number;
   /** Insertion order is recency order: a used entry moves to the end, the first one goes first. */
   readonly #slots = new Map<K, Slot<V>>();
+  /**
+   * The key at the end (the most recently used), or `NONE`. Using it again changes no order, so it
+   * is not moved: a move deletes and re-adds the key, and a Map's table, which keeps a hole for
+   * each deletion until it is rebuilt, would be rebuilt (a new allocation that outlives young
+   * collections) every few hundred uses of a map that holds only a handful of keys.
+   */
+  #newest: K | typeof NONE = NONE;
 
   constructor(options: ExpiringMapOptions) {
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1)
@@ -58,8 +68,11 @@ export class ExpiringMap<K, V> {
   get(key: K): V | undefined {
     const slot = this.#slots.get(key);
     if (!slot || this.#expired(slot)) return undefined;
-    this.#slots.delete(key);
-    this.#slots.set(key, slot);
+    if (key !== this.#newest) {
+      this.#slots.delete(key);
+      this.#slots.set(key, slot);
+      this.#newest = key;
+    }
     return slot.value;
   }
 
@@ -80,9 +93,17 @@ export class ExpiringMap<K, V> {
   /** Sets `key`, good for `ttlMs` (default the map's) from now; forgets the least recently used beyond the bound. */
   set(key: K, value: V, ttlMs: number = this.ttlMs): this {
     checkTtl(ttlMs);
-    this.#slots.delete(key);
     // Without a lifetime the clock is not read: a map without one is as pure as a Map.
-    this.#slots.set(key, { value, expiresAt: ttlMs === Number.POSITIVE_INFINITY ? ttlMs : this.#clock() + ttlMs });
+    const expiresAt = ttlMs === Number.POSITIVE_INFINITY ? ttlMs : this.#clock() + ttlMs;
+    const newest = key === this.#newest ? this.#slots.get(key) : undefined;
+    if (newest) {
+      newest.value = value;
+      newest.expiresAt = expiresAt;
+      return this;
+    }
+    this.#slots.delete(key);
+    this.#slots.set(key, { value, expiresAt });
+    this.#newest = key;
     if (this.#slots.size > this.maxEntries) this.#slots.delete(this.#slots.keys().next().value as K);
     return this;
   }
@@ -104,11 +125,13 @@ export class ExpiringMap<K, V> {
   }
 
   delete(key: K): boolean {
+    if (key === this.#newest) this.#newest = NONE;
     return this.#slots.delete(key);
   }
 
   clear(): void {
     this.#slots.clear();
+    this.#newest = NONE;
   }
 
   /** Drops every expired entry now (otherwise they go when replaced or evicted); returns how many. */
@@ -116,7 +139,7 @@ export class ExpiringMap<K, V> {
     let dropped = 0;
     for (const [key, slot] of this.#slots) {
       if (this.#expired(slot)) {
-        this.#slots.delete(key);
+        this.delete(key);
         dropped += 1;
       }
     }

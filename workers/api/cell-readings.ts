@@ -34,9 +34,26 @@ const lastKnown = new ExpiringMap<string, CellReading>({ maxEntries: 20_000 });
  */
 const recent = new ExpiringMap<string, CellReading>({ maxEntries: 20_000 });
 
+/**
+ * Keeps a reading the zone answered. The same tick's reading again (every quote of a busy cell
+ * brings one) replaces nothing: a copy that would only have displaced its twin is young garbage
+ * instead of an old one, and the caches' maps are left as they are.
+ */
 function remember(reading: CellReading, fresh?: { forMs: number }): void {
-  lastKnown.set(reading.cell, reading, reading.computedAt + MAX_STALE_MS - Date.now());
-  if (fresh) recent.set(reading.cell, reading, fresh.forMs);
+  if (!sameTick(lastKnown.stale(reading.cell), reading))
+    lastKnown.set(reading.cell, reading, reading.computedAt + MAX_STALE_MS - Date.now());
+  if (fresh && !(recent.has(reading.cell) && sameTick(recent.stale(reading.cell), reading)))
+    recent.set(reading.cell, reading, fresh.forMs);
+}
+
+/** Whether two readings are the same computation of a cell, under the same cap. */
+function sameTick(held: CellReading | undefined, reading: CellReading): boolean {
+  return (
+    held !== undefined &&
+    held.computedAt === reading.computedAt &&
+    held.seq === reading.seq &&
+    held.shownTenths === reading.shownTenths
+  );
 }
 
 /**
