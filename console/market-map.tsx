@@ -1,5 +1,5 @@
 /** @jsxImportSource preact */
-import { useRef, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 import type { LatLng } from "./api";
 import {
   ForecastLegend,
@@ -13,6 +13,7 @@ import {
 import type { MarketGeometry } from "./geometry";
 import { useWords } from "./i18n";
 import { inkOn, multiplierColour, rampGradient } from "./multiplier-colour";
+import { placeLabelSpots } from "./place-labels";
 
 /**
  * The live map: the geofence, every pricing cell coloured by its multiplier (or, with the forecast
@@ -63,6 +64,12 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
   // Pins are sized to the map, not to its cells: a coarse market's cells fill the screen.
   const span = Math.max(view.width, view.height);
   const marker = span * 0.016;
+  const placeFont = span * 0.017;
+  const dot = span * 0.0045;
+  const spots = useMemo(
+    () => placeLabelSpots(places, { font: placeFont, dot, gap: span * 0.008 }),
+    [places, placeFont, dot, span],
+  );
 
   const svg = useRef<SVGSVGElement>(null);
   const click = (e: MouseEvent) => {
@@ -139,15 +146,21 @@ export function MarketMap({ geometry, multipliers, cap, selected, pickup, dropof
               );
             })}
           </g>
-          <g class="places" font-size={span * 0.017}>
-            {places.map((p) => (
-              <g key={p.id} class={`place ${p.kind}`} data-place={p.id}>
-                <circle cx={p.at.x} cy={p.at.y} r={span * 0.0045} />
-                <text x={p.at.x + span * 0.008} y={p.at.y}>
-                  {p.name}
-                </text>
-              </g>
-            ))}
+          <g class="places" font-size={placeFont}>
+            {places.map((p, i) => {
+              const spot = spots[i];
+              return (
+                <g key={p.id} class={`place ${p.kind}`} data-place={p.id}>
+                  <title>{p.name}</title>
+                  <circle cx={p.at.x} cy={p.at.y} r={dot} />
+                  {spot && (
+                    <text x={spot.x} y={spot.y} style={{ textAnchor: spot.anchor }}>
+                      {p.name}
+                    </text>
+                  )}
+                </g>
+              );
+            })}
           </g>
           {selectedShape && <path class="selected" d={selectedShape.path} />}
           {cursorShape && <path class="cursor" d={cursorShape.path} />}

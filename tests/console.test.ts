@@ -37,8 +37,11 @@ const grandCentral = cellAt(40.7527, -73.9772);
 const batteryPark = cellAt(40.7033, -74.017);
 const benThanh = cellAt(10.7725, 106.698);
 const tanDinh = cellAt(10.795, 106.7);
-/** The largest transfer the console may grow to, gzip, all files: h3-js alone is ~64 KB. */
-const TRANSFER_BUDGET = 150 * 1024;
+/**
+ * The largest transfer the console may grow to, gzip, all files: h3-js alone is ~64 KB. 150 KB
+ * until the map placed its places' labels apart (`console/place-labels.ts`, ~0.3 KB).
+ */
+const TRANSFER_BUDGET = 151 * 1024;
 
 let platform: Platform;
 let browser: Browser;
@@ -86,7 +89,7 @@ afterAll(async () => {
 });
 
 describe("the operator console", () => {
-  test("stays light: the whole page transfers in under 150 KB gzip", () => {
+  test("stays light: the whole page transfers in under 151 KB gzip", () => {
     expect(build.gzipBytes).toBeGreaterThan(0);
     expect(build.gzipBytes).toBeLessThan(TRANSFER_BUDGET);
   });

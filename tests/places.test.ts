@@ -96,6 +96,19 @@ describe("places in the console", () => {
     await page.locator(".places .place").first().waitFor();
     expect(await page.locator(".places .place").count()).toBe(places.length);
     expect(await page.locator('.places [data-place="madison-square-garden"] text').textContent()).toBe("Madison Square Garden");
+    // Midtown's places lie within a few hundred metres: as drawn, no two labels overlap, and each
+    // place, labelled or not, names itself on hover.
+    const drawn = await page.locator(".places .place").evaluateAll((groups) =>
+      groups.map((g) => {
+        const r = g.querySelector("text")?.getBoundingClientRect();
+        return { title: g.querySelector("title")?.textContent, box: r && { l: r.left, r: r.right, t: r.top, b: r.bottom } };
+      }),
+    );
+    expect(drawn.map((d) => d.title).sort()).toEqual(places.map((p) => p.name).sort());
+    const boxes = drawn.flatMap((d) => (d.box ? [d.box] : []));
+    expect(boxes.length).toBeGreaterThanOrEqual(places.length - 3);
+    for (const [i, a] of boxes.entries())
+      for (const b of boxes.slice(i + 1)) expect(a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b).toBe(false);
 
     // Surge in more cells than the list shows at first: Madison Square Garden's is named, the rest opens.
     const spots = [MSG, { lat: 40.758, lng: -73.9855 }, { lat: 40.7527, lng: -73.9772 }];
