@@ -138,11 +138,22 @@ export function base(): OpenAPIHono<AppEnv> {
 export async function withDatabase<T>(c: Context<AppEnv>, work: (db: PoolDatabase) => Promise<T>): Promise<T> {
   const { pool, db } = openPool(c.env);
   try {
-    return await guarded(c.env, c.executionCtx, "postgres", "postgres", () => work(db));
-  } catch (err) {
-    throw unavailable(c, err, { code: "database-unreachable" });
+    return await databaseWork(c, () => guarded(c.env, c.executionCtx, "postgres", "postgres", () => work(db)));
   } finally {
     c.executionCtx.waitUntil(pool.end().catch(() => undefined));
+  }
+}
+
+/**
+ * Work that opens its own connection and puts each statement through the Postgres breaker itself
+ * (a drafting pass, which waits on a translator between statements): its failure is the same 503
+ * as `withDatabase`'s, without a second breaker around the first.
+ */
+export async function databaseWork<T>(c: Context<AppEnv>, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    throw unavailable(c, err, { code: "database-unreachable" });
   }
 }
 

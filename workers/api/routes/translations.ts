@@ -3,7 +3,7 @@ import { withAudit } from "../../../db/audit";
 import { type DraftRow, draftRow, draftsSql, reviewDraft } from "../../../db/translations";
 import { CATALOGUES, MESSAGE_KEY } from "../../../shared/i18n/catalogue";
 import { checkDraft, DRAFT_LANGUAGES, describePlaceholders } from "../../../shared/i18n/drafts";
-import { readDatabase, router, withDatabase } from "../app";
+import { databaseWork, readDatabase, router, withDatabase } from "../app";
 import { audited } from "../audit";
 import { ProblemError, problemDoc } from "../problem";
 import { DRAFTS_PER_RUN, draftMissing, forgetDrafts } from "../translation";
@@ -106,13 +106,13 @@ translations.openapi(
   }),
   async (c) => {
     const body = c.req.valid("json") ?? { limit: DRAFTS_PER_RUN };
-    const result = await withDatabase(c, async (db) => {
-      const done = await draftMissing(c.env, c.executionCtx, { languages: body.languages, limit: body.limit });
-      const entry = audited(c, "translations.draft", (body.languages ?? DRAFT_LANGUAGES).join(","), null, { ...done });
-      await withAudit(db, entry, async () => undefined);
-      return done;
-    });
-    return c.json(result, 200);
+    // The pass keeps its own connection and breaker; the audit entry is a transaction of its own after it.
+    const done = await databaseWork(c, () =>
+      draftMissing(c.env, c.executionCtx, { languages: body.languages, limit: body.limit }),
+    );
+    const entry = audited(c, "translations.draft", (body.languages ?? DRAFT_LANGUAGES).join(","), null, { ...done });
+    await withDatabase(c, (db) => withAudit(db, entry, async () => undefined));
+    return c.json(done, 200);
   },
 );
 
