@@ -82,6 +82,35 @@ export async function heapUsage(port: number, isolate: string, timeoutMs = 3_000
 }
 
 /**
+ * The live heap of one isolate: its used size right after a full collection. Workerd's inspector
+ * does not answer `HeapProfiler.collectGarbage`, but a heap snapshot collects everything first,
+ * so one is taken (its chunks are read and dropped) and the heap is read after it. Undefined
+ * when the inspector does not answer within `timeoutMs`.
+ */
+export async function liveHeap(port: number, isolate: string, timeoutMs = 120_000): Promise<number | undefined> {
+  const ws = new WebSocket(`ws://127.0.0.1:${port}/${isolate}`);
+  try {
+    return await new Promise<number | undefined>((ok) => {
+      const timer = setTimeout(() => ok(undefined), timeoutMs);
+      const done = (value: number | undefined) => {
+        clearTimeout(timer);
+        ok(value);
+      };
+      ws.onopen = () =>
+        ws.send(JSON.stringify({ id: 1, method: "HeapProfiler.takeHeapSnapshot", params: { reportProgress: false } }));
+      ws.onmessage = (event) => {
+        const m = JSON.parse(String(event.data)) as { id?: number; result?: { usedSize?: number } };
+        if (m.id === 1) ws.send(JSON.stringify({ id: 2, method: "Runtime.getHeapUsage", params: {} }));
+        else if (m.id === 2) done(m.result?.usedSize);
+      };
+      ws.onerror = () => done(undefined);
+    });
+  } finally {
+    ws.close();
+  }
+}
+
+/**
  * Every isolate workerd runs, by the id its inspector names it with: the platform's Workers
  * (`core:user:<name>`) and Miniflare's own (its entry, asset router, queue broker, caches...).
  */

@@ -7,6 +7,7 @@ import {
   inspectedWorkerd,
   isolateIds,
   isPlatformIsolate,
+  liveHeap,
 } from "./inspector";
 import { Listeners } from "./listeners";
 import { closeAll, subscribe } from "./live";
@@ -22,7 +23,7 @@ import { round, sleep } from "./stats";
  *    supply window of an hour (none expires), then `sockets` live subscribers connect (held by
  *    a process of their own). Before and after each, once history has drained: workerd's resident
  *    memory (the whole platform: both Workers, the queue, SQLite) and the heap of the API
- *    isolate at its floor (see `settledHeap`), which hosts the zone objects (a Durable Object's
+ *    isolate, live after a full collection (see `settledHeap`), which hosts the zone objects (a Durable Object's
  *    128 MB is its isolate's memory).
  *    The heap with all the drivers held is the figure held against 128 MB.
  * 2. **A soak.** For `seconds` (5 minutes in the full run) one zone gets a steady stream of
@@ -164,13 +165,14 @@ class Probe {
   }
 
   /**
-   * The API heap's used size at its floor: the least of reads spread over a few seconds, so
-   * that one falls just after a collection (between collections the heap holds garbage too).
-   * Workerd's inspector does not answer `HeapProfiler.collectGarbage`, so a collection cannot be
-   * asked for.
+   * The API heap's live size: its used size right after a full collection (see `liveHeap`), so
+   * that garbage not yet collected counts in no figure. Where the snapshot does not answer, the
+   * least of reads spread over a few seconds, one of which likely falls just after a collection.
    */
   async settledHeap(reads = 10): Promise<number | undefined> {
     if (this.inspectorPort === undefined) return undefined;
+    const live = await liveHeap(this.inspectorPort, API_ISOLATE);
+    if (live !== undefined) return live;
     let least: number | undefined;
     for (let i = 0; i < reads; i++) {
       const h = await heapUsage(this.inspectorPort, API_ISOLATE);
