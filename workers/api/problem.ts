@@ -156,10 +156,13 @@ function refusedSocket(status: number, code: string, detail: string): Response {
 const HONO_MALFORMED_JSON = "Malformed JSON in request body";
 
 /** Maps anything thrown to a problem. Unknown failures are 500s, logged with the request id. */
-export async function renderProblem(err: unknown, c: Context): Promise<Response> {
+export async function renderProblem(thrown: unknown, c: Context): Promise<Response> {
+  // Hono's validator hides the parser's error behind its own: the body is parsed again to say why.
+  const err =
+    thrown instanceof HTTPException && thrown.status === 400 && thrown.message === HONO_MALFORMED_JSON
+      ? await jsonFault(c)
+      : thrown;
   if (err instanceof ProblemError) return problemResponse(c, err.status, err.text ?? err.detail, err.extensions, err.headers);
-  if (err instanceof HTTPException && err.status === 400 && err.message === HONO_MALFORMED_JSON)
-    return problemResponse(c, 400, { code: "malformed-json", params: { reason: await jsonFault(c) } });
   if (err instanceof HTTPException) {
     const status = err.status as ContentfulStatusCode;
     return problemResponse(c, status, err.message || problemWords(ENGLISH, status, "").title);
@@ -172,11 +175,11 @@ export async function renderProblem(err: unknown, c: Context): Promise<Response>
 }
 
 /** Why the request's body is not JSON, as the parser says it (the body was read once and is kept). */
-async function jsonFault(c: Context): Promise<string> {
+async function jsonFault(c: Context): Promise<SyntaxError> {
   try {
     JSON.parse(await c.req.text());
   } catch (err) {
-    if (err instanceof SyntaxError) return err.message;
+    if (err instanceof SyntaxError) return err;
   }
-  return "the body could not be read as JSON";
+  return new SyntaxError("the body could not be read as JSON");
 }
