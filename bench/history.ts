@@ -224,7 +224,7 @@ async function drain(rows: () => Promise<number>, expected: number, limitSeconds
  * Rows in `events`, counted by psql in a process of its own: a count of millions of rows takes
  * a while, and this process also runs the database bridges the history writer goes through.
  */
-async function countEvents(target: PostgresTarget, database: string): Promise<number> {
+export async function countEvents(target: PostgresTarget, database: string): Promise<number> {
   const proc = Bun.spawn(
     [
       "psql",

@@ -3,6 +3,7 @@ import { cellAt, demoMarket, eventually, putMarket, uid } from "../harness/fixtu
 import { type Client, type Platform, startPlatform } from "../harness/platform";
 import { psql } from "../scripts/postgres";
 import { envelopeText, type HistoryMessage } from "../shared/contracts/history";
+import { SLICE_BYTES } from "../workers/history/slices";
 
 /**
  * Nothing accepted is lost, whatever ids clients choose: one zone receives events whose ids are
@@ -125,6 +126,48 @@ describe("a message Postgres refuses", () => {
     expect(parked.count).toBe(before.count + 1);
     expect(parked.reasons.map((r) => r.reason).join(" ")).toMatch(/22021|invalid byte sequence|0x00/);
   });
+});
+
+describe("a batch larger than a slice", () => {
+  test("is written slice by slice: a refused message in a later slice is parked, every message of every slice but it written", async () => {
+    const queue = await p.historyQueue();
+    const origin = { host: "zone" as const, name: "" };
+    const run = uid("slices");
+    // 30 messages of ~95 KB (two slices at least), sent at once so the
+    // queue gathers them into one batch; the last one carries a NUL Postgres refuses.
+    const PER_MESSAGE = 480;
+    const bodies = Array.from({ length: 30 }, (_, m) => {
+      const message: HistoryMessage = {
+        type: "events",
+        market: "nyc",
+        zone: "z",
+        events: Array.from({ length: PER_MESSAGE }, (_, i) => ({
+          kind: "demand" as const,
+          source: run,
+          eventId: m === 29 && i === 0 ? "poison\u0000row" : `${run}-${m}-${i}-${"x".repeat(40)}`,
+          cell: spot.cell,
+          at: Date.now(),
+          actorId: `rider-${m}-${i}`,
+          status: "search",
+        })),
+      };
+      return envelopeText(origin, m + 1, JSON.stringify(message));
+    });
+    // The poisoned message lies beyond the first slice.
+    expect(bodies.slice(0, -1).reduce((n, b) => n + b.length, 0)).toBeGreaterThan(SLICE_BYTES);
+    const before = (await (await admin.fetch("/v1/admin/dead-letters")).json()) as { count: number };
+    await Promise.all(bodies.map((body) => queue.send(body, { contentType: "text" })));
+    await settled(29 * PER_MESSAGE, `source = '${run}' and event_id not like '${run}-29-%'`);
+    const parked = await eventually(async () => {
+      const s = (await (await admin.fetch("/v1/admin/dead-letters")).json()) as { count: number };
+      return s.count > before.count ? s : undefined;
+    }, 15_000);
+    expect(parked.count).toBe(before.count + 1);
+    // The parked message's other events may be written already (events go in two halves, each its
+    // own statement); the one Postgres refuses is not, and none is written twice.
+    expect(count(`select count(*) from events where source = '${run}' and event_id like 'poison%'`)).toBe(0);
+    expect(count(`select count(*) - count(distinct event_id) from events where source = '${run}'`)).toBe(0);
+  }, 60_000);
 });
 
 describe("a stopping platform", () => {

@@ -3,17 +3,19 @@ import { writeHistory } from "../../db/history";
 import { type Envelope, HISTORY_RETRY, type HistoryMessage } from "../../shared/contracts/history";
 import { confirmToOrigins, deadLettersStub } from "../../shared/contracts/objects";
 import { backoffMs } from "../../shared/kit/backoff";
+import { slices } from "./slices";
 
 export { DeadLetters } from "./dead-letters";
 
 /**
- * The history writer: the history queue's consumer. Each batch is written to Postgres in one
- * idempotent transaction, then every message is confirmed to the object whose outbox it came
- * from (which only then forgets it).
+ * The history writer: the history queue's consumer. Each batch is written to Postgres in slices
+ * of at most 2 MB of message text (`slices.ts`), each one idempotent pass, then every message is
+ * confirmed to the object whose outbox it came from (which only then forgets it).
  *
- * - A database that cannot be reached: every message is retried with backoff and jitter.
- * - Anything else that fails a batch (a row Postgres refuses, a message that cannot be read):
- *   the messages are written one by one, so the bad one is found; it is parked in the
+ * - A database that cannot be reached: the slice's messages and the later slices' are retried
+ *   with backoff and jitter (the slices before are written and acknowledged).
+ * - Anything else that fails a slice (a row Postgres refuses, a message that cannot be read):
+ *   its messages are written one by one, so the bad one is found; it is parked in the
  *   DeadLetters object with its reason and confirmed, and its neighbours are written.
  * - After `max_retries` (a long outage) the queue moves a message to the dead-letter queue. Its
  *   consumer leaves a message with an origin to that origin's outbox, which still holds it and
@@ -56,11 +58,8 @@ export function isConnectionFailure(err: unknown): boolean {
 }
 
 /** Tells each origin which of its rows are now in Postgres (or parked); an origin that cannot hear it will resend. */
-async function confirm(env: HistoryEnv, received: Received[]): Promise<void> {
-  const failed = await confirmToOrigins(
-    env,
-    received.map((r) => r.envelope),
-  );
+async function confirm(env: HistoryEnv, written: ReadonlyArray<Pick<Envelope, "origin" | "seq"> | undefined>): Promise<void> {
+  const failed = await confirmToOrigins(env, written);
   if (failed > 0)
     console.error(
       JSON.stringify({ level: "warn", message: "could not confirm history to some outboxes; they will resend", failed }),
@@ -94,10 +93,54 @@ async function write(db: PoolDatabase, received: Received[]) {
   );
 }
 
+/** What a slice's messages became: written, or parked (both acknowledged); only their origins are kept. */
+interface SliceOutcome {
+  done: Array<Pick<Envelope, "origin" | "seq"> | undefined>;
+  parked: Array<Pick<Envelope, "origin" | "seq"> | undefined>;
+}
+
+/**
+ * Writes one slice in one pass; when Postgres refuses something in it, each message on its own,
+ * so the bad one is found and parked. `unreachable`: the database could not be reached (the
+ * error), and nothing of the slice was acknowledged.
+ */
+async function writeSlice(
+  env: HistoryEnv,
+  db: PoolDatabase,
+  messages: Message<unknown>[],
+): Promise<SliceOutcome | { unreachable: unknown }> {
+  const received = messages.map(receive);
+  const readable = received.filter((r) => r.envelope);
+  const done: Received[] = [];
+  const parked: Array<{ received: Received; reason: string }> = received
+    .filter((r) => !r.envelope)
+    .map((r) => ({ received: r, reason: r.unreadable ?? "unreadable" }));
+  try {
+    if (readable.length > 0) await write(db, readable);
+    done.push(...readable);
+  } catch (err) {
+    if (isConnectionFailure(err)) return { unreachable: err };
+    // Something in the slice is refused: write each on its own, park what still fails.
+    for (const r of readable) {
+      try {
+        await write(db, [r]);
+        done.push(r);
+      } catch (one) {
+        if (isConnectionFailure(one)) r.message.retry({ delaySeconds: delaySeconds(r.message.attempts) });
+        else parked.push({ received: r, reason: describe(one) });
+      }
+    }
+  }
+  await park(env, parked);
+  for (const r of [...done, ...parked.map((p) => p.received)]) r.message.ack();
+  const origin = (r: Received) => r.envelope && { origin: r.envelope.origin, seq: r.envelope.seq };
+  return { done: done.map(origin), parked: parked.map((p) => origin(p.received)) };
+}
+
 export default {
   async queue(batch: MessageBatch<unknown>, env: HistoryEnv, ctx: ExecutionContext): Promise<void> {
-    const received = batch.messages.map(receive);
     if (batch.queue === DEAD_LETTER_QUEUE) {
+      const received = batch.messages.map(receive);
       const orphans = received.filter((r) => !r.envelope || r.envelope.origin.name === "");
       await park(
         env,
@@ -113,45 +156,31 @@ export default {
     }
 
     const started = Date.now();
-    const unreadable = received.filter((r) => !r.envelope);
-    const readable = received.filter((r) => r.envelope);
     const { pool, db } = openPool(env);
-    const done: Received[] = [];
-    const parked: Array<{ received: Received; reason: string }> = unreadable.map((r) => ({
-      received: r,
-      reason: r.unreadable ?? "unreadable",
-    }));
+    // What is written or parked, to confirm to its origin once the batch is through (or stopped).
+    const written: SliceOutcome = { done: [], parked: [] };
     try {
-      try {
-        if (readable.length > 0) await write(db, readable);
-        done.push(...readable);
-      } catch (err) {
-        if (isConnectionFailure(err)) {
-          retryAll(batch, err);
+      const sliced = slices(batch.messages);
+      for (const [i, slice] of sliced.entries()) {
+        const outcome = await writeSlice(env, db, slice);
+        if ("unreachable" in outcome) {
+          // The database went away: this slice and the ones after it are tried again later; the
+          // slices before it are written and acknowledged.
+          retryAll(sliced.slice(i).flat(), outcome.unreachable);
           return;
         }
-        // Something in the batch is refused: write each on its own, park what still fails.
-        for (const r of readable) {
-          try {
-            await write(db, [r]);
-            done.push(r);
-          } catch (one) {
-            if (isConnectionFailure(one)) r.message.retry({ delaySeconds: delaySeconds(r.message.attempts) });
-            else parked.push({ received: r, reason: describe(one) });
-          }
-        }
+        written.done.push(...outcome.done);
+        written.parked.push(...outcome.parked);
       }
-      await park(env, parked);
-      for (const r of [...done, ...parked.map((p) => p.received)]) r.message.ack();
-      // Confirmed after the commit, off the batch's path: the queue's next batch need not wait for the
-      // outboxes (one that misses it resends, and the write is idempotent).
-      ctx.waitUntil(confirm(env, [...done, ...parked.map((p) => p.received)]));
       env.METRICS?.writeDataPoint({
         blobs: ["written"],
-        doubles: [done.length, parked.length, Date.now() - started],
+        doubles: [written.done.length, written.parked.length, Date.now() - started],
         indexes: ["history"],
       });
     } finally {
+      // Confirmed after the commits, off the batch's path: the queue's next batch need not wait for
+      // the outboxes (one that misses it resends, and the write is idempotent).
+      if (written.done.length + written.parked.length > 0) ctx.waitUntil(confirm(env, [...written.done, ...written.parked]));
       ctx.waitUntil(pool.end().catch(() => undefined));
     }
   },
@@ -177,18 +206,18 @@ function delaySeconds(attempts: number): number {
   return Math.max(1, Math.round(backoffMs(attempts + 2, HISTORY_RETRY) / 1000));
 }
 
-function retryAll(batch: MessageBatch<unknown>, err: unknown): void {
-  const attempts = Math.max(...batch.messages.map((m) => m.attempts));
+function retryAll(messages: readonly Message<unknown>[], err: unknown): void {
+  const attempts = Math.max(...messages.map((m) => m.attempts));
   console.error(
     JSON.stringify({
       level: "warn",
       message: "history database unreachable; retrying",
       error: String(err).slice(0, 300),
-      messages: batch.messages.length,
+      messages: messages.length,
       attempts,
     }),
   );
-  for (const m of batch.messages) m.retry({ delaySeconds: delaySeconds(m.attempts) });
+  for (const m of messages) m.retry({ delaySeconds: delaySeconds(m.attempts) });
 }
 
 /** The reason a message is parked: Postgres' own words where it gave them. */
