@@ -15,6 +15,7 @@ import { type AnalyticsResult, measureAnalytics } from "./analytics";
 import { measureBaseline, platformAssets, type ThroughputResult } from "./baseline";
 import { type FanoutResult, type FanoutStep, measureFanout } from "./fanout";
 import { measureHistory } from "./history";
+import { type HistoryBatchResult, measureHistoryBatch } from "./history-batch";
 import { type IngestResult, measureIngest } from "./ingest";
 import { type LatencyResult, measureLatency } from "./latency";
 import { chooseGenerator, type LoadGenerator } from "./load";
@@ -23,7 +24,7 @@ import { buildBenchBundles, marketCells, platformLogs } from "./platform";
 import { type CpuShares, openFileLimits } from "./proc";
 import { measureQuoteLatency, type QuoteLatencyResult } from "./quote-latency";
 import { halfLoad, measureQuotes, quoteBodies } from "./quotes";
-import { fmt, log, markdown, type Row, table } from "./report";
+import { fmt, log, markdown, mib, type Row, table } from "./report";
 import { round } from "./stats";
 
 const args = process.argv.slice(2);
@@ -40,6 +41,7 @@ const config = smoke
       memory: { drivers: 5_000, sockets: 200, seconds: 15, sampleEverySeconds: 1, driversPerSec: 4000 },
       analytics: { events: 20_000, days: 3, queries: 3 },
       history: { seconds: 30, sampleEverySeconds: 5, share: 0.3 },
+      historyBatch: { messages: 20, events: 540 },
     }
   : {
       http: { seconds: 10, warmupSeconds: 2, connections: 50 },
@@ -60,6 +62,8 @@ const config = smoke
       // shares workerd's one thread with ingest, whose cost per event grows in a long run (see
       // bench/history.ts).
       history: { seconds: 300, sampleEverySeconds: 10, share: 0.3 },
+      // The largest batch the writer takes: 100 messages of ~100 KB.
+      historyBatch: { messages: 100, events: 540 },
     };
 
 /** The speed targets (see ../shared/design/product.md, "Where it must be fast"). */
@@ -212,6 +216,7 @@ interface Results {
   latency?: LatencyResult;
   fanout?: FanoutResult;
   memory?: MemoryResult;
+  historyBatch?: HistoryBatchResult;
   analytics?: AnalyticsResult;
 }
 
@@ -363,10 +368,16 @@ function liveRows({ latency, fanout }: Results): Row[] {
   return out;
 }
 
-function memoryRows({ memory }: Results): Row[] {
-  if (!memory) return [];
-  const { cost, soak } = memory;
+function memoryRows({ memory, historyBatch: b }: Results): Row[] {
   const out: Row[] = [];
+  if (b)
+    out.push({
+      figure: "memory: history writer, one batch's heap peak",
+      value: `+${mib(b.peakAboveBytes).toFixed(1)} MiB`,
+      note: `${b.messages} messages, ${(b.bytes / 1e6).toFixed(1)} MB, ${fmt(b.events)} events, written in slices of 2 MB in ${b.seconds.toFixed(1)} s (the queue's 1 s wait included); over ${mib(b.heapBeforeBytes).toFixed(1)} MiB before it; an isolate has 128 MB and batches run 10 at once in production`,
+    });
+  if (!memory) return out;
+  const { cost, soak } = memory;
   const bytes = (heap: number | null, rss: number) => `${heap === null ? "?" : fmt(heap)} B heap, ${fmt(rss)} B RSS`;
   out.push({
     figure: "memory: per driver",
@@ -476,12 +487,15 @@ async function main(): Promise<number> {
   const latency = await attempt("latency", () => measureLatency(config.latency));
   const fanout = await attempt("fan-out", () => measureFanout(config.fanout));
   const memory = await attempt("memory", () => measureMemory(config.memory));
+  const historyBatch = await attempt("history batch", () => measureHistoryBatch(config.historyBatch));
   const analytics = await attempt("analytics", () => measureAnalytics(config.analytics));
   checkLoad("baseline", baseline);
   checkLoad("baseline with assets", assetsBaseline);
   checkLoad("quotes", quotes);
   checkQuoteLatency(quoteLatency);
   checkDelivery(ingest, latency, fanout, memory);
+  if (historyBatch && historyBatch.rows < historyBatch.events)
+    errors.push(`history batch: ${historyBatch.rows} of ${historyBatch.events} events reached Postgres within 60 s`);
 
   const num = (v: number | undefined | null, digits = 1) =>
     v === undefined || v === null || !Number.isFinite(v) ? null : round(v, digits);
@@ -513,6 +527,7 @@ async function main(): Promise<number> {
       (fanout?.steps ?? []).map((s: FanoutStep) => [s.subscribers, { p50Ms: num(s.lastMs.p50), p99Ms: num(s.lastMs.p99) }]),
     ),
     memory: memory ?? null,
+    historyBatch: historyBatch ?? null,
     analyticsRowsPerSec: num(analytics?.rowsPerSec, 0),
     analyticsMonthKpiDailyMs: num(analytics?.kpiDailyMs.p50),
     analyticsMonthKpiHourlyMs: num(analytics?.kpiHourlyMs.p50),
@@ -535,6 +550,7 @@ async function main(): Promise<number> {
     latency,
     fanout,
     memory,
+    historyBatch,
     analytics,
   };
   const all = [
